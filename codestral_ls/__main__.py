@@ -1,0 +1,3 @@
+from codestral_ls.cli import main
+
+raise SystemExit(main())
