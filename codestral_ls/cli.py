@@ -1,8 +1,236 @@
-"""Placeholder until the real CLI lands."""
+"""Command line: serve LSP (stdio or TCP), or run one completion/explanation/check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
 
 from codestral_ls import __version__
 
+log = logging.getLogger("codestral_ls")
+
+LANGUAGES = {
+    ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript",
+    ".cjs": "javascript", ".jsx": "javascriptreact", ".ts": "typescript",
+    ".tsx": "typescriptreact", ".go": "go", ".rs": "rust", ".lua": "lua", ".c": "c",
+    ".h": "c", ".cc": "cpp", ".cpp": "cpp", ".hpp": "cpp", ".java": "java", ".kt": "kotlin",
+    ".rb": "ruby", ".php": "php", ".cs": "csharp", ".swift": "swift", ".sh": "shellscript",
+    ".bash": "shellscript", ".zsh": "shellscript", ".md": "markdown", ".json": "json",
+    ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".html": "html", ".css": "css",
+    ".scss": "scss", ".sql": "sql", ".vim": "vim", ".zig": "zig", ".scala": "scala",
+    ".ex": "elixir", ".exs": "elixir", ".hs": "haskell", ".ml": "ocaml", ".r": "r",
+}
+
+
+class ScrubSecrets(logging.Filter):
+    """Replaces the keys in use with *** in every log record, whatever logged them."""
+
+    def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
+        super().__init__()
+        self._secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from codestral_ls.messages import scrub
+
+        message = record.getMessage()
+        clean = scrub(message, self._secrets())
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="codestral-ls",
+        description="Codestral fill-in-the-middle completion as a language server.",
+    )
+    p.add_argument("--version", action="version", version=f"codestral-ls {__version__}")
+    p.add_argument("--tcp", action="store_true", help="serve one TCP client instead of stdio")
+    p.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
+    p.add_argument("--log-file", metavar="PATH", help="write the log to this file")
+    p.add_argument(
+        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
+    )
+    p.add_argument("--settings", metavar="FILE", help="JSON settings, as the editor's")
+    sub = p.add_subparsers(dest="command")
+    c = sub.add_parser("complete", help="print the completion at FILE:LINE:COL (1-based)")
+    c.add_argument("where", metavar="FILE:LINE:COL")
+    e = sub.add_parser("explain", help="print a Markdown explanation of FILE[:START[-END]]")
+    e.add_argument("where", metavar="FILE[:START[-END]]")
+    sub.add_parser("check", help="show the route and keys in use and time one FIM request")
+    return p
+
+
+def _setup_logging(args: argparse.Namespace, secrets: Callable[[], Iterable[str]]) -> None:
+    handler: logging.Handler = (
+        logging.FileHandler(args.log_file, encoding="utf-8")
+        if args.log_file
+        else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubSecrets(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(args.log_level.upper())
+    # Libraries' own debug output may print request headers: keep them quieter.
+    for noisy in ("httpx", "httpcore", "hpack", "h2"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))
+
+
+def _settings_file(path: str | None) -> Any:
+    if not path:
+        return None
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"codestral-ls: cannot read --settings {path}: {exc}") from exc
+
 
 def main(argv: list[str] | None = None) -> int:
-    print(f"codestral-ls {__version__}")
+    args = _parser().parse_args(argv)
+    settings_layer = _settings_file(args.settings)
+    if args.command is None:
+        return _serve(args, settings_layer)
+    return asyncio.run(_one_shot(args, settings_layer))
+
+
+def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
+    from codestral_ls.server import build_server
+
+    server = build_server()
+    _setup_logging(args, server.service.secrets)
+    if settings_layer is not None:
+        server.service.layers["file"] = settings_layer
+    if args.tcp:
+        server.start_tcp(args.host, args.port)
+    else:
+        server.start_io()
+    return 0
+
+
+def _split_where(where: str) -> tuple[str, list[str]]:
+    """FILE:A:B with a FILE that may itself hold colons (Windows drives, odd names)."""
+    parts = where.split(":")
+    numbers: list[str] = []
+    while len(parts) > 1 and parts[-1].replace("-", "").isdigit() and len(numbers) < 2:
+        numbers.insert(0, parts.pop())
+    return ":".join(parts), numbers
+
+
+async def _one_shot(args: argparse.Namespace, settings_layer: Any) -> int:
+    from codestral_ls.service import Codestral
+
+    told: list[str] = []
+    service = Codestral(notify=lambda level, text: told.append(text))
+    _setup_logging(args, service.secrets)
+    service.set_layer("file", settings_layer)
+    try:
+        if args.command == "check":
+            return await _check(service)
+        return await (_complete if args.command == "complete" else _explain)(service, args, told)
+    finally:
+        await service.aclose()
+
+
+def _fail(reason: str) -> int:
+    print(f"codestral-ls: {reason}", file=sys.stderr)
+    return 1
+
+
+def _open(service: Any, path: Path) -> Any:
+    text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    language = LANGUAGES.get(path.suffix.lower(), "plaintext")
+    service.root = str(Path.cwd())
+    return service.documents.open(path.resolve().as_uri(), language, 1, text)
+
+
+async def _complete(service: Any, args: argparse.Namespace, told: list[str]) -> int:
+    name, numbers = _split_where(args.where)
+    if len(numbers) != 2:
+        return _fail(f"expected FILE:LINE:COL, got {args.where!r}")
+    path = Path(name)
+    if not path.is_file():
+        return _fail(f"no such file: {name}")
+    doc = _open(service, path)
+    line, col = int(numbers[0]) - 1, int(numbers[1]) - 1
+    if line < 0 or col < 0:
+        return _fail("LINE and COL are 1-based")
+    if line >= doc.line_count:
+        return _fail(f"{name} has {doc.line_count} lines; line {line + 1} is past the end")
+    refusal = service.refusal(doc)
+    if refusal:
+        return _fail(f"no completion for {name}: {refusal}")
+    line, index = doc.clamp(line, col, "utf-32")
+    text = await service.complete_at(doc, line, index, debounce=False)
+    if told:
+        return _fail(told[-1])
+    if not text:
+        return _fail("no suggestion here (the model's answer was empty after post-processing)")
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    return 0
+
+
+async def _explain(service: Any, args: argparse.Namespace, told: list[str]) -> int:
+    from codestral_ls.upstream import UpstreamError
+
+    name, numbers = _split_where(args.where)
+    path = Path(name)
+    if not path.is_file():
+        return _fail(f"no such file: {name}")
+    doc = _open(service, path)
+    refusal = service.refusal(doc)
+    if refusal and "secret" in refusal:
+        return _fail(f"not sent: {refusal}")
+    lines = doc.lines
+    start, end = 1, len(lines)
+    if numbers:
+        bounds = numbers[-1].split("-")
+        try:
+            start = int(bounds[0])
+            end = int(bounds[1]) if len(bounds) > 1 and bounds[1] else start
+        except ValueError:
+            return _fail(f"expected FILE[:START[-END]], got {args.where!r}")
+    if not 1 <= start <= end:
+        return _fail("lines are 1-based and START must not be after END")
+    code = "".join(lines[start - 1 : end])
+    try:
+        answer = await service.ask(None, code, doc.language_id, service.file_name(doc))
+    except UpstreamError:
+        return _fail(told[-1] if told else "the explanation failed")
+    print(answer)
+    return 0
+
+
+async def _check(service: Any) -> int:
+    from codestral_ls.upstream import FimRequest, UpstreamError
+
+    route = service.upstream.resolved
+    s = service.settings
+    print(f"route: {route.route}")
+    print(f"base URL: {route.base_url}")
+    if route.route == "gateway":
+        print(f"gateway FIM route: {s.gateway.fim_route}")
+        print(f"gateway key: {route.gateway_key_source}")
+    print(f"model: {s.model}")
+    print(f"provider key: {route.provider_key_source}")
+    request = FimRequest("def add(a, b):\n    return", "\n", s.model, 8, 0.0)
+    started = time.monotonic()
+    try:
+        async for _delta in service.upstream.fim(request, stream=False):
+            pass
+    except UpstreamError as exc:
+        from codestral_ls.messages import describe
+
+        print(f"check: FAILED: {describe(exc, route, s)}")
+        return 1
+    print(f"check: OK, one FIM request answered in {(time.monotonic() - started) * 1000:.0f} ms")
     return 0

@@ -1,0 +1,72 @@
+"""Suggestion cache: a TTL+LRU map keyed by everything that changes the answer (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from cachetools import TTLCache
+
+
+def cache_key(*parts: object) -> str:
+    """A short digest of every field that changes the answer (route, model, text, options).
+
+    Hashing keeps memory per entry small and the key free of the prompt's text."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(repr(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+class SuggestionCache:
+    def __init__(self, size: int, ttl_seconds: float) -> None:
+        self.resize(size, ttl_seconds)
+
+    def resize(self, size: int, ttl_seconds: float) -> None:
+        self._store: TTLCache[str, str] | None = (
+            TTLCache(maxsize=size, ttl=ttl_seconds) if size > 0 and ttl_seconds > 0 else None
+        )
+
+    def get(self, key: str) -> str | None:
+        return None if self._store is None else self._store.get(key)
+
+    def put(self, key: str, text: str) -> None:
+        if self._store is not None:
+            self._store[key] = text
+
+    def clear(self) -> None:
+        if self._store is not None:
+            self._store.clear()
+
+    def __len__(self) -> int:
+        return 0 if self._store is None else len(self._store)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A suggestion recently shown for a document, for answering while the user types it."""
+
+    prompt_tail: str
+    suffix_head: str
+    text: str
+
+
+TAIL = 256
+HEAD = 128
+
+
+def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
+    """If the user has typed the start of a recent suggestion, the rest of it; else None."""
+    head = suffix[:HEAD]
+    for shown in reversed(recent):
+        if shown.suffix_head != head:
+            continue
+        window = prompt[-(len(shown.prompt_tail) + len(shown.text)) :]
+        at = window.rfind(shown.prompt_tail)
+        if at < 0:
+            continue
+        typed = window[at + len(shown.prompt_tail) :]
+        if typed and len(typed) < len(shown.text) and shown.text.startswith(typed):
+            return shown.text[len(typed) :]
+    return None

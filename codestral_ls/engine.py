@@ -1,0 +1,364 @@
+"""The completion pipeline: cache, typed-through reuse, in-flight sharing, debounce, backoff.
+
+One request flows: cache hit -> the rest of a suggestion the user is typing through -> join an
+upstream call already in flight for the same (or a typed-through) prompt -> debounce (a newer
+request for the same document cancels this one) -> backoff gate -> one upstream call, streamed
+and closed as soon as the answer is complete -> post-processing -> cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from codestral_ls.cache import HEAD, TAIL, Shown, SuggestionCache, cache_key, typed_through
+from codestral_ls.postprocess import postprocess, single_line_complete
+from codestral_ls.settings import Settings
+from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
+
+log = logging.getLogger(__name__)
+
+RECENT_PER_DOCUMENT = 8
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything one completion needs; built by the handler from the document and cursor."""
+
+    doc_key: str
+    language_id: str
+    prompt: str
+    suffix: str
+    multiline: bool
+    # The text the model sees may carry cross-file context before the prompt proper.
+    model_prompt: str = ""
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    upstream_calls: int = 0
+    cache_hits: int = 0
+    typed_through: int = 0
+    shared: int = 0
+    debounced: int = 0
+    accepted: int = 0
+    errors: int = 0
+    blocked: int = 0
+    empty: int = 0
+    redactions: int = 0
+    latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=500))
+
+    def percentiles(self) -> dict[str, float | None]:
+        data = sorted(self.latencies_ms)
+        if not data:
+            return {"p50": None, "p90": None, "p99": None}
+
+        def pick(q: float) -> float:
+            return round(data[min(len(data) - 1, int(q * len(data)))], 1)
+
+        return {"p50": pick(0.5), "p90": pick(0.9), "p99": pick(0.99)}
+
+
+@dataclass
+class _Call:
+    task: asyncio.Task[str | None]
+    doc_key: str
+    prompt_tail: str
+    suffix_head: str
+    waiters: int = 0
+
+
+class Backoff:
+    """No upstream calls until a failure's wait has passed (Retry-After, else exponential)."""
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self.until = 0.0
+        self.failures = 0
+
+    def blocked(self) -> bool:
+        return self._clock() < self.until
+
+    def remaining(self) -> float:
+        return max(0.0, self.until - self._clock())
+
+    def failed(self, error: UpstreamError) -> None:
+        self.failures += 1
+        if error.retry_after is not None:
+            wait = error.retry_after
+        else:
+            base, cap = {"rate_limit": (1.0, 30.0), "auth": (2.0, 30.0)}.get(
+                error.kind, (0.5, 8.0)
+            )
+            wait = min(cap, base * 2 ** (self.failures - 1))
+        self.until = self._clock() + wait
+
+    def succeeded(self) -> None:
+        self.failures = 0
+        self.until = 0.0
+
+
+class TypingPace:
+    """Adaptive debounce: just longer than the user's usual gap between keystrokes, so a burst
+    of typing sends nothing and a pause is noticed at once; never above debounceMs."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+        self._gap: dict[str, float] = {}
+
+    def note(self, doc_key: str, now: float) -> None:
+        last = self._last.get(doc_key)
+        self._last[doc_key] = now
+        if last is not None and 0 < now - last < 1.0:
+            old = self._gap.get(doc_key)
+            gap = now - last
+            self._gap[doc_key] = gap if old is None else 0.7 * old + 0.3 * gap
+
+    def delay(self, doc_key: str, limit: float, upstream_p50: float | None) -> float:
+        gap = self._gap.get(doc_key)
+        if gap is None or limit <= 0:
+            return limit
+        # A slow upstream makes every wasted call dearer: lean towards the full wait.
+        lean = 0.0 if upstream_p50 is None else min(1.0, upstream_p50 / 1.0)
+        adaptive = max(0.25 * limit, 1.3 * gap)
+        return min(limit, adaptive + lean * (limit - adaptive))
+
+    def forget(self, doc_key: str) -> None:
+        self._last.pop(doc_key, None)
+        self._gap.pop(doc_key, None)
+
+
+class Engine:
+    def __init__(
+        self,
+        upstream: Upstream,
+        on_error: Callable[[UpstreamError], None],
+        on_success: Callable[[], None],
+        on_state: Callable[[str], None] = lambda state: None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.upstream = upstream
+        self.settings = Settings()
+        self.stats = Stats()
+        self.cache = SuggestionCache(self.settings.cache.size, self.settings.cache.ttl_seconds)
+        self.backoff = Backoff(clock)
+        self.pace = TypingPace()
+        self._clock = clock
+        self._on_error = on_error
+        self._on_success = on_success
+        self._on_state = on_state
+        self._calls: dict[str, _Call] = {}
+        self._recent: dict[str, deque[Shown]] = defaultdict(
+            lambda: deque(maxlen=RECENT_PER_DOCUMENT)
+        )
+        self._waiting: dict[str, asyncio.Event] = {}
+
+    def configure(self, settings: Settings) -> None:
+        changed_cache = (settings.cache != self.settings.cache)
+        self.settings = settings
+        self.upstream.configure(settings)
+        self.backoff.succeeded()
+        if changed_cache:
+            self.cache.resize(settings.cache.size, settings.cache.ttl_seconds)
+
+    def clear(self) -> None:
+        self.cache.clear()
+        self._recent.clear()
+
+    def forget_document(self, doc_key: str) -> None:
+        self._recent.pop(doc_key, None)
+        self.pace.forget(doc_key)
+
+    def key_for(self, job: Job) -> str:
+        s = self.settings
+        route = self.upstream.resolved
+        return cache_key(
+            route.route, route.base_url, s.gateway.fim_route, s.model,
+            s.completion.max_tokens, s.completion.temperature, job.multiline,
+            job.model_prompt or job.prompt, job.suffix,
+        )
+
+    # --- the pipeline ---------------------------------------------------------------------
+
+    async def complete(
+        self, job: Job, *, debounce: bool = True, upstream: bool = True
+    ) -> str | None:
+        """The text to show, or None (also when a newer request for the document took over).
+        With ``upstream`` False only what is already known is answered (cache, typed-through)."""
+        self.stats.requests += 1
+        self.pace.note(job.doc_key, self._clock())
+        timeout = self.settings.completion.timeout_ms / 1000
+        try:
+            return await asyncio.wait_for(self._complete(job, debounce, upstream), timeout)
+        except asyncio.TimeoutError:
+            log.info("completion gave up after %d ms", self.settings.completion.timeout_ms)
+            self._on_error(
+                UpstreamError("timeout", "no answer within codestral.completion.timeoutMs")
+            )
+            return None
+
+    async def _complete(self, job: Job, debounce: bool, upstream: bool) -> str | None:
+        key = self.key_for(job)
+        cached = self.cache.get(key)
+        if cached is not None:
+            self.stats.cache_hits += 1
+            self._supersede(job.doc_key)
+            return cached
+        reuse = typed_through(list(self._recent[job.doc_key]), job.prompt, job.suffix)
+        if reuse is not None:
+            self.stats.typed_through += 1
+            self._supersede(job.doc_key)
+            return self._fit(reuse, job)
+        if not upstream:
+            return None
+
+        # Join a call already in flight: the same prompt, or one the user typed on from.
+        call, typed = self._reusable_call(key, job)
+        if call is not None:
+            self.stats.shared += 1
+            call.waiters += 1  # hold it before the older request lets go
+            self._supersede(job.doc_key)
+            mine = self._register(job.doc_key)
+            text = await self._wait(call, mine, held=True)
+            if not typed:
+                return text
+            if text and len(typed) < len(text) and text.startswith(typed):
+                self.stats.typed_through += 1
+                return self._fit(text[len(typed) :], job)
+            return None
+
+        self._supersede(job.doc_key)
+        mine = self._register(job.doc_key)
+        if debounce:
+            p50 = self.stats.percentiles()["p50"]
+            delay = self.pace.delay(
+                job.doc_key,
+                self.settings.completion.debounce_ms / 1000,
+                None if p50 is None else p50 / 1000,
+            )
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(mine.wait(), delay)
+                    return None  # superseded during the debounce: never reaches upstream
+                except asyncio.TimeoutError:
+                    pass
+        if mine.is_set():
+            return None
+        if self.backoff.blocked():
+            self.stats.blocked += 1
+            return None
+        call = self._calls.get(key)  # an identical request may have started while we waited
+        if call is None:
+            call = self._start(key, job)
+        else:
+            self.stats.shared += 1
+        return await self._wait(call, mine)
+
+    def _register(self, doc_key: str) -> asyncio.Event:
+        event = asyncio.Event()
+        self._waiting[doc_key] = event
+        return event
+
+    def _supersede(self, doc_key: str) -> None:
+        """A newer request for this document: the older one gives way."""
+        older = self._waiting.pop(doc_key, None)
+        if older is not None and not older.is_set():
+            self.stats.debounced += 1
+            older.set()
+
+    def _reusable_call(self, key: str, job: Job) -> tuple[_Call | None, str]:
+        exact = self._calls.get(key)
+        if exact is not None:
+            return exact, ""
+        for call in self._calls.values():
+            if call.doc_key != job.doc_key or call.suffix_head != job.suffix[:HEAD]:
+                continue
+            at = job.prompt.rfind(call.prompt_tail, max(0, len(job.prompt) - TAIL - 512))
+            typed = job.prompt[at + len(call.prompt_tail) :] if at >= 0 else ""
+            if typed and "\n" not in typed[:-1]:
+                return call, typed
+        return None, ""
+
+    def _fit(self, text: str, job: Job) -> str:
+        if not job.multiline and "\n" in text:
+            return text.split("\n", 1)[0]
+        return text
+
+    def _start(self, key: str, job: Job) -> _Call:
+        task = asyncio.ensure_future(self._call_upstream(key, job))
+        call = _Call(task, job.doc_key, job.prompt[-TAIL:], job.suffix[:HEAD])
+        self._calls[key] = call
+        task.add_done_callback(lambda _t: self._calls.pop(key, None))
+        return call
+
+    async def _wait(self, call: _Call, superseded: asyncio.Event, held: bool = False) -> str | None:
+        """Wait for a shared call; give up (and cancel it if nobody else waits) when superseded."""
+        if not held:
+            call.waiters += 1
+        gone = asyncio.ensure_future(superseded.wait())
+        try:
+            done, _ = await asyncio.wait({call.task, gone}, return_when=asyncio.FIRST_COMPLETED)
+            if call.task in done:
+                return call.task.result()
+            return None
+        finally:
+            gone.cancel()
+            call.waiters -= 1
+            if call.waiters == 0 and not call.task.done():
+                # Nobody wants this answer any more: stop paying for it.
+                call.task.cancel()
+
+    async def _call_upstream(self, key: str, job: Job) -> str | None:
+        s = self.settings
+        request = FimRequest(
+            prompt=job.model_prompt or job.prompt,
+            suffix=job.suffix,
+            model=s.model,
+            max_tokens=s.completion.max_tokens,
+            temperature=s.completion.temperature,
+            stop=("\n\n\n",) if job.multiline else (),
+        )
+        self.stats.upstream_calls += 1
+        self._on_state("working")
+        started = self._clock()
+        raw = ""
+        try:
+            stream = self.upstream.fim(request, stream=s.completion.stream)
+            try:
+                async for delta in stream:
+                    raw += delta.text
+                    raw, stop_hit = _enforce_stop(raw, request.stop)
+                    # Close the stream the moment the answer is complete: cheaper and sooner.
+                    if stop_hit or (not job.multiline and single_line_complete(raw)):
+                        break
+            finally:
+                await stream.aclose()
+        except UpstreamError as exc:
+            self.stats.errors += 1
+            self.backoff.failed(exc)
+            self._on_error(exc)
+            return None
+        self.stats.latencies_ms.append((self._clock() - started) * 1000)
+        self.backoff.succeeded()
+        self._on_success()
+        text = postprocess(
+            raw, prefix=job.prompt, suffix=job.suffix, multiline=job.multiline,
+            language_id=job.language_id,
+        )
+        if not text:
+            self.stats.empty += 1
+        self.cache.put(key, text)
+        if text:
+            self._recent[job.doc_key].append(Shown(job.prompt[-TAIL:], job.suffix[:HEAD], text))
+        return text or None
+
+
+def _enforce_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
+    """Cut at the first stop string: the gateway's chat route drops ``stop``, so we enforce it."""
+    cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)

@@ -1,0 +1,192 @@
+"""Thin LSP handlers: read params, call the service, build lsprotocol results."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+
+from lsprotocol import types
+
+from codestral_ls.commands import COMMANDS
+from codestral_ls.server import CodestralServer
+
+log = logging.getLogger(__name__)
+
+ACCEPT = "codestral.acceptCompletion"
+EXPLAIN = "codestral.explain"
+_ids = itertools.count(1)
+# Suggestion ids -> shown, so an accept can be counted; bounded.
+SHOWN_LIMIT = 1000
+
+
+def _remember(server: CodestralServer) -> str:
+    shown = server.shown_ids
+    item_id = f"c{next(_ids)}"
+    shown[item_id] = True
+    while len(shown) > SHOWN_LIMIT:
+        shown.popitem(last=False)
+    return item_id
+
+
+def register(server: CodestralServer) -> None:
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: CodestralServer, params: types.InitializeParams) -> None:
+        ls.service.root = _root_path(params)
+        if params.initialization_options is not None:
+            ls.service.set_layer("init", params.initialization_options)
+        else:
+            ls.service.apply_settings()
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: CodestralServer, params: types.InitializedParams) -> None:
+        ls.initialized = True
+        ls.flush_pending()
+        ls.send_state(ls.service.state, ls.service.state_message)
+        await _pull_configuration(ls)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(
+        ls: CodestralServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and isinstance(settings.get("codestral"), dict):
+            ls.service.set_layer("client", settings["codestral"])
+        else:
+            # The "pull" style: the notification only says something changed.
+            await _pull_configuration(ls)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions()
+    )
+    async def inline_completion(
+        ls: CodestralServer, params: types.InlineCompletionParams
+    ) -> types.InlineCompletionList:
+        text, position = await _suggest(ls, params.text_document.uri, params.position, True)
+        if not text:
+            return types.InlineCompletionList(items=[])
+        item = types.InlineCompletionItem(
+            insert_text=text,
+            range=types.Range(position, position),
+            command=types.Command("Accept", ACCEPT, [{"id": _remember(ls)}]),
+        )
+        return types.InlineCompletionList(items=[item])
+
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions())
+    async def completion(
+        ls: CodestralServer, params: types.CompletionParams
+    ) -> types.CompletionList:
+        policy = ls.service.settings.completion.popup
+        invoked = params.context is None or (
+            params.context.trigger_kind == types.CompletionTriggerKind.Invoked
+        )
+        # Clients with ghost text never need the popup to cost a request; see README.
+        has_inline = ls.client_supports("text_document", "inline_completion")
+        ask_upstream = policy == "always" or (policy == "invoked" and invoked and not has_inline)
+        if policy == "never" or (has_inline and policy != "always"):
+            return types.CompletionList(is_incomplete=False, items=[])
+        text, position = await _suggest(
+            ls, params.text_document.uri, params.position, ask_upstream
+        )
+        if not text:
+            return types.CompletionList(is_incomplete=True, items=[])
+        return types.CompletionList(is_incomplete=True, items=[_popup_item(ls, text, position)])
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
+    def code_action(
+        ls: CodestralServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction]:
+        r = params.range
+        if (r.start.line, r.start.character) == (r.end.line, r.end.character):
+            return []
+        if ls.service.documents.get(params.text_document.uri) is None:
+            return []
+        args = {
+            "uri": params.text_document.uri,
+            "range": {
+                "start": {"line": r.start.line, "character": r.start.character},
+                "end": {"line": r.end.line, "character": r.end.character},
+            },
+        }
+        return [
+            types.CodeAction(
+                title="Explain with Codestral",
+                kind=types.CodeActionKind.Empty,
+                command=types.Command("Explain with Codestral", EXPLAIN, [args]),
+            )
+        ]
+
+    @server.feature(types.SHUTDOWN)
+    async def shutdown(ls: CodestralServer, *args: object) -> None:
+        await ls.service.aclose()
+
+    for name in COMMANDS:
+        # Registered so pygls advertises them; CodestralProtocol dispatches them itself.
+        server.command(name)(_advertised_only)
+
+
+def _advertised_only(*args: object) -> None:  # pragma: no cover - never dispatched
+    return None
+
+
+async def _pull_configuration(ls: CodestralServer) -> None:
+    if not ls.client_supports("workspace", "configuration"):
+        return
+    try:
+        result = await asyncio.wait_for(
+            ls.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="codestral")])
+            ),
+            timeout=5,
+        )
+    except Exception as exc:  # a client that fails this must not stop the server
+        log.warning("workspace/configuration failed: %s", exc)
+        return
+    if result and isinstance(result[0], dict):
+        ls.service.set_layer("client", result[0])
+
+
+async def _suggest(
+    ls: CodestralServer, uri: str, position: types.Position, ask_upstream: bool
+) -> tuple[str | None, types.Position]:
+    doc = ls.service.documents.get(uri)
+    if doc is None:
+        return None, position
+    encoding = ls.encoding
+    line, index = doc.clamp(position.line, position.character, encoding)
+    at = types.Position(*doc.position_of(line, index, encoding))
+    text = await ls.service.complete_at(doc, line, index, upstream=ask_upstream)
+    return text, at
+
+
+def _popup_item(ls: CodestralServer, text: str, at: types.Position) -> types.CompletionItem:
+    label = text.strip().splitlines()[0] if text.strip() else text
+    snippets = ls.client_supports(
+        "text_document", "completion", "completion_item", "snippet_support"
+    )
+    if snippets:
+        # Some clients (Neovim 0.11) cut plain text at the first space; a snippet inserts whole.
+        new_text = text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
+        fmt = types.InsertTextFormat.Snippet
+    else:
+        new_text, fmt = text, types.InsertTextFormat.PlainText
+    return types.CompletionItem(
+        label=label[:80],
+        kind=types.CompletionItemKind.Text,
+        detail="Codestral",
+        documentation=types.MarkupContent(types.MarkupKind.Markdown, f"```\n{text}\n```"),
+        insert_text_format=fmt,
+        text_edit=types.TextEdit(types.Range(at, at), new_text),
+        sort_text="0",
+        command=types.Command("Accept", ACCEPT, [{"id": _remember(ls)}]),
+    )
+
+
+def _root_path(params: types.InitializeParams) -> str | None:
+    from urllib.parse import unquote, urlsplit
+
+    if params.workspace_folders:
+        return unquote(urlsplit(params.workspace_folders[0].uri).path)
+    if params.root_uri:
+        return unquote(urlsplit(params.root_uri).path)
+    return params.root_path

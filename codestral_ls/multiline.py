@@ -1,0 +1,236 @@
+"""Single-line or multi-line suggestions, and the little lexing both decisions need.
+
+``decide_multiline`` maps the ``multiline`` setting to a yes/no for one request. In "auto" mode
+it reads only the cursor line (text before and after the cursor), so it costs a few
+microseconds whatever the window size. The "auto" rules, in order (first match wins):
+
+1. the cursor is inside a string or a comment on its line        -> single
+2. text after the cursor other than closers ``) ] } >`` and ``; ,``  -> single (mid-line)
+3. the cursor line is empty or whitespace only                  -> multi
+4. the text before the cursor ends with a block opener             -> multi
+   (``{ ( [``, ``:`` on a Python/YAML block line, ``=>``, ``->``, ``do``, ``then``, an open tag...)
+5. anything else (mid-expression, end of a finished statement)    -> single
+
+All of it lives in ``_auto_multiline`` so a syntax-tree version can replace it in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+# ---------------------------------------------------------------------------------------------
+# Lexical syntax per language: just enough to tell strings and comments from code.
+
+
+@dataclass(frozen=True)
+class Syntax:
+    line_comments: tuple[str, ...] = ("//", "#")
+    block_comment: tuple[str, str] | None = ("/*", "*/")
+    quotes: str = "\"'"
+    # Rust/OCaml/Lisp: a lone ' is a lifetime or quote, only 'x' is a literal
+    char_literal_only: bool = False
+    triple_quotes: bool = False
+    multiline_backtick: bool = False
+
+
+_C_LIKE = Syntax(("//",), ("/*", "*/"), "\"'")
+_JS_LIKE = Syntax(("//",), ("/*", "*/"), "\"'`", multiline_backtick=True)
+_HASH = Syntax(("#",), None, "\"'")
+_DASH = Syntax(("--",), ("/*", "*/"), "\"'")
+_PROSE = Syntax((), None, "")
+
+def _each(names: str, syntax: Syntax) -> dict[str, Syntax]:
+    return dict.fromkeys(names.split(), syntax)
+
+
+_SYNTAX: dict[str, Syntax] = {
+    **_each(
+        "c cpp objective-c objective-cpp java csharp kotlin swift dart scala groovy solidity zig"
+        " scss less proto cuda-cpp hlsl glsl jsonc v",
+        _C_LIKE,
+    ),
+    **_each("javascript typescript javascriptreact typescriptreact vue svelte astro", _JS_LIKE),
+    "go": Syntax(("//",), ("/*", "*/"), "\"'`", multiline_backtick=True),
+    "rust": Syntax(("//",), ("/*", "*/"), "\"'", char_literal_only=True),
+    "php": Syntax(("//", "#"), ("/*", "*/"), "\"'"),
+    "css": Syntax((), ("/*", "*/"), "\"'"),
+    "python": Syntax(("#",), None, "\"'", triple_quotes=True),
+    **_each(
+        "ruby shellscript bash sh zsh fish perl r yaml toml elixir coffeescript makefile"
+        " dockerfile powershell julia nim cmake gdscript nix terraform hcl",
+        _HASH,
+    ),
+    "lua": Syntax(("--",), ("--[[", "]]"), "\"'"),
+    "sql": _DASH,
+    "haskell": Syntax(("--",), ("{-", "-}"), '"', char_literal_only=True),
+    "elm": Syntax(("--",), ("{-", "-}"), '"', char_literal_only=True),
+    "ocaml": Syntax((), ("(*", "*)"), '"', char_literal_only=True),
+    **_each("clojure lisp scheme racket elisp", Syntax((";",), None, '"')),
+    **_each("erlang latex tex matlab", Syntax(("%",), None, '"')),
+    **_each("html xml svg xsl", Syntax((), ("<!--", "-->"), "")),
+    **_each("markdown plaintext restructuredtext text mdx", _PROSE),
+    "json": Syntax((), None, '"'),
+}
+
+PROSE_LANGUAGES = frozenset(("markdown", "plaintext", "restructuredtext", "text", "mdx"))
+
+
+def syntax_for(language_id: str) -> Syntax:
+    return _SYNTAX.get(language_id, Syntax())
+
+
+def _string_patterns(syntax: Syntax) -> list[str]:
+    pats = []
+    if syntax.triple_quotes:
+        pats += [r'"""[\s\S]*?"""', r"'''[\s\S]*?'''"]
+    for q in syntax.quotes:
+        if q == "'" and syntax.char_literal_only:
+            continue
+        if q == "`" and syntax.multiline_backtick:
+            pats.append(r"`(?:[^`\\]|\\[\s\S])*`")
+        else:
+            e = re.escape(q)
+            pats.append(rf"{e}(?:[^{e}\\\n]|\\.)*{e}")
+    if syntax.char_literal_only:
+        pats.append(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
+    return pats
+
+
+@lru_cache(maxsize=64)
+def _line_regex(syntax: Syntax) -> re.Pattern[str]:
+    alts = []
+    if syntax.block_comment:
+        alts.append(f"(?P<block>{re.escape(syntax.block_comment[0])})")
+    if syntax.line_comments:
+        alts.append("(?P<line>" + "|".join(map(re.escape, syntax.line_comments)) + ")")
+    alts.append("(?P<str>" + "|".join(_string_patterns(syntax) or ["(?!)"]) + ")")
+    opens = ['"""', "'''"] if syntax.triple_quotes else []
+    opens += [q for q in syntax.quotes if not (q == "'" and syntax.char_literal_only)]
+    if opens:
+        alts.append("(?P<open>" + "|".join(map(re.escape, opens)) + ")")
+    return re.compile("|".join(alts))
+
+
+@lru_cache(maxsize=64)
+def bracket_regex(syntax: Syntax) -> re.Pattern[str]:
+    """Matches brackets (group ``b``) while skipping strings and comments, over several lines."""
+    alts = []
+    if syntax.block_comment:
+        o, c = map(re.escape, syntax.block_comment)
+        alts.append(rf"{o}[\s\S]*?{c}")
+    alts += [rf"{re.escape(m)}[^\n]*" for m in syntax.line_comments]
+    alts += _string_patterns(syntax)
+    alts.append(r"(?P<b>[()\[\]{}])")
+    return re.compile("|".join(alts))
+
+
+class LineState(NamedTuple):
+    """Lexical state at the end of one line of code."""
+
+    string_quote: str = ""  # the quote of a string left open, "" when not in a string
+    string_start: int = -1  # where that string starts in the line
+    in_comment: bool = False
+
+
+def line_state(line: str, language_id: str) -> LineState:
+    """Is the end of ``line`` (the text before the cursor) inside a string or a comment?"""
+    syntax = syntax_for(language_id)
+    if not syntax.quotes and not syntax.line_comments and not syntax.block_comment:
+        return LineState()
+    rx = _line_regex(syntax)
+    pos = 0
+    while (m := rx.search(line, pos)) is not None:
+        kind = m.lastgroup
+        if kind == "line":
+            return LineState(in_comment=True)
+        if kind == "block":
+            assert syntax.block_comment is not None
+            end = line.find(syntax.block_comment[1], m.end())
+            if end < 0:
+                return LineState(in_comment=True)
+            pos = end + len(syntax.block_comment[1])
+        elif kind == "open":
+            return LineState(m.group(), m.start())
+        else:
+            pos = m.end()
+    return LineState()
+
+
+# ---------------------------------------------------------------------------------------------
+# The decision.
+
+_AFTER_CURSOR_OK = re.compile(r"[\s)\]}>;,]*")
+_ENDS_WITH_OPENER = re.compile(
+    r"""(?:
+        [{(\[]                                   # brackets
+      | =>                                       # JS/TS/C#/Scala arrow functions
+      | (?<![-=])->                              # lambdas, Elixir/Erlang/Haskell clauses
+      | (?<![\w.])(?:do|then|else|begin|repeat)  # keyword blocks (Ruby, Lua, shell, Pascal)
+    )\s*$""",
+    re.VERBOSE,
+)
+_OPEN_TAG = re.compile(r"<[A-Za-z][^<>]*(?<!/)>\s*$")
+_MARKUP = frozenset(
+    ("html", "xml", "vue", "svelte", "astro", "javascriptreact", "typescriptreact", "php", "svg")
+)
+# `->` is a return type (Rust, C++) or member access (C, PHP), not a block
+_ARROW_NOT_BLOCK = frozenset(
+    ("rust", "c", "cpp", "objective-c", "objective-cpp", "php", "cuda-cpp")
+)
+_BLOCK_LINE_START = re.compile(
+    r"\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case|"
+    r"lambda)\b"
+)
+_LUA_RUBY_DEF = re.compile(
+    r"\s*(?:local\s+)?(?:function\b.*\)|def\s+\S+|class\s+\S+|module\s+\S+)\s*$"
+)
+
+
+def ends_with_block_opener(line_before: str, language_id: str) -> bool:
+    """Does the text before the cursor end with something that opens an indented block?"""
+    text = line_before.rstrip()
+    if not text:
+        return False
+    if text.endswith(":"):
+        if language_id == "python":
+            # a ':' in a slice, dict or lambda is not a block
+            return _BLOCK_LINE_START.match(text) is not None
+        return language_id in ("yaml", "nim", "gdscript", "coffeescript", "haskell")
+    if text.endswith("=") and language_id in ("haskell", "ocaml", "fsharp", "elm"):
+        return True
+    if language_id in ("lua", "ruby", "elixir", "crystal", "julia") and _LUA_RUBY_DEF.match(text):
+        return True
+    if language_id in _MARKUP and _OPEN_TAG.search(text):
+        return True
+    m = _ENDS_WITH_OPENER.search(text)
+    if m is None:
+        return False
+    return not (m.group().strip() == "->" and language_id in _ARROW_NOT_BLOCK)
+
+
+def _auto_multiline(line_before: str, line_after: str, language_id: str) -> bool:
+    state = line_state(line_before, language_id)
+    if state.string_quote or state.in_comment:
+        return False
+    if _AFTER_CURSOR_OK.fullmatch(line_after) is None:
+        return False
+    if not line_before.strip():
+        return True
+    return ends_with_block_opener(line_before, language_id)
+
+
+def decide_multiline(prefix: str, suffix: str, language_id: str, setting: str) -> bool:
+    """setting is "auto" | "always" | "never". prefix/suffix are the text windows before/after
+    the cursor (bounded: a few thousand chars each, cut at line boundaries except the cursor line).
+    """
+    if setting == "always":
+        return True
+    if setting == "never":
+        return False
+    line_before = prefix[prefix.rfind("\n") + 1 :]
+    end = suffix.find("\n")
+    line_after = suffix if end < 0 else suffix[:end]
+    return _auto_multiline(line_before.rstrip("\r"), line_after.rstrip("\r"), language_id)

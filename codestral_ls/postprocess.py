@@ -1,0 +1,623 @@
+"""Turn Codestral's raw fill-in-the-middle answer into the ghost text shown at the cursor.
+
+Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; each rule is
+``rule(text, ctx) -> text`` and may return "" (show nothing), which ends the pipeline:
+
+ 1. blank            a whitespace-only answer -> ""
+ 2. code_fence       strip a markdown fence (```lang ... ```) and anything after the closing one
+ 3. leading_space    Codestral quirk: one spurious space when the cursor line already ends with one
+ 4. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
+ 5. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation
+ 6. single_line      single-line mode: keep the first line only (see ``keep_first_line``)
+ 7. repetition       runaway repetition: a line or block repeated 3+ times in a row -> one copy
+ 8. suffix_repeat    drop an answer whose first line(s) equal the code right after the cursor
+ 9. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
+                     before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``)
+10. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace
+11. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
+12. trailing_space   trailing whitespace and blank lines at the end
+13. partial_suffix   drop a last line that only re-types the start of the suffix's next line
+14. blank_result     nothing visible left -> ""
+
+Why this order: fences and the Codestral quirks shift every position the later rules look at;
+the prefix echo may fill the whole first line, so it runs before single_line; single_line runs
+early so the suffix rules only judge what will be shown; whitespace clean-up comes last because
+the cuts before it leave dangling indentation.
+
+Single-line mode keeps the first line. When that line is empty because the model starts on the
+next line and the cursor is at the end of its line, the line break(s) plus the first line of code
+are kept, so ``x = 1|`` can still show ``\\n y = 2`` (one line of code, shown below the cursor).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from codestral_ls.multiline import (
+    PROSE_LANGUAGES,
+    LineState,
+    bracket_regex,
+    ends_with_block_opener,
+    line_state,
+    syntax_for,
+)
+
+OPENERS = "([{"
+CLOSERS = ")]}"
+PAIR = {")": "(", "]": "[", "}": "{"}
+# lines made only of these close a block: never "significant" content on their own
+_CLOSER_WORDS = frozenset(
+    ("end", "end;", "fi", "done", "esac", "endif", "endfor", "endwhile", "endfunction", "until",
+     "}", ")", "]", "};", "});", ");", "},", "),", "],", "];", "end)", "end,")
+)
+_BLOCK_KEYWORD = re.compile(
+    r"\b(?:function|then|do|def|class|module|begin|case|if|unless|while|for|repeat)\b|[{]"
+)
+# how far back the prefix is scanned for unclosed brackets and indentation
+_PREFIX_SCAN_CHARS = 6000
+
+
+def _is_ident(ch: str) -> bool:
+    return bool(ch) and (ch.isalnum() or ch == "_")
+
+
+def _indent_of(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _width(indent: str, tab: int = 4) -> int:
+    return len(indent.expandtabs(tab))
+
+
+def _significant(line: str) -> bool:
+    """A line that carries code of its own, not just a closer like ``}`` or ``end``."""
+    s = line.strip()
+    return bool(s) and s not in _CLOSER_WORDS and any(c.isalnum() for c in s)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The cursor's surroundings, with the derived facts the rules share (computed lazily)."""
+
+    prefix: str
+    suffix: str
+    multiline: bool
+    language_id: str
+
+    @cached_property
+    def line_before(self) -> str:
+        return self.prefix[self.prefix.rfind("\n") + 1 :]
+
+    @cached_property
+    def line_after(self) -> str:
+        end = self.suffix.find("\n")
+        return self.suffix if end < 0 else self.suffix[:end]
+
+    @cached_property
+    def mid_line(self) -> bool:
+        return bool(self.line_after.strip())
+
+    @cached_property
+    def state(self) -> LineState:
+        return line_state(self.line_before, self.language_id)
+
+    @cached_property
+    def prev_lines(self) -> list[str]:
+        """Up to 3 lines before the cursor line, nearest last."""
+        head = self.prefix[: len(self.prefix) - len(self.line_before)]
+        return head[-2000:].split("\n")[-4:-1] if head else []
+
+    @cached_property
+    def prev_code_line(self) -> str:
+        for line in reversed(self.prev_lines):
+            if line.strip():
+                return line
+        return ""
+
+    @cached_property
+    def next_code_line(self) -> str:
+        """The first non-blank text after the cursor: the rest of the cursor line, or the next
+        non-blank line with its indentation."""
+        if self.mid_line:
+            return self.line_after
+        for line in self.suffix[:4000].split("\n")[1:8]:
+            if line.strip():
+                return line
+        return ""
+
+    @cached_property
+    def open_brackets(self) -> tuple[str, ...]:
+        """Brackets opened before the cursor and not closed, innermost last."""
+        text = self.prefix[-_PREFIX_SCAN_CHARS:]
+        if len(self.prefix) > _PREFIX_SCAN_CHARS:
+            text = text[text.find("\n") + 1 :]  # start at a line boundary, not mid-string
+        if self.state.string_quote:
+            text = text[: len(text) - len(self.line_before) + self.state.string_start]
+        stack: list[str] = []
+        for m in bracket_regex(syntax_for(self.language_id)).finditer(text):
+            b = m.group("b")
+            if b is None:
+                continue
+            if b in OPENERS:
+                stack.append(b)
+            elif stack and stack[-1] == PAIR[b]:
+                stack.pop()
+        return tuple(stack)
+
+    @cached_property
+    def file_indent(self) -> str | None:
+        """One indentation level as the prefix writes it ("\\t" or N spaces), None if unknown."""
+        tabs = spaces = 0
+        smallest = 99
+        for line in self.prefix[-_PREFIX_SCAN_CHARS:].split("\n"):
+            if line.startswith("\t"):
+                tabs += 1
+            elif line.startswith("  ") and line.strip():
+                spaces += 1
+                smallest = min(smallest, len(line) - len(line.lstrip(" ")))
+        if tabs > spaces:
+            return "\t"
+        if spaces > tabs:
+            return " " * (smallest if 2 <= smallest <= 8 else 4)
+        if self.language_id in ("go", "makefile"):
+            return "\t"  # gofmt and make want tabs even before the first indented line
+        return None
+
+
+Rule = Callable[[str, Context], str]
+
+
+# --- 1. blank -----------------------------------------------------------------------------------
+
+
+def drop_blank(text: str, ctx: Context) -> str:
+    return text if text.strip() else ""
+
+
+# --- 2. code_fence ------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"[ \t]*```[\w+#.-]*[ \t]*")
+
+
+def strip_code_fences(text: str, ctx: Context) -> str:
+    # a file that uses fences itself (markdown, docstrings with examples) may mean them
+    if "```" not in text or ctx.language_id in PROSE_LANGUAGES or "```" in ctx.prefix:
+        return text
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if _FENCE.fullmatch(lines[first]):
+        lines = lines[first + 1 :]
+    for i, line in enumerate(lines):
+        if _FENCE.fullmatch(line):
+            # a closing fence ends the code; what follows is usually prose
+            lines = lines[:i]
+            break
+    return "\n".join(lines)
+
+
+# --- 3. leading_space ---------------------------------------------------------------------------
+
+
+def drop_spurious_space(text: str, ctx: Context) -> str:
+    before = ctx.line_before
+    if (
+        before.strip()
+        and before.endswith((" ", "\t"))
+        and text.startswith(" ")
+        and text[1:2].strip()
+    ):
+        return text[1:]
+    return text
+
+
+# --- 4. leading_newline -------------------------------------------------------------------------
+
+
+def drop_spurious_newline(text: str, ctx: Context) -> str:
+    if not text.startswith("\n") or not ctx.mid_line:
+        return text
+    body = text.lstrip("\n")
+    only_closers_after = not ctx.line_after.strip(" \t)]};,")
+    if only_closers_after and ctx.multiline and "\n" in body.rstrip():
+        return text  # a multi-line argument list after `foo(` may well start on a new line
+    body = body.lstrip(" \t")
+    if _is_ident(ctx.line_before[-1:]) and _is_ident(body[:1]):
+        body = " " + body  # the line break separated two words
+    return body
+
+
+# --- 5. prefix_echo -----------------------------------------------------------------------------
+
+
+def _strip_echoed_lines(text: str, ctx: Context) -> str:
+    """The answer starts by re-typing the last 1 to 3 lines before the cursor line."""
+    prev = ctx.prev_lines
+    lines = text.split("\n")
+    for k in range(min(3, len(prev), len(lines) - 1), 0, -1):
+        echoed = prev[-k:]
+        if [x.strip() for x in lines[:k]] != [x.strip() for x in echoed]:
+            continue
+        if sum(len(x.strip()) for x in echoed if _significant(x)) < 6:
+            continue  # `}` or `end` repeated is normal code, not an echo
+        rest = "\n".join(lines[k:])
+        # the remaining lines start at column 0 while the cursor sits after line_before
+        if rest.startswith(ctx.line_before):
+            return rest[len(ctx.line_before) :]
+        stripped, content = rest.lstrip(" \t"), ctx.line_before.strip()
+        return stripped[len(content) :] if content and stripped.startswith(content) else stripped
+    return text
+
+
+def _strip_echoed_line_start(text: str, ctx: Context) -> str:
+    """The answer starts with the text of the cursor line (or its last few words) again."""
+    before = ctx.line_before
+    content = before.lstrip(" \t")
+    if not content:
+        return text
+    candidate = text.lstrip(" \t")
+    if candidate.startswith(content) and (len(candidate) > len(content) or len(content) > 1):
+        return candidate[len(content) :]
+    # only the tail of the line re-typed, e.g. `x = compute(` + `compute(a)`
+    tail_start = max(0, len(content) - 120)
+    for i in range(tail_start + 1, len(content) - 3):
+        if (_is_ident(content[i - 1]) and _is_ident(content[i])) or content[i].isspace():
+            continue
+        tail = content[i:]
+        if len(tail.strip()) >= 4 and text.startswith(tail) and len(text) > len(tail):
+            return text[len(tail) :]
+    return text
+
+
+def _strip_echoed_indent(text: str, ctx: Context) -> str:
+    """Cursor after the indentation of an empty line and the answer indents once more."""
+    before = ctx.line_before
+    if not before or before.strip() or not text.startswith(before):
+        return text
+    prev = ctx.prev_code_line
+    wanted = _width(_indent_of(prev))
+    if prev and ends_with_block_opener(prev, ctx.language_id):
+        wanted += 1  # after a block opener the cursor must be deeper than the opener line
+    if _width(before) < wanted:
+        return text  # the cursor is not yet at the block's indentation
+    return text[len(before) :]
+
+
+def trim_prefix_echo(text: str, ctx: Context) -> str:
+    text = _strip_echoed_lines(text, ctx)
+    text = _strip_echoed_line_start(text, ctx)
+    return _strip_echoed_indent(text, ctx)
+
+
+# --- 6. single_line -----------------------------------------------------------------------------
+
+
+def keep_first_line(text: str, ctx: Context) -> str:
+    if ctx.multiline:
+        return text
+    first, newline, _ = text.partition("\n")
+    if not newline:
+        return text
+    if first.strip():
+        if ctx.mid_line and not ctx.line_before.strip():
+            # a whole new line typed in front of existing code: keep the break and indentation
+            return first + "\n" + ctx.line_before
+        return first
+    if ctx.mid_line:
+        return ""
+    # the model starts on the next line: keep the break(s) and the first line of code
+    breaks = len(text) - len(text.lstrip("\n"))
+    return text[:breaks] + text[breaks:].split("\n", 1)[0]
+
+
+# --- 7. repetition ------------------------------------------------------------------------------
+
+_MAX_BLOCK = 6
+
+
+def _collapse_once(lines: list[str]) -> list[str] | None:
+    norm = [x.rstrip() for x in lines]
+    n = len(norm)
+    for size in range(1, min(_MAX_BLOCK, n // 3) + 1):
+        for i in range(n - 3 * size + 1):
+            block = norm[i : i + size]
+            # a block without letters is data (`[0, 0, 0],`) or closers, legitimately repeated
+            if not any(any(c.isalpha() for c in x) for x in block):
+                continue
+            if norm[i + size : i + 2 * size] != block or norm[i + 2 * size : i + 3 * size] != block:
+                continue
+            end = i + 3 * size
+            while norm[end : end + size] == block:
+                end += size
+            rest = norm[end:]
+            # a runaway that ran into the token limit ends with a partial copy: drop it too
+            partial = len(rest) <= size and all(
+                block[j].startswith(x) for j, x in enumerate(rest)
+            )
+            return lines[: i + size] + ([] if partial else lines[end:])
+    return None
+
+
+def cut_repetition(text: str, ctx: Context) -> str:
+    lines = text.split("\n")
+    changed = False
+    while len(lines) >= 3 and (collapsed := _collapse_once(lines)) is not None:
+        lines, changed = collapsed, True
+    return "\n".join(lines) if changed else text
+
+
+# --- 8. suffix_repeat ---------------------------------------------------------------------------
+
+
+def _cut_at_next_line(text: str, ctx: Context) -> str:
+    """The answer reaches the line that follows the cursor: the model is re-typing the suffix."""
+    follow = ctx.next_code_line.strip()
+    if ctx.mid_line or not _significant(follow):
+        return text
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].strip() == follow:
+            return "\n".join(lines[:i])
+    return text
+
+
+def drop_suffix_repeat(text: str, ctx: Context) -> str:
+    answer = [x.strip() for x in text.split("\n") if x.strip()][:4]
+    if not answer:
+        return text
+    if ctx.mid_line:
+        following = [ctx.line_after.strip()]
+        following += [x.strip() for x in ctx.suffix[:4000].split("\n")[1:8] if x.strip()]
+    else:
+        following = [x.strip() for x in ctx.suffix[:4000].split("\n")[1:8] if x.strip()]
+    for a, s in zip(answer, following, strict=False):
+        if a != s:
+            break
+        if _significant(a):
+            return ""  # the model re-typed the code that follows
+    return _cut_at_next_line(text, ctx)
+
+
+# --- 9. closing_bracket -------------------------------------------------------------------------
+
+
+def _line_indent(text: str, pos: int, ctx: Context) -> int:
+    """Indentation width of the answer's line holding ``pos``, as it will be in the file."""
+    start = text.rfind("\n", 0, pos) + 1
+    indent = _indent_of(text[start:pos])
+    return _width(indent if start else ctx.line_before + indent)
+
+
+def _suffix_closes(text: str, pos: int, ctx: Context) -> bool:
+    """Does the code after the cursor already close what ``text[pos]`` closes?"""
+    closer = text[pos]
+    follow = ctx.next_code_line
+    if not follow.lstrip().startswith(closer):
+        return False
+    line_start = text.rfind("\n", 0, pos) + 1
+    if line_start == 0 or ctx.mid_line or text[line_start:pos].strip():
+        return True
+    # a closer on a line of its own: the suffix's closer is the same one only if indented alike
+    return _line_indent(text, pos, ctx) == _width(_indent_of(follow))
+
+
+def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
+    if ctx.language_id in PROSE_LANGUAGES:
+        return text
+    start = 0
+    quote = ctx.state.string_quote
+    if quote:
+        end = _closing_quote(text, quote)
+        if end < 0:
+            return text
+        if ctx.line_after.startswith(quote):
+            return text[:end]  # the suffix already closes the string
+        start = end + len(quote)
+    elif ctx.state.in_comment:
+        start = text.find("\n") + 1
+        if start == 0:
+            return text
+    opened: list[str] = []
+    outer = list(ctx.open_brackets)
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, start):
+        b = m.group("b")
+        if b is None:
+            continue
+        pos = m.start()
+        if b in OPENERS:
+            opened.append(b)
+        elif opened:
+            if opened.pop() != PAIR[b]:
+                return text[:pos]  # mismatched: the model lost track
+        elif not outer or outer[-1] != PAIR[b] or _suffix_closes(text, pos, ctx):
+            return text[:pos]
+        else:
+            outer.pop()  # closes a bracket from before the cursor that the suffix leaves open
+    return text
+
+
+def _closing_quote(text: str, quote: str) -> int:
+    i = 0
+    while (i := text.find(quote, i)) >= 0:
+        backslashes = len(text[:i]) - len(text[:i].rstrip("\\"))
+        if backslashes % 2 == 0:
+            return i
+        i += 1
+    return -1
+
+
+# --- 10. suffix_overlap -------------------------------------------------------------------------
+
+
+def _unclosed_in(text: str, ctx: Context) -> bool:
+    """Does ``text`` open a bracket or keyword block that it does not close?"""
+    depth = 0
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text):
+        b = m.group("b")
+        if b is not None:
+            depth = depth + 1 if b in OPENERS else max(0, depth - 1)
+    return depth > 0
+
+
+def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
+    kept, overlap = text[:p], text[p:]
+    suffix = ctx.suffix
+    if p > 0 and _is_ident(text[p - 1]) and _is_ident(text[p]):
+        return False  # would cut inside a word
+    if q + 1 < len(suffix) and _is_ident(suffix[q]) and _is_ident(suffix[q + 1]):
+        return False  # the suffix's word goes on
+    if not ctx.mid_line:
+        # the overlap lies on later lines: it must be whole lines on both sides
+        line_end = suffix.find("\n", q + 1)
+        if suffix[q + 1 : None if line_end < 0 else line_end].strip():
+            return False
+        if kept.rstrip(" \t") and not kept.rstrip(" \t").endswith("\n"):
+            return False
+        closer_only = not _significant(overlap.split("\n", 1)[0])
+        if closer_only and _line_indent(text, p, ctx) != _width(_indent_of(ctx.next_code_line)):
+            return False  # `}` at another indentation closes another block
+    if any(c in CLOSERS for c in overlap) and _unclosed_in(kept, ctx):
+        return False  # the answer's own closer, e.g. `bar(1)` before the suffix's `)`
+    words = set(re.findall(r"\w+", overlap))
+    return not (words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept))
+
+
+def trim_suffix_overlap(text: str, ctx: Context) -> str:
+    pos_a = [i for i, c in enumerate(text) if not c.isspace()]
+    a = "".join(text[i] for i in pos_a)
+    window = ctx.suffix[: 2 * len(text) + 80]
+    pos_s = [i for i, c in enumerate(window) if not c.isspace()]
+    s = "".join(window[i] for i in pos_s)
+    for k in range(min(len(a), len(s)), 0, -1):
+        if s[k - 1] != a[-1] or not a.endswith(s[:k]):
+            continue
+        p, q = pos_a[len(a) - k], pos_s[k - 1]
+        if _overlap_ok(text, p, q, ctx):
+            return text[:p]
+    return text
+
+
+# --- 11. indent_style ---------------------------------------------------------------------------
+
+
+def _answer_space_unit(lines: list[str]) -> int:
+    widths = [len(x) - len(x.lstrip(" ")) for x in lines if x.startswith(" ") and x.strip()]
+    smallest = min(widths, default=4)
+    return smallest if 2 <= smallest <= 8 else 4
+
+
+def fix_indent_style(text: str, ctx: Context) -> str:
+    unit = ctx.file_indent
+    if unit is None or ("\t" not in text and unit != "\t"):
+        return text
+    lines = text.split("\n")
+    # after code on the cursor line the first line's whitespace is spacing, not indentation
+    head = [] if not ctx.line_before.strip() else [lines.pop(0)]
+    if unit == "\t":
+        step = _answer_space_unit(lines[1:] if not head else lines)
+        out = head
+        for line in lines:
+            indent = _indent_of(line)
+            if " " in indent:
+                w = _width(indent, step)
+                line = "\t" * (w // step) + " " * (w % step) + line[len(indent) :]
+            out.append(line)
+    else:
+        out = head + [
+            _indent_of(x).replace("\t", unit) + x.lstrip(" \t") if x.strip() else x
+            for x in lines
+        ]
+    return "\n".join(out)
+
+
+# --- 12. trailing_space -------------------------------------------------------------------------
+
+
+def trim_trailing_space(text: str, ctx: Context) -> str:
+    if not ctx.mid_line:
+        return text.rstrip()
+    # mid-line the answer joins the rest of the line: a trailing space or line break may be
+    # meaningful (`return |b` + `a + `), unless the suffix brings its own
+    if ctx.line_after[:1].isspace():
+        return text.rstrip(" \t")
+    return text
+
+
+# --- 13. partial_suffix -------------------------------------------------------------------------
+
+
+def drop_partial_suffix_line(text: str, ctx: Context) -> str:
+    follow = ctx.next_code_line
+    if ctx.mid_line or not follow.strip():
+        return text
+    head, newline, last = text.rpartition("\n")
+    if not newline and ctx.line_before.strip():
+        return text  # a continuation of the cursor line, not a line of its own
+    if not last.strip() or _line_indent(text, len(text), ctx) != _width(_indent_of(follow)):
+        return text
+    if follow.strip().startswith(last.strip()):
+        return head.rstrip()
+    return text
+
+
+# --- 14. blank_result ---------------------------------------------------------------------------
+
+
+def drop_blank_result(text: str, ctx: Context) -> str:
+    return text if text.strip() else ""
+
+
+# --- pipeline -----------------------------------------------------------------------------------
+
+RULES: list[tuple[str, Rule]] = [
+    ("blank", drop_blank),
+    ("code_fence", strip_code_fences),
+    ("leading_space", drop_spurious_space),
+    ("leading_newline", drop_spurious_newline),
+    ("prefix_echo", trim_prefix_echo),
+    ("single_line", keep_first_line),
+    ("repetition", cut_repetition),
+    ("suffix_repeat", drop_suffix_repeat),
+    ("closing_bracket", stop_at_unmatched_closer),
+    ("suffix_overlap", trim_suffix_overlap),
+    ("indent_style", fix_indent_style),
+    ("trailing_space", trim_trailing_space),
+    ("partial_suffix", drop_partial_suffix_line),
+    ("blank_result", drop_blank_result),
+]
+
+
+def apply_rules(
+    raw: str, *, prefix: str, suffix: str, multiline: bool, language_id: str
+) -> tuple[str, list[str]]:
+    """The text to insert and the names of the rules that changed it, in order."""
+    crlf = "\r\n" in prefix
+    ctx = Context(
+        prefix.replace("\r\n", "\n"), suffix.replace("\r\n", "\n"), multiline, language_id
+    )
+    text = raw.replace("\r\n", "\n")
+    changed: list[str] = []
+    for name, rule in RULES:
+        new = rule(text, ctx)
+        if new != text:
+            changed.append(name)
+            text = new
+        if not text:
+            break
+    return (text.replace("\n", "\r\n") if crlf else text), changed
+
+
+def postprocess(raw: str, *, prefix: str, suffix: str, multiline: bool, language_id: str) -> str:
+    """Turn the model's raw FIM answer into the text to insert at the cursor; "" means show
+    nothing."""
+    return apply_rules(
+        raw, prefix=prefix, suffix=suffix, multiline=multiline, language_id=language_id
+    )[0]
+
+
+def single_line_complete(text_so_far: str) -> bool:
+    """For streaming: True once a single-line suggestion's first line is complete (a newline
+    after some non-whitespace content), so the stream can be dropped early."""
+    return "\n" in text_so_far.lstrip()

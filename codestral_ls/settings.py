@@ -1,0 +1,334 @@
+"""Editor settings (section ``codestral``): defaults, layering, validation and key lookup.
+
+Pure: no pygls, no httpx. A bad value never raises; it is reported in ``Settings.problems`` and
+replaced by its default, so one typo cannot take completion down.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+CODESTRAL_BASE_URL = "https://codestral.mistral.ai/v1"
+MISTRAL_BASE_URL = "https://api.mistral.ai/v1"
+PORTKEY_BASE_URL = "https://api.portkey.ai/v1"
+
+
+class Secret(str):
+    """A key: behaves as a string, but never shows itself in repr, f-strings of repr or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(low: float, high: float, integer: bool = False) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        ok_type = _is_int(value) if integer else (_is_int(value) or isinstance(value, float))
+        if not ok_type:
+            raise ValueError(f"expected {'an integer' if integer else 'a number'}")
+        if not low <= value <= high:
+            raise ValueError(f"expected a value from {low:g} to {high:g}")
+        return value
+
+    return check
+
+
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError("expected one of " + ", ".join(repr(c) for c in choices))
+        return value
+
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError("expected a string or null")
+    return value
+
+
+def _optional_secret(value: Any) -> Secret | None:
+    text = _optional_str(value)
+    return Secret(text) if text else None
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of strings")
+    return tuple(value)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError("expected an object")
+    return value
+
+
+def _config(value: Any) -> dict[str, Any] | str | None:
+    if value is None or value == "" or isinstance(value, (dict, str)):
+        return value or None
+    raise ValueError("expected a config object or a saved config id (string)")
+
+
+def _check(fn: Callable[[Any], Any]) -> dict[str, Any]:
+    return {"check": fn}
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    api_key: Secret | None = field(default=None, metadata=_check(_optional_secret))
+    # The gateway's URL when it differs from baseUrl (needed when failover switches routes).
+    base_url: str | None = field(default=None, metadata=_check(_optional_str))
+    provider: str = field(default="mistral-ai", metadata=_check(_optional_str))
+    virtual_key: Secret | None = field(default=None, metadata=_check(_optional_secret))
+    config: dict[str, Any] | str | None = field(default=None, metadata=_check(_config))
+    custom_host: str | None = field(default=None, metadata=_check(_optional_str))
+    metadata: dict[str, Any] = field(default_factory=dict, metadata=_check(_object))
+    fim_route: str = field(
+        default="passthrough", metadata=_check(_one_of("passthrough", "chat", "completions"))
+    )
+
+
+@dataclass(frozen=True)
+class CompletionSettings:
+    enable: bool = field(default=True, metadata=_check(_boolean))
+    debounce_ms: int = field(default=120, metadata=_check(_number(0, 5000, integer=True)))
+    timeout_ms: int = field(default=4000, metadata=_check(_number(100, 120_000, integer=True)))
+    max_tokens: int = field(default=64, metadata=_check(_number(1, 4096, integer=True)))
+    temperature: float = field(default=0.0, metadata=_check(_number(0, 1.5)))
+    multiline: str = field(default="auto", metadata=_check(_one_of("auto", "always", "never")))
+    disabled_languages: tuple[str, ...] = field(default=(), metadata=_check(_str_list))
+    exclude: tuple[str, ...] = field(default=(), metadata=_check(_str_list))
+    # Policy for the textDocument/completion fallback (see README): "invoked" asks upstream
+    # only when the user explicitly invokes completion; "always" on every popup; "never".
+    popup: str = field(default="invoked", metadata=_check(_one_of("invoked", "always", "never")))
+    stream: bool = field(default=True, metadata=_check(_boolean))
+    prefix_chars: int = field(default=4500, metadata=_check(_number(64, 200_000, integer=True)))
+    suffix_chars: int = field(default=1500, metadata=_check(_number(0, 100_000, integer=True)))
+    redact_secrets: bool = field(default=True, metadata=_check(_boolean))
+
+
+@dataclass(frozen=True)
+class CacheSettings:
+    size: int = field(default=512, metadata=_check(_number(0, 100_000, integer=True)))
+    ttl_seconds: int = field(default=600, metadata=_check(_number(0, 86_400, integer=True)))
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    model: str = field(default="codestral-latest", metadata=_check(_optional_str))
+    max_tokens: int = field(default=1024, metadata=_check(_number(1, 32_768, integer=True)))
+    prompt_id: str | None = field(default=None, metadata=_check(_optional_str))
+
+
+@dataclass(frozen=True)
+class ContextSettings:
+    cross_file: bool = field(default=True, metadata=_check(_boolean))
+    cross_file_chars: int = field(default=1500, metadata=_check(_number(0, 50_000, integer=True)))
+
+
+@dataclass(frozen=True)
+class Settings:
+    route: str = field(default="auto", metadata=_check(_one_of("auto", "direct", "gateway")))
+    base_url: str | None = field(default=None, metadata=_check(_optional_str))
+    api_key: Secret | None = field(default=None, metadata=_check(_optional_secret))
+    model: str = field(default="codestral-latest", metadata=_check(_optional_str))
+    # When the active route is unreachable or answers 5xx, try the other one (if configured).
+    failover: bool = field(default=False, metadata=_check(_boolean))
+    gateway: GatewaySettings = field(default_factory=GatewaySettings)
+    completion: CompletionSettings = field(default_factory=CompletionSettings)
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
+    context: ContextSettings = field(default_factory=ContextSettings)
+    problems: tuple[str, ...] = field(default=(), compare=False)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _build(cls: type, raw: Mapping[str, Any], path: str, problems: list[str]) -> Any:
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name == "problems":
+            continue
+        key = _camel(f.name)
+        if key in raw:
+            value = raw[key]
+        elif f.name in raw:
+            value = raw[f.name]
+        else:
+            continue
+        where = f"{path}.{key}"
+        nested = f.default_factory if f.default_factory is not dict else None  # type: ignore[misc]
+        if nested is not None and hasattr(nested, "__dataclass_fields__"):
+            if value is None:
+                continue
+            if not isinstance(value, Mapping):
+                problems.append(f"{where}: expected an object; using the defaults")
+                continue
+            values[f.name] = _build(nested, value, where, problems)
+            continue
+        try:
+            values[f.name] = f.metadata["check"](value)
+        except ValueError as exc:
+            problems.append(f"{where}: {exc}, got {_describe(value)}; using the default")
+    return cls(**values)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return "a string" if len(value) > 40 else repr(value)
+    return type(value).__name__ if isinstance(value, (dict, list)) else repr(value)
+
+
+def unwrap_section(raw: Any) -> dict[str, Any]:
+    """Accept the settings object itself or ``{"codestral": {...}}``."""
+    if not isinstance(raw, Mapping):
+        return {}
+    inner = raw.get("codestral")
+    if isinstance(inner, Mapping):
+        return dict(inner)
+    return dict(raw)
+
+
+def deep_merge(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        elif value is not None or key not in merged:
+            merged[key] = value
+    return merged
+
+
+def parse_settings(*layers: Any) -> Settings:
+    """Merge layers (lowest priority first) and validate them into ``Settings``."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged = deep_merge(merged, unwrap_section(layer))
+    problems: list[str] = []
+    settings = _build(Settings, merged, "codestral", problems)
+    return replace(settings, problems=tuple(problems))
+
+
+# --- What the settings mean once the environment is consulted -----------------------------
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The route a request takes, with its keys, after defaults and the environment."""
+
+    route: str  # "direct" | "gateway"
+    base_url: str
+    provider_key: Secret | None
+    provider_key_source: str  # e.g. "environment CODESTRAL_API_KEY"; never the key
+    gateway_key: Secret | None
+    gateway_key_source: str
+    problem: str | None = None  # a configuration that cannot work, said once to the user
+
+
+def _env_key(env: Mapping[str, str], name: str) -> Secret | None:
+    value = env.get(name, "").strip()
+    return Secret(value) if value else None
+
+
+def provider_key(settings: Settings, env: Mapping[str, str]) -> tuple[Secret | None, str]:
+    if settings.api_key:
+        return settings.api_key, "setting codestral.apiKey"
+    for name in ("CODESTRAL_API_KEY", "MISTRAL_API_KEY"):
+        key = _env_key(env, name)
+        if key:
+            return key, f"environment {name}"
+    return None, "none"
+
+
+def gateway_key(settings: Settings, env: Mapping[str, str]) -> tuple[Secret | None, str]:
+    if settings.gateway.api_key:
+        return settings.gateway.api_key, "setting codestral.gateway.apiKey"
+    key = _env_key(env, "PORTKEY_API_KEY")
+    return (key, "environment PORTKEY_API_KEY") if key else (None, "none")
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str, setting: str) -> str | None:
+    """Why this base URL cannot be used, or None when it is fine."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{setting} {url!r} is not an http(s) URL; set it to e.g. {CODESTRAL_BASE_URL}"
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        return (
+            f"{setting} uses plain http:// to {parts.hostname}, which would send your key "
+            "unencrypted; use https:// (plain http is allowed only for loopback hosts)"
+        )
+    return None
+
+
+def resolve_route(
+    settings: Settings, env: Mapping[str, str] | None = None, route: str | None = None
+) -> Resolved:
+    """Work out route, base URL and keys; ``route`` forces a side (failover uses it)."""
+    env = os.environ if env is None else env
+    p_key, p_source = provider_key(settings, env)
+    g_key, g_source = gateway_key(settings, env)
+    gw = settings.gateway
+    configured = settings.route
+    if configured == "auto":
+        configured = "gateway" if (g_key or gw.virtual_key or gw.config) else "direct"
+    chosen = route or configured
+    switched = chosen != configured
+    if chosen == "gateway":
+        base = gw.base_url or (None if switched else settings.base_url) or PORTKEY_BASE_URL
+        problem = check_base_url(base, "codestral.baseUrl")
+        if not problem and gw.custom_host:
+            problem = check_base_url(gw.custom_host, "codestral.gateway.customHost")
+    else:
+        base = (gw.custom_host if switched else settings.base_url) or (
+            MISTRAL_BASE_URL if p_source == "environment MISTRAL_API_KEY" else CODESTRAL_BASE_URL
+        )
+        problem = check_base_url(base, "codestral.baseUrl")
+        if not problem and p_key is None:
+            problem = (
+                "no Codestral API key: set CODESTRAL_API_KEY (a key from codestral.mistral.ai) "
+                "or MISTRAL_API_KEY in the editor's environment, or codestral.apiKey"
+            )
+    return Resolved(chosen, base.rstrip("/"), p_key, p_source, g_key, g_source, problem)
+
+
+def failover_route(settings: Settings, env: Mapping[str, str] | None = None) -> Resolved | None:
+    """The route to switch to when the active one fails, if failover is on and it is usable."""
+    if not settings.failover:
+        return None
+    primary = resolve_route(settings, env)
+    alt = resolve_route(settings, env, route="direct" if primary.route == "gateway" else "gateway")
+    return None if alt.problem else alt

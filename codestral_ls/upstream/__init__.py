@@ -1,0 +1,6 @@
+"""The only package that talks HTTP: Mistral's wire format, the Portkey gateway, the client."""
+
+from codestral_ls.upstream.client import ChatRequest, FimRequest, Upstream, UpstreamInfo
+from codestral_ls.upstream.errors import UpstreamError
+
+__all__ = ["ChatRequest", "FimRequest", "Upstream", "UpstreamError", "UpstreamInfo"]

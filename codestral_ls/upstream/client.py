@@ -1,0 +1,248 @@
+"""One interface over both routes: ``fim(request)`` and ``chat(request)`` yield answer text.
+
+Owns the single shared httpx AsyncClient (keep-alive, HTTP/2 where offered, proxies and
+SSL_CERT_FILE from the environment, TLS verification always on).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from codestral_ls.settings import Resolved, Settings, failover_route, resolve_route
+from codestral_ls.upstream import gateway, mistral
+from codestral_ls.upstream.errors import (
+    UpstreamError,
+    error_message,
+    kind_for_status,
+    parse_retry_after,
+)
+from codestral_ls.upstream.mistral import Delta
+
+log = logging.getLogger(__name__)
+
+MAX_ANSWER_BYTES = 2 * 1024 * 1024  # far beyond any completion; stops a runaway body
+MAX_ERROR_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FimRequest:
+    prompt: str
+    suffix: str
+    model: str
+    max_tokens: int
+    temperature: float
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    messages: list[dict[str, str]]
+    model: str
+    max_tokens: int
+    temperature: float = 0.2
+    # Prompt library (gateway): the saved prompt's id and its variables.
+    prompt_id: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class UpstreamInfo:
+    """What the last upstream answer reported, for codestral.status."""
+
+    route: str = ""
+    base_url: str = ""
+    status: int | None = None
+    gateway: dict[str, str] = field(default_factory=dict)
+    rate_limit_remaining: str | None = None
+    failovers: int = 0
+    active_failover: bool = False
+
+
+class Upstream:
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self._env = env
+        self._client: httpx.AsyncClient | None = None
+        self._settings = Settings()
+        self.info = UpstreamInfo()
+
+    def configure(self, settings: Settings) -> None:
+        self._settings = settings
+        self.info.active_failover = False
+
+    @property
+    def resolved(self) -> Resolved:
+        return resolve_route(self._settings, self._env)
+
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                http2=True,
+                trust_env=True,  # HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE
+                follow_redirects=False,
+                timeout=httpx.Timeout(30.0, connect=10.0),
+                limits=httpx.Limits(max_keepalive_connections=8, keepalive_expiry=120.0),
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # --- public calls ---------------------------------------------------------------------
+
+    async def fim(self, req: FimRequest, *, stream: bool) -> AsyncIterator[Delta]:
+        async for delta in self._with_failover(self._fim_once, req, stream):
+            yield delta
+
+    async def chat(self, req: ChatRequest, *, stream: bool) -> AsyncIterator[Delta]:
+        async for delta in self._with_failover(self._chat_once, req, stream):
+            yield delta
+
+    async def _with_failover(self, call: Any, req: Any, stream: bool) -> AsyncIterator[Delta]:
+        primary = self.resolved
+        if primary.problem:
+            raise UpstreamError("config", primary.problem)
+        alternative = failover_route(self._settings, self._env)
+        route = alternative if (self.info.active_failover and alternative) else primary
+        produced = False
+        try:
+            async for delta in call(route, req, stream):
+                produced = True
+                yield delta
+        except UpstreamError as exc:
+            # Switch only before any text reached the user, and only for failures that the
+            # other route may not share.
+            other = primary if route is alternative else alternative
+            if produced or other is None or not exc.transient:
+                raise
+            log.warning(
+                "%s route failed (%s); failing over to the %s route", route.route, exc, other.route
+            )
+            self.info.failovers += 1
+            self.info.active_failover = other is alternative
+            async for delta in call(other, req, stream):
+                yield delta
+            return
+        if route is primary:
+            self.info.active_failover = False
+
+    # --- one route, one call --------------------------------------------------------------
+
+    async def _fim_once(self, route: Resolved, req: FimRequest, stream: bool):
+        body = mistral.fim_body(req, stream=stream)
+        if route.route == "direct":
+            url, headers = route.base_url + "/fim/completions", self._direct_headers(route)
+        else:
+            fim_route = self._settings.gateway.fim_route
+            url = route.base_url + gateway.fim_path(fim_route)
+            headers = gateway.headers(
+                route, self._settings.gateway, gateway.new_trace_id(), fim_route=fim_route
+            )
+            if fim_route == "completions":
+                body = gateway.completions_body(body)
+        async for delta in self._post(route, url, headers, body, stream):
+            yield delta
+
+    async def _chat_once(self, route: Resolved, req: ChatRequest, stream: bool):
+        body = mistral.chat_body(req, stream=stream)
+        if route.route == "direct":
+            url, headers = route.base_url + "/chat/completions", self._direct_headers(route)
+        else:
+            headers = gateway.headers(route, self._settings.gateway, gateway.new_trace_id())
+            if req.prompt_id:
+                url = route.base_url + gateway.prompt_path(req.prompt_id)
+                body = {"variables": req.variables, "stream": stream, "max_tokens": req.max_tokens}
+            else:
+                url = route.base_url + "/chat/completions"
+        async for delta in self._post(route, url, headers, body, stream):
+            yield delta
+
+    @staticmethod
+    def _direct_headers(route: Resolved) -> dict[str, str]:
+        # Never the gateway key: a direct provider host has no business seeing it.
+        return {"Authorization": f"Bearer {route.provider_key}"} if route.provider_key else {}
+
+    async def _post(
+        self, route: Resolved, url: str, headers: dict[str, str], body: dict[str, Any], stream: bool
+    ) -> AsyncIterator[Delta]:
+        headers = {**headers, "Accept": "text/event-stream" if stream else "application/json"}
+        started = time.monotonic()
+        try:
+            async with self.client().stream("POST", url, json=body, headers=headers) as response:
+                self._note(route, response)
+                log.debug("POST %s -> %s in %.0f ms", url, response.status_code,
+                          (time.monotonic() - started) * 1000)
+                if response.status_code >= 400:
+                    raise await self._http_error(response, route)
+                content_type = response.headers.get("content-type", "")
+                if stream and "text/event-stream" in content_type:
+                    async for delta in mistral.parse_sse(_bounded_lines(response)):
+                        yield delta
+                else:
+                    yield mistral.parse_json_answer(await _bounded_body(response))
+        except UpstreamError:
+            raise
+        except httpx.TimeoutException as exc:
+            raise UpstreamError("timeout", f"{_host(url)} did not answer in time") from exc
+        except httpx.ConnectError as exc:
+            raise UpstreamError("unreachable", f"cannot connect to {_host(url)}") from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise UpstreamError(
+                "unreachable", f"{_host(url)} closed the connection mid-answer"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise UpstreamError("unreachable", f"{_host(url)}: {type(exc).__name__}") from exc
+
+    def _note(self, route: Resolved, response: httpx.Response) -> None:
+        self.info.route = route.route
+        self.info.base_url = route.base_url
+        self.info.status = response.status_code
+        if route.route == "gateway":
+            self.info.gateway = gateway.reported(response.headers)
+        remaining = response.headers.get("x-ratelimit-remaining-req-minute")
+        if remaining is not None:
+            self.info.rate_limit_remaining = remaining
+
+    async def _http_error(self, response: httpx.Response, route: Resolved) -> UpstreamError:
+        raw = b""
+        async for chunk in response.aiter_bytes():
+            raw += chunk
+            if len(raw) > MAX_ERROR_BYTES:
+                break
+        status = response.status_code
+        detail = error_message(raw)
+        kind = kind_for_status(status)
+        if route.route == "gateway" and "not supported" in detail and "complete" in detail:
+            kind = "unsupported_route"
+        return UpstreamError(
+            kind, detail, status, parse_retry_after(response.headers.get("retry-after"))
+        )
+
+
+def _host(url: str) -> str:
+    return httpx.URL(url).host or url
+
+
+async def _bounded_body(response: httpx.Response) -> bytes:
+    raw = bytearray()
+    async for chunk in response.aiter_bytes():
+        raw += chunk
+        if len(raw) > MAX_ANSWER_BYTES:
+            raise UpstreamError("too_large", f"the answer is over {MAX_ANSWER_BYTES} bytes")
+    return bytes(raw)
+
+
+async def _bounded_lines(response: httpx.Response) -> AsyncIterator[str]:
+    total = 0
+    async for line in response.aiter_lines():
+        total += len(line)
+        if total > MAX_ANSWER_BYTES:
+            raise UpstreamError("too_large", f"the stream is over {MAX_ANSWER_BYTES} bytes")
+        yield line

@@ -1,0 +1,74 @@
+"""The Portkey gateway: its headers, its three FIM routes, the prompt library, what it reports."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from codestral_ls.settings import GatewaySettings, Resolved
+
+FIM_HEADER = "x-portkey-mistral-fim-completion"
+# Response headers worth surfacing in codestral.status.
+REPORTED = {
+    "x-portkey-trace-id": "traceId",
+    "x-portkey-provider": "provider",
+    "x-portkey-retry-attempt-count": "retryCount",
+    "x-portkey-cache-status": "cacheStatus",
+    "x-portkey-last-used-option-index": "lastUsedOption",
+}
+
+
+def new_trace_id() -> str:
+    return f"codestral-ls-{uuid.uuid4().hex}"
+
+
+def headers(
+    resolved: Resolved, gw: GatewaySettings, trace_id: str, *, fim_route: str | None = None
+) -> dict[str, str]:
+    """The x-portkey-* headers for one request. Keys go only where this route needs them."""
+    out: dict[str, str] = {"x-portkey-trace-id": trace_id}
+    if resolved.gateway_key:
+        out["x-portkey-api-key"] = resolved.gateway_key
+    config = gw.config
+    if fim_route == "chat" and isinstance(config, dict):
+        # In config mode the gateway reads the FIM switch from the config, as a string.
+        config = {**config, "mistral_fim_completion": "true"}
+    if config:
+        out["x-portkey-config"] = json.dumps(config, separators=(",", ":")) if isinstance(
+            config, dict
+        ) else config
+    if gw.virtual_key:
+        out["x-portkey-virtual-key"] = gw.virtual_key
+    elif not config and gw.provider:
+        out["x-portkey-provider"] = gw.provider
+    if gw.custom_host:
+        out["x-portkey-custom-host"] = gw.custom_host.rstrip("/")
+    if gw.metadata:
+        out["x-portkey-metadata"] = json.dumps(gw.metadata, separators=(",", ":"))
+    if resolved.provider_key and not gw.virtual_key:
+        # The open-source gateway forwards this to the provider; a virtual key replaces it.
+        out["Authorization"] = f"Bearer {resolved.provider_key}"
+    if fim_route == "chat":
+        out[FIM_HEADER] = "true"
+    return out
+
+
+def fim_path(fim_route: str) -> str:
+    return {"passthrough": "/fim/completions", "chat": "/chat/completions"}.get(
+        fim_route, "/completions"
+    )
+
+
+def completions_body(body: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI text-completion shape for the "completions" route."""
+    keep = ("model", "prompt", "suffix", "max_tokens", "temperature", "stream", "stop")
+    return {k: body[k] for k in keep if k in body}
+
+
+def prompt_path(prompt_id: str) -> str:
+    return f"/prompts/{prompt_id}/completions"
+
+
+def reported(response_headers: Any) -> dict[str, str]:
+    return {name: response_headers[h] for h, name in REPORTED.items() if h in response_headers}
