@@ -161,4 +161,6 @@ async def _show(server: CodestralServer, markdown: str, file_name: str) -> None:
                 return
         except Exception as exc:  # fall back to a message
             log.info("showDocument failed: %s", exc)
-    server.window_show_message(types.ShowMessageParams(types.MessageType.Info, markdown))
+    server.window_show_message(
+        types.ShowMessageParams(type=types.MessageType.Info, message=markdown)
+    )

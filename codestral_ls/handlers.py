@@ -56,9 +56,7 @@ def register(server: CodestralServer) -> None:
             # The "pull" style: the notification only says something changed.
             await _pull_configuration(ls)
 
-    @server.feature(
-        types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions()
-    )
+    @server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
     async def inline_completion(
         ls: CodestralServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
@@ -67,8 +65,10 @@ def register(server: CodestralServer) -> None:
             return types.InlineCompletionList(items=[])
         item = types.InlineCompletionItem(
             insert_text=text,
-            range=types.Range(position, position),
-            command=types.Command("Accept", ACCEPT, [{"id": _remember(ls)}]),
+            range=types.Range(start=position, end=position),
+            command=types.Command(
+                title="Accept", command=ACCEPT, arguments=[{"id": _remember(ls)}]
+            ),
         )
         return types.InlineCompletionList(items=[item])
 
@@ -85,17 +85,13 @@ def register(server: CodestralServer) -> None:
         ask_upstream = policy == "always" or (policy == "invoked" and invoked and not has_inline)
         if policy == "never" or (has_inline and policy != "always"):
             return types.CompletionList(is_incomplete=False, items=[])
-        text, position = await _suggest(
-            ls, params.text_document.uri, params.position, ask_upstream
-        )
+        text, position = await _suggest(ls, params.text_document.uri, params.position, ask_upstream)
         if not text:
             return types.CompletionList(is_incomplete=True, items=[])
         return types.CompletionList(is_incomplete=True, items=[_popup_item(ls, text, position)])
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
-    def code_action(
-        ls: CodestralServer, params: types.CodeActionParams
-    ) -> list[types.CodeAction]:
+    def code_action(ls: CodestralServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         r = params.range
         if (r.start.line, r.start.character) == (r.end.line, r.end.character):
             return []
@@ -112,7 +108,9 @@ def register(server: CodestralServer) -> None:
             types.CodeAction(
                 title="Explain with Codestral",
                 kind=types.CodeActionKind.Empty,
-                command=types.Command("Explain with Codestral", EXPLAIN, [args]),
+                command=types.Command(
+                    title="Explain with Codestral", command=EXPLAIN, arguments=[args]
+                ),
             )
         ]
 
@@ -154,7 +152,8 @@ async def _suggest(
         return None, position
     encoding = ls.encoding
     line, index = doc.clamp(position.line, position.character, encoding)
-    at = types.Position(*doc.position_of(line, index, encoding))
+    at_line, at_column = doc.position_of(line, index, encoding)
+    at = types.Position(line=at_line, character=at_column)
     text = await ls.service.complete_at(doc, line, index, upstream=ask_upstream)
     return text, at
 
@@ -174,11 +173,13 @@ def _popup_item(ls: CodestralServer, text: str, at: types.Position) -> types.Com
         label=label[:80],
         kind=types.CompletionItemKind.Text,
         detail="Codestral",
-        documentation=types.MarkupContent(types.MarkupKind.Markdown, f"```\n{text}\n```"),
+        documentation=types.MarkupContent(
+            kind=types.MarkupKind.Markdown, value=f"```\n{text}\n```"
+        ),
         insert_text_format=fmt,
-        text_edit=types.TextEdit(types.Range(at, at), new_text),
+        text_edit=types.TextEdit(range=types.Range(start=at, end=at), new_text=new_text),
         sort_text="0",
-        command=types.Command("Accept", ACCEPT, [{"id": _remember(ls)}]),
+        command=types.Command(title="Accept", command=ACCEPT, arguments=[{"id": _remember(ls)}]),
     )
 
 

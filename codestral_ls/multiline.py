@@ -168,7 +168,7 @@ _ENDS_WITH_OPENER = re.compile(
         [{(\[]                                   # brackets
       | =>                                       # JS/TS/C#/Scala arrow functions
       | (?<![-=])->                              # lambdas, Elixir/Erlang/Haskell clauses
-      | (?<![\w.])(?:do|then|else|begin|repeat)  # keyword blocks (Ruby, Lua, shell, Pascal)
+      | (?<![\w.])(?:do(?:\s*\|[^|]*\|)?|then|else|begin|repeat)  # Ruby, Lua, shell, Pascal
     )\s*$""",
     re.VERBOSE,
 )

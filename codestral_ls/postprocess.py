@@ -56,6 +56,8 @@ _CLOSER_WORDS = frozenset(
 _BLOCK_KEYWORD = re.compile(
     r"\b(?:function|then|do|def|class|module|begin|case|if|unless|while|for|repeat)\b|[{]"
 )
+_SHELLS = frozenset(("shellscript", "bash", "sh", "zsh", "fish"))
+_MARKUP_TEXT = frozenset(("html", "xml", "svg"))
 # how far back the prefix is scanned for unclosed brackets and indentation
 _PREFIX_SCAN_CHARS = 6000
 
@@ -203,12 +205,12 @@ def strip_code_fences(text: str, ctx: Context) -> str:
 
 def drop_spurious_space(text: str, ctx: Context) -> str:
     before = ctx.line_before
-    if (
-        before.strip()
-        and before.endswith((" ", "\t"))
-        and text.startswith(" ")
-        and text[1:2].strip()
-    ):
+    if not before.strip() or not text.startswith(" ") or not text[1:2].strip():
+        return text
+    if before.endswith((" ", "\t")):
+        return text[1:]
+    # `f( a` is the same quirk, unless the file itself writes `( a`
+    if before.endswith(("(", "[")) and before[-1] + " " not in ctx.prefix[-3000:]:
         return text[1:]
     return text
 
@@ -220,9 +222,10 @@ def drop_spurious_newline(text: str, ctx: Context) -> str:
     if not text.startswith("\n") or not ctx.mid_line:
         return text
     body = text.lstrip("\n")
-    only_closers_after = not ctx.line_after.strip(" \t)]};,")
-    if only_closers_after and ctx.multiline and "\n" in body.rstrip():
-        return text  # a multi-line argument list after `foo(` may well start on a new line
+    if not ctx.line_after.strip(" \t)]};,") and (
+        "\n" in body.rstrip() or ctx.line_before.rstrip().endswith("{")
+    ):
+        return text  # `{|}` or `foo(|)` opened into a block on lines of its own
     body = body.lstrip(" \t")
     if _is_ident(ctx.line_before[-1:]) and _is_ident(body[:1]):
         body = " " + body  # the line break separated two words
@@ -317,8 +320,9 @@ def keep_first_line(text: str, ctx: Context) -> str:
 _MAX_BLOCK = 6
 
 
-def _collapse_once(lines: list[str]) -> list[str] | None:
+def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
     norm = [x.rstrip() for x in lines]
+    norm[0] = first_indent + norm[0]  # the first line starts at the cursor, not at column 0
     n = len(norm)
     for size in range(1, min(_MAX_BLOCK, n // 3) + 1):
         for i in range(n - 3 * size + 1):
@@ -343,7 +347,8 @@ def _collapse_once(lines: list[str]) -> list[str] | None:
 def cut_repetition(text: str, ctx: Context) -> str:
     lines = text.split("\n")
     changed = False
-    while len(lines) >= 3 and (collapsed := _collapse_once(lines)) is not None:
+    indent = ctx.line_before if not ctx.line_before.strip() else "\0"
+    while len(lines) >= 3 and (collapsed := _collapse_once(lines, indent)) is not None:
         lines, changed = collapsed, True
     return "\n".join(lines) if changed else text
 
@@ -404,8 +409,8 @@ def _suffix_closes(text: str, pos: int, ctx: Context) -> bool:
 
 
 def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
-    if ctx.language_id in PROSE_LANGUAGES:
-        return text
+    if ctx.language_id in PROSE_LANGUAGES or ctx.language_id in _MARKUP_TEXT:
+        return text  # brackets in prose need not balance
     start = 0
     quote = ctx.state.string_quote
     if quote:
@@ -431,6 +436,8 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
         elif opened:
             if opened.pop() != PAIR[b]:
                 return text[:pos]  # mismatched: the model lost track
+        elif b == ")" and not outer and ctx.language_id in _SHELLS:
+            continue  # `case` patterns end with a lone `)`
         elif not outer or outer[-1] != PAIR[b] or _suffix_closes(text, pos, ctx):
             return text[:pos]
         else:
@@ -503,9 +510,9 @@ def trim_suffix_overlap(text: str, ctx: Context) -> str:
 
 
 def _answer_space_unit(lines: list[str]) -> int:
+    """Spaces per level in the answer: 2 if some line sits between multiples of 4, else 4."""
     widths = [len(x) - len(x.lstrip(" ")) for x in lines if x.startswith(" ") and x.strip()]
-    smallest = min(widths, default=4)
-    return smallest if 2 <= smallest <= 8 else 4
+    return 2 if any(w % 4 == 2 for w in widths) else 4
 
 
 def fix_indent_style(text: str, ctx: Context) -> str:
@@ -516,7 +523,7 @@ def fix_indent_style(text: str, ctx: Context) -> str:
     # after code on the cursor line the first line's whitespace is spacing, not indentation
     head = [] if not ctx.line_before.strip() else [lines.pop(0)]
     if unit == "\t":
-        step = _answer_space_unit(lines[1:] if not head else lines)
+        step = _answer_space_unit(lines)
         out = head
         for line in lines:
             indent = _indent_of(line)
@@ -540,7 +547,7 @@ def trim_trailing_space(text: str, ctx: Context) -> str:
         return text.rstrip()
     # mid-line the answer joins the rest of the line: a trailing space or line break may be
     # meaningful (`return |b` + `a + `), unless the suffix brings its own
-    if ctx.line_after[:1].isspace():
+    if ctx.line_after[:1].isspace() or ctx.line_after[:1] in CLOSERS + ";,":
         return text.rstrip(" \t")
     return text
 

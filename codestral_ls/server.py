@@ -107,7 +107,9 @@ class CodestralServer(LanguageServer):
             log.warning("%s", text)
             self._pending.append((level, text))
             return
-        self.window_show_message(types.ShowMessageParams(_LEVELS.get(level, 3), text))
+        self.window_show_message(
+            types.ShowMessageParams(type=_LEVELS.get(level, types.MessageType.Info), message=text)
+        )
 
     def send_state(self, state: str, message: str) -> None:
         if self.initialized:

@@ -32,8 +32,7 @@ def headers(
         out["x-portkey-api-key"] = resolved.gateway_key
     config = gw.config
     if fim_route == "chat" and isinstance(config, dict):
-        # In config mode the gateway reads the FIM switch from the config, as a string.
-        config = {**config, "mistral_fim_completion": "true"}
+        config = _with_fim_switch(config)
     if config:
         out["x-portkey-config"] = json.dumps(config, separators=(",", ":")) if isinstance(
             config, dict
@@ -52,6 +51,17 @@ def headers(
     if fim_route == "chat":
         out[FIM_HEADER] = "true"
     return out
+
+
+def _with_fim_switch(config: dict[str, Any]) -> dict[str, Any]:
+    """With a config, the gateway ignores the FIM header and reads this key instead: at the top
+    of a single-provider config, in every target of a strategy (targets do not inherit it)."""
+    switched = {**config, "mistral_fim_completion": "true"}
+    if isinstance(config.get("targets"), list):
+        switched["targets"] = [
+            _with_fim_switch(t) if isinstance(t, dict) else t for t in config["targets"]
+        ]
+    return switched
 
 
 def fim_path(fim_route: str) -> str:

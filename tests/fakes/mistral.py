@@ -350,6 +350,8 @@ class _Gone(Exception):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # Without TCP_NODELAY every small answer waits ~40 ms on delayed ACKs.
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"  # keep-alive, chunked streaming
     server: _Server
     rec: Recorded | None = None  # None for /_fake control calls
