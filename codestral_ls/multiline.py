@@ -82,10 +82,11 @@ def syntax_for(language_id: str) -> Syntax:
     return _SYNTAX.get(language_id, Syntax())
 
 
+_TRIPLE = [r'"""[\s\S]*?"""', r"'''[\s\S]*?'''"]
+
+
 def _string_patterns(syntax: Syntax) -> list[str]:
-    pats = []
-    if syntax.triple_quotes:
-        pats += [r'"""[\s\S]*?"""', r"'''[\s\S]*?'''"]
+    pats = list(_TRIPLE) if syntax.triple_quotes else []
     for q in syntax.quotes:
         if q == "'" and syntax.char_literal_only:
             continue
@@ -106,9 +107,12 @@ def _line_regex(syntax: Syntax) -> re.Pattern[str]:
         alts.append(f"(?P<block>{re.escape(syntax.block_comment[0])})")
     if syntax.line_comments:
         alts.append("(?P<line>" + "|".join(map(re.escape, syntax.line_comments)) + ")")
+    if syntax.triple_quotes:
+        # an unterminated triple quote must win over the empty string `""` it starts with
+        alts.append("(?P<str3>" + "|".join(_TRIPLE) + ")")
+        alts.append("(?P<open3>\"\"\"|''')")
     alts.append("(?P<str>" + "|".join(_string_patterns(syntax) or ["(?!)"]) + ")")
-    opens = ['"""', "'''"] if syntax.triple_quotes else []
-    opens += [q for q in syntax.quotes if not (q == "'" and syntax.char_literal_only)]
+    opens = [q for q in syntax.quotes if not (q == "'" and syntax.char_literal_only)]
     if opens:
         alts.append("(?P<open>" + "|".join(map(re.escape, opens)) + ")")
     return re.compile("|".join(alts))
@@ -152,7 +156,7 @@ def line_state(line: str, language_id: str) -> LineState:
             if end < 0:
                 return LineState(in_comment=True)
             pos = end + len(syntax.block_comment[1])
-        elif kind == "open":
+        elif kind in ("open", "open3"):
             return LineState(m.group(), m.start())
         else:
             pos = m.end()
@@ -181,8 +185,8 @@ _ARROW_NOT_BLOCK = frozenset(
     ("rust", "c", "cpp", "objective-c", "objective-cpp", "php", "cuda-cpp")
 )
 _BLOCK_LINE_START = re.compile(
-    r"\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case|"
-    r"lambda)\b"
+    r"\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case)"
+    r"\b"
 )
 _LUA_RUBY_DEF = re.compile(
     r"\s*(?:local\s+)?(?:function\b.*\)|def\s+\S+|class\s+\S+|module\s+\S+)\s*$"

@@ -32,6 +32,7 @@ are kept, so ``x = 1|`` can still show ``\\n y = 2`` (one line of code, shown be
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -60,6 +61,8 @@ _SHELLS = frozenset(("shellscript", "bash", "sh", "zsh", "fish"))
 _MARKUP_TEXT = frozenset(("html", "xml", "svg"))
 # how far back the prefix is scanned for unclosed brackets and indentation
 _PREFIX_SCAN_CHARS = 6000
+_RECENT_SCAN_CHARS = 1200  # enough for the brackets around the cursor in almost every case
+_INDENT_SCAN_CHARS = 3000
 
 
 def _is_ident(ch: str) -> bool:
@@ -125,51 +128,65 @@ class Context:
         non-blank line with its indentation."""
         if self.mid_line:
             return self.line_after
-        for line in self.suffix[:4000].split("\n")[1:8]:
+        for line in self.suffix[:4000].split("\n", 8)[1:8]:
             if line.strip():
                 return line
         return ""
 
     @cached_property
+    def recent_open_brackets(self) -> tuple[str, ...]:
+        """The innermost of ``open_brackets``, from the last lines only: cheaper, and exact for
+        the brackets it finds (text further back can only add outer ones)."""
+        return self._unclosed_before_cursor(_RECENT_SCAN_CHARS)
+
+    @cached_property
     def open_brackets(self) -> tuple[str, ...]:
         """Brackets opened before the cursor and not closed, innermost last."""
-        text = self.prefix[-_PREFIX_SCAN_CHARS:]
-        if len(self.prefix) > _PREFIX_SCAN_CHARS:
+        return self._unclosed_before_cursor(_PREFIX_SCAN_CHARS)
+
+    def _unclosed_before_cursor(self, chars: int) -> tuple[str, ...]:
+        text = self.prefix[-chars:]
+        if len(self.prefix) > chars:
             text = text[text.find("\n") + 1 :]  # start at a line boundary, not mid-string
         if self.state.string_quote:
             text = text[: len(text) - len(self.line_before) + self.state.string_start]
-        stack: list[str] = []
-        for m in bracket_regex(syntax_for(self.language_id)).finditer(text):
-            b = m.group("b")
-            if b is None:
-                continue
-            if b in OPENERS:
-                stack.append(b)
-            elif stack and stack[-1] == PAIR[b]:
-                stack.pop()
-        return tuple(stack)
+        # findall and str.replace run in C; a Python loop per bracket costs 10x more
+        brackets = "".join(bracket_regex(syntax_for(self.language_id)).findall(text))
+        return _unclosed(brackets)
 
     @cached_property
     def file_indent(self) -> str | None:
         """One indentation level as the prefix writes it ("\\t" or N spaces), None if unknown."""
-        tabs = spaces = 0
-        smallest = 99
-        for line in self.prefix[-_PREFIX_SCAN_CHARS:].split("\n"):
-            if line.startswith("\t"):
-                tabs += 1
-            elif line.startswith("  ") and line.strip():
-                spaces += 1
-                smallest = min(smallest, len(line) - len(line.lstrip(" ")))
-        if tabs > spaces:
+        text = "\n" + self.prefix[-_INDENT_SCAN_CHARS:]
+        tabs = text.count("\n\t")
+        spaces = _SPACE_INDENTS.findall(text)
+        if tabs > len(spaces):
             return "\t"
-        if spaces > tabs:
-            return " " * (smallest if 2 <= smallest <= 8 else 4)
+        if len(spaces) > tabs:
+            smallest = min(map(len, spaces))
+            return " " * (smallest if smallest <= 8 else 4)
         if self.language_id in ("go", "makefile"):
             return "\t"  # gofmt and make want tabs even before the first indented line
         return None
 
 
 Rule = Callable[[str, Context], str]
+_SPACE_INDENTS = re.compile(r"(?<=\n)  +(?=\S)")
+
+
+def _unclosed(brackets: str) -> tuple[str, ...]:
+    """Openers left unclosed in a string of bracket characters, innermost last."""
+    before = None
+    while before != brackets:  # drop matched pairs, innermost first
+        before = brackets
+        brackets = brackets.replace("()", "").replace("[]", "").replace("{}", "")
+    stack: list[str] = []
+    for b in brackets:
+        if b in OPENERS:
+            stack.append(b)
+        elif stack and stack[-1] == PAIR[b]:
+            stack.pop()
+    return tuple(stack)
 
 
 # --- 1. blank -----------------------------------------------------------------------------------
@@ -323,6 +340,8 @@ _MAX_BLOCK = 6
 def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
     norm = [x.rstrip() for x in lines]
     norm[0] = first_indent + norm[0]  # the first line starts at the cursor, not at column 0
+    if max(Counter(norm).values()) < 3:
+        return None  # no line occurs three times: nothing can repeat 3+ times
     n = len(norm)
     for size in range(1, min(_MAX_BLOCK, n // 3) + 1):
         for i in range(n - 3 * size + 1):
@@ -374,9 +393,9 @@ def drop_suffix_repeat(text: str, ctx: Context) -> str:
         return text
     if ctx.mid_line:
         following = [ctx.line_after.strip()]
-        following += [x.strip() for x in ctx.suffix[:4000].split("\n")[1:8] if x.strip()]
+        following += [x.strip() for x in ctx.suffix[:4000].split("\n", 8)[1:8] if x.strip()]
     else:
-        following = [x.strip() for x in ctx.suffix[:4000].split("\n")[1:8] if x.strip()]
+        following = [x.strip() for x in ctx.suffix[:4000].split("\n", 8)[1:8] if x.strip()]
     for a, s in zip(answer, following, strict=False):
         if a != s:
             break
@@ -425,23 +444,30 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
         if start == 0:
             return text
     opened: list[str] = []
-    outer = list(ctx.open_brackets)
+    outer: list[str] | None = None  # brackets open before the cursor, scanned only if needed
+    deep = len(ctx.prefix) <= _RECENT_SCAN_CHARS  # whether `outer` covers the whole window
     for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, start):
-        b = m.group("b")
+        b, pos = m.group("b"), m.start()
         if b is None:
             continue
-        pos = m.start()
         if b in OPENERS:
             opened.append(b)
-        elif opened:
+            continue
+        if opened:
             if opened.pop() != PAIR[b]:
                 return text[:pos]  # mismatched: the model lost track
-        elif b == ")" and not outer and ctx.language_id in _SHELLS:
+            continue
+        if outer is None:
+            outer = list(ctx.recent_open_brackets)
+        if not outer and not deep:
+            deep = True  # the recent lines ran out: look further back, once
+            full = ctx.open_brackets
+            outer = list(full[: len(full) - len(ctx.recent_open_brackets)])
+        if b == ")" and not outer and ctx.language_id in _SHELLS:
             continue  # `case` patterns end with a lone `)`
-        elif not outer or outer[-1] != PAIR[b] or _suffix_closes(text, pos, ctx):
+        if not outer or outer[-1] != PAIR[b] or _suffix_closes(text, pos, ctx):
             return text[:pos]
-        else:
-            outer.pop()  # closes a bracket from before the cursor that the suffix leaves open
+        outer.pop()  # closes a bracket from before the cursor that the suffix leaves open
     return text
 
 
@@ -491,16 +517,27 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     return not (words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept))
 
 
+_SPACE = re.compile(r"\s+")
+_NON_SPACE = re.compile(r"\S")
+
+
+def _nth_non_space(text: str, n: int) -> int:
+    """Index in ``text`` of its n-th (0-based) non-whitespace character."""
+    for i, m in enumerate(_NON_SPACE.finditer(text)):
+        if i == n:
+            return m.start()
+    raise IndexError(n)
+
+
 def trim_suffix_overlap(text: str, ctx: Context) -> str:
-    pos_a = [i for i, c in enumerate(text) if not c.isspace()]
-    a = "".join(text[i] for i in pos_a)
+    # compare with whitespace removed, so a re-typed suffix matches whatever its indentation
+    a = _SPACE.sub("", text)
     window = ctx.suffix[: 2 * len(text) + 80]
-    pos_s = [i for i, c in enumerate(window) if not c.isspace()]
-    s = "".join(window[i] for i in pos_s)
+    s = _SPACE.sub("", window)
     for k in range(min(len(a), len(s)), 0, -1):
         if s[k - 1] != a[-1] or not a.endswith(s[:k]):
             continue
-        p, q = pos_a[len(a) - k], pos_s[k - 1]
+        p, q = _nth_non_space(text, len(a) - k), _nth_non_space(window, k - 1)
         if _overlap_ok(text, p, q, ctx):
             return text[:p]
     return text
@@ -516,6 +553,8 @@ def _answer_space_unit(lines: list[str]) -> int:
 
 
 def fix_indent_style(text: str, ctx: Context) -> str:
+    if "\t" not in text and "\n " not in text and not text.startswith(" "):
+        return text  # no indentation to fix; spares the prefix scan
     unit = ctx.file_indent
     if unit is None or ("\t" not in text and unit != "\t"):
         return text

@@ -91,6 +91,16 @@ class Session:
             return []
         return list(result.items if isinstance(result, types.InlineCompletionList) else result)
 
+    def request_then_cancel(self, method: str, params: Any) -> tuple[Callable[[], None], Any]:
+        """Send a request; returns (cancel, awaitable answer). cancel sends $/cancelRequest."""
+        msg_id = f"cancellable-{len(self.versions)}-{id(params)}"
+        future = self.client.protocol.send_request(method, params, msg_id=msg_id)
+
+        def cancel() -> None:
+            self.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+
+        return cancel, asyncio.wrap_future(future)
+
     async def command(self, name: str, *args: Any) -> Any:
         return await self.client.workspace_execute_command_async(
             types.ExecuteCommandParams(command=name, arguments=list(args) or None)
