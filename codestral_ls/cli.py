@@ -17,15 +17,48 @@ from codestral_ls import __version__
 log = logging.getLogger("codestral_ls")
 
 LANGUAGES = {
-    ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript",
-    ".cjs": "javascript", ".jsx": "javascriptreact", ".ts": "typescript",
-    ".tsx": "typescriptreact", ".go": "go", ".rs": "rust", ".lua": "lua", ".c": "c",
-    ".h": "c", ".cc": "cpp", ".cpp": "cpp", ".hpp": "cpp", ".java": "java", ".kt": "kotlin",
-    ".rb": "ruby", ".php": "php", ".cs": "csharp", ".swift": "swift", ".sh": "shellscript",
-    ".bash": "shellscript", ".zsh": "shellscript", ".md": "markdown", ".json": "json",
-    ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".html": "html", ".css": "css",
-    ".scss": "scss", ".sql": "sql", ".vim": "vim", ".zig": "zig", ".scala": "scala",
-    ".ex": "elixir", ".exs": "elixir", ".hs": "haskell", ".ml": "ocaml", ".r": "r",
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascriptreact",
+    ".ts": "typescript",
+    ".tsx": "typescriptreact",
+    ".go": "go",
+    ".rs": "rust",
+    ".lua": "lua",
+    ".c": "c",
+    ".h": "c",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".hpp": "cpp",
+    ".java": "java",
+    ".kt": "kotlin",
+    ".rb": "ruby",
+    ".php": "php",
+    ".cs": "csharp",
+    ".swift": "swift",
+    ".sh": "shellscript",
+    ".bash": "shellscript",
+    ".zsh": "shellscript",
+    ".md": "markdown",
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".toml": "toml",
+    ".html": "html",
+    ".css": "css",
+    ".scss": "scss",
+    ".sql": "sql",
+    ".vim": "vim",
+    ".zig": "zig",
+    ".scala": "scala",
+    ".ex": "elixir",
+    ".exs": "elixir",
+    ".hs": "haskell",
+    ".ml": "ocaml",
+    ".r": "r",
 }
 
 
@@ -56,9 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
     p.add_argument("--log-file", metavar="PATH", help="write the log to this file")
-    p.add_argument(
-        "--log-level", default="warning", choices=["debug", "info", "warning", "error"]
-    )
+    p.add_argument("--log-level", default="warning", choices=["debug", "info", "warning", "error"])
     p.add_argument("--settings", metavar="FILE", help="JSON settings, as the editor's")
     sub = p.add_subparsers(dest="command")
     c = sub.add_parser("complete", help="print the completion at FILE:LINE:COL (1-based)")

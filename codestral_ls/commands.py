@@ -123,7 +123,8 @@ async def _ask(server: CodestralServer, params: types.ExecuteCommandParams, expl
         progress.begin(
             token,
             types.WorkDoneProgressBegin(
-                title="Codestral", message="Explaining…" if explain else "Thinking…",
+                title="Codestral",
+                message="Explaining…" if explain else "Thinking…",
                 cancellable=False,
             ),
         )

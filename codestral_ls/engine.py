@@ -92,9 +92,7 @@ class Backoff:
         if error.retry_after is not None:
             wait = error.retry_after
         else:
-            base, cap = {"rate_limit": (1.0, 30.0), "auth": (2.0, 30.0)}.get(
-                error.kind, (0.5, 8.0)
-            )
+            base, cap = {"rate_limit": (1.0, 30.0), "auth": (2.0, 30.0)}.get(error.kind, (0.5, 8.0))
             wait = min(cap, base * 2 ** (self.failures - 1))
         self.until = self._clock() + wait
 
@@ -159,7 +157,7 @@ class Engine:
         self._waiting: dict[str, asyncio.Event] = {}
 
     def configure(self, settings: Settings) -> None:
-        changed_cache = (settings.cache != self.settings.cache)
+        changed_cache = settings.cache != self.settings.cache
         self.settings = settings
         self.upstream.configure(settings)
         self.backoff.succeeded()
@@ -178,9 +176,15 @@ class Engine:
         s = self.settings
         route = self.upstream.resolved
         return cache_key(
-            route.route, route.base_url, s.gateway.fim_route, s.model,
-            s.completion.max_tokens, s.completion.temperature, job.multiline,
-            job.model_prompt or job.prompt, job.suffix,
+            route.route,
+            route.base_url,
+            s.gateway.fim_route,
+            s.model,
+            s.completion.max_tokens,
+            s.completion.temperature,
+            job.multiline,
+            job.model_prompt or job.prompt,
+            job.suffix,
         )
 
     # --- the pipeline ---------------------------------------------------------------------
@@ -347,7 +351,10 @@ class Engine:
         self.backoff.succeeded()
         self._on_success()
         text = postprocess(
-            raw, prefix=job.prompt, suffix=job.suffix, multiline=job.multiline,
+            raw,
+            prefix=job.prompt,
+            suffix=job.suffix,
+            multiline=job.multiline,
             language_id=job.language_id,
         )
         if not text:

@@ -42,6 +42,7 @@ _HASH = Syntax(("#",), None, "\"'")
 _DASH = Syntax(("--",), ("/*", "*/"), "\"'")
 _PROSE = Syntax((), None, "")
 
+
 def _each(names: str, syntax: Syntax) -> dict[str, Syntax]:
     return dict.fromkeys(names.split(), syntax)
 

@@ -51,8 +51,30 @@ CLOSERS = ")]}"
 PAIR = {")": "(", "]": "[", "}": "{"}
 # lines made only of these close a block: never "significant" content on their own
 _CLOSER_WORDS = frozenset(
-    ("end", "end;", "fi", "done", "esac", "endif", "endfor", "endwhile", "endfunction", "until",
-     "}", ")", "]", "};", "});", ");", "},", "),", "],", "];", "end)", "end,")
+    (
+        "end",
+        "end;",
+        "fi",
+        "done",
+        "esac",
+        "endif",
+        "endfor",
+        "endwhile",
+        "endfunction",
+        "until",
+        "}",
+        ")",
+        "]",
+        "};",
+        "});",
+        ");",
+        "},",
+        "),",
+        "],",
+        "];",
+        "end)",
+        "end,",
+    )
 )
 _BLOCK_KEYWORD = re.compile(
     r"\b(?:function|then|do|def|class|module|begin|case|if|unless|while|for|repeat)\b|[{]"
@@ -356,9 +378,7 @@ def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
                 end += size
             rest = norm[end:]
             # a runaway that ran into the token limit ends with a partial copy: drop it too
-            partial = len(rest) <= size and all(
-                block[j].startswith(x) for j, x in enumerate(rest)
-            )
+            partial = len(rest) <= size and all(block[j].startswith(x) for j, x in enumerate(rest))
             return lines[: i + size] + ([] if partial else lines[end:])
     return None
 
@@ -572,8 +592,7 @@ def fix_indent_style(text: str, ctx: Context) -> str:
             out.append(line)
     else:
         out = head + [
-            _indent_of(x).replace("\t", unit) + x.lstrip(" \t") if x.strip() else x
-            for x in lines
+            _indent_of(x).replace("\t", unit) + x.lstrip(" \t") if x.strip() else x for x in lines
         ]
     return "\n".join(out)
 

@@ -8,13 +8,44 @@ from pathlib import PurePosixPath
 
 # Matched against the file name and against the path relative to the workspace.
 SECRET_FILE_GLOBS: tuple[str, ...] = (
-    ".env", ".env.*", "*.env", ".envrc",
-    "*.pem", "*.key", "*.crt", "*.cer", "*.der", "*.p12", "*.pfx", "*.jks", "*.keystore",
-    "*.kdbx", "*.gpg", "*.asc", "*.ovpn",
-    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
-    ".netrc", "_netrc", ".pgpass", ".git-credentials", ".npmrc", ".pypirc", ".htpasswd",
-    "credentials*", "*credentials.json", "secrets.*", "*.secrets", "*.tfvars",
-    "service-account*.json", ".aws/*", ".ssh/*", ".docker/config.json", ".kube/config",
+    ".env",
+    ".env.*",
+    "*.env",
+    ".envrc",
+    "*.pem",
+    "*.key",
+    "*.crt",
+    "*.cer",
+    "*.der",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    "*.kdbx",
+    "*.gpg",
+    "*.asc",
+    "*.ovpn",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    ".netrc",
+    "_netrc",
+    ".pgpass",
+    ".git-credentials",
+    ".npmrc",
+    ".pypirc",
+    ".htpasswd",
+    "credentials*",
+    "*credentials.json",
+    "secrets.*",
+    "*.secrets",
+    "*.tfvars",
+    "service-account*.json",
+    ".aws/*",
+    ".ssh/*",
+    ".docker/config.json",
+    ".kube/config",
 )
 
 
@@ -31,9 +62,14 @@ def is_secret_file(relative_path: str, extra_globs: tuple[str, ...] = ()) -> boo
 
 # Secret-looking strings inside any document. Each pattern keeps a recognisable label.
 _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("private-key", re.compile(
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY"
-        r"( BLOCK)?-----|\Z)", re.S)),
+    (
+        "private-key",
+        re.compile(
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY"
+            r"( BLOCK)?-----|\Z)",
+            re.S,
+        ),
+    ),
     ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("github-token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
     ("gitlab-token", re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}")),
@@ -44,9 +80,13 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
     ("url-credentials", re.compile(r"(?<=://)[^/\s:@'\"]+:[^/\s@'\"]+(?=@)")),
     # name = "value" where the name says it is a secret; only the value is replaced.
-    ("assignment", re.compile(
-        r"(?i)((?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token"
-        r"|client[_-]?secret|private[_-]?key)[A-Za-z0-9_]*[\"']?\s*[:=]\s*)([\"'])([^\"'\n]{4,})\2")),
+    (
+        "assignment",
+        re.compile(
+            r"(?i)((?:password|passwd|pwd|secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token"
+            r"|client[_-]?secret|private[_-]?key)[A-Za-z0-9_]*[\"']?\s*[:=]\s*)([\"'])([^\"'\n]{4,})\2"
+        ),
+    ),
 )
 
 

@@ -164,7 +164,12 @@ class Codestral:
         return Job(doc.uri, doc.language_id, prefix, suffix, multiline, model_prompt)
 
     async def complete_at(
-        self, doc: Document, line: int, index: int, *, debounce: bool = True,
+        self,
+        doc: Document,
+        line: int,
+        index: int,
+        *,
+        debounce: bool = True,
         upstream: bool = True,
     ) -> str | None:
         if self.refusal(doc):

@@ -177,8 +177,12 @@ class Upstream:
         try:
             async with self.client().stream("POST", url, json=body, headers=headers) as response:
                 self._note(route, response)
-                log.debug("POST %s -> %s in %.0f ms", url, response.status_code,
-                          (time.monotonic() - started) * 1000)
+                log.debug(
+                    "POST %s -> %s in %.0f ms",
+                    url,
+                    response.status_code,
+                    (time.monotonic() - started) * 1000,
+                )
                 if response.status_code >= 400:
                     raise await self._http_error(response, route)
                 content_type = response.headers.get("content-type", "")

@@ -34,9 +34,9 @@ def headers(
     if fim_route == "chat" and isinstance(config, dict):
         config = _with_fim_switch(config)
     if config:
-        out["x-portkey-config"] = json.dumps(config, separators=(",", ":")) if isinstance(
-            config, dict
-        ) else config
+        out["x-portkey-config"] = (
+            json.dumps(config, separators=(",", ":")) if isinstance(config, dict) else config
+        )
     if gw.virtual_key:
         out["x-portkey-virtual-key"] = gw.virtual_key
     elif not config and gw.provider:

@@ -28,7 +28,9 @@ CLIENTS = {
 }
 
 
-def capabilities(preset: str, encodings: list[str], inline: bool = True) -> types.ClientCapabilities:
+def capabilities(
+    preset: str, encodings: list[str], inline: bool = True
+) -> types.ClientCapabilities:
     caps = client_capabilities(preset)
     caps.general = caps.general or types.GeneralClientCapabilities()
     caps.general.position_encodings = [types.PositionEncodingKind(e) for e in encodings]

@@ -109,8 +109,14 @@ async def test_chat_with_question_and_progress(session):
     result = await session.client.workspace_execute_command_async(
         types.ExecuteCommandParams(
             command="codestral.chat",
-            arguments=[{"question": "How would you make this faster?", "uri": URI,
-                        "range": RANGE, "show": False}],
+            arguments=[
+                {
+                    "question": "How would you make this faster?",
+                    "uri": URI,
+                    "range": RANGE,
+                    "show": False,
+                }
+            ],
             work_done_token=token,
         )
     )
@@ -152,8 +158,19 @@ async def test_status_reports_counts(session):
     await session.inline(URI, 0, 4)
     await session.inline(URI, 0, 4)
     status = await session.status()
-    for key in ("route", "baseUrl", "model", "keySources", "requests", "upstreamCalls",
-                "cacheHits", "accepted", "errors", "lastError", "latencyMs"):
+    for key in (
+        "route",
+        "baseUrl",
+        "model",
+        "keySources",
+        "requests",
+        "upstreamCalls",
+        "cacheHits",
+        "accepted",
+        "errors",
+        "lastError",
+        "latencyMs",
+    ):
         assert key in status
     assert status["requests"] == 2 and status["upstreamCalls"] == 1 and status["cacheHits"] == 1
     assert status["latencyMs"]["p50"] is not None

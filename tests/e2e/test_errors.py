@@ -39,8 +39,10 @@ async def _type_and_ask(session, n: int) -> list[list]:
 @pytest.mark.parametrize(
     ("reply", "expected"),
     [
-        (Reply(status=401, json={"message": "Unauthorized", "request_id": "r1"}),
-         "keys are different"),
+        (
+            Reply(status=401, json={"message": "Unauthorized", "request_id": "r1"}),
+            "keys are different",
+        ),
         (Reply(status=403, json={"detail": "Forbidden"}), "rejected the API key"),
         (Reply(status=500), "resume automatically"),
         (Reply(status=404, json={"detail": "Not Found"}), "API root"),

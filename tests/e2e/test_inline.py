@@ -30,8 +30,11 @@ async def test_advertises_features(session):
     assert caps.completion_provider is not None
     assert caps.code_action_provider
     assert set(caps.execute_command_provider.commands) >= {
-        "codestral.explain", "codestral.chat", "codestral.status",
-        "codestral.acceptCompletion", "codestral.clearCache",
+        "codestral.explain",
+        "codestral.chat",
+        "codestral.status",
+        "codestral.acceptCompletion",
+        "codestral.clearCache",
     }
     sync = caps.text_document_sync
     assert sync.change == types.TextDocumentSyncKind.Incremental
@@ -165,8 +168,9 @@ async def test_settings_change_applies_without_restart(session, ignored):
     session.fake.default_text = "z"
     session.open(URI, "a = \n")
     await session.inline(URI, 0, 4)
-    session.change_settings(base_settings(session.fake, model="codestral-2508",
-                                          completion={"maxTokens": 7}))
+    session.change_settings(
+        base_settings(session.fake, model="codestral-2508", completion={"maxTokens": 7})
+    )
     await session.wait_for(lambda: True)
     await session.command("codestral.clearCache")
     status = await session.status()

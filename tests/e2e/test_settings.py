@@ -20,8 +20,12 @@ URI = "file:///work/project/settings.py"
 async def client(lsp_client: LanguageClient, request, fake):
     settings = base_settings(
         fake,
-        completion={"debounceMs": "fast", "maxTokens": -3, "disabledLanguages": ["markdown"],
-                    "exclude": ["**/private/*.py"]},
+        completion={
+            "debounceMs": "fast",
+            "maxTokens": -3,
+            "disabledLanguages": ["markdown"],
+            "exclude": ["**/private/*.py"],
+        },
         route="sideways",
     )
     lsp_client.session = await start_session(lsp_client, fake, request.param, settings)
@@ -124,8 +128,13 @@ async def test_workspace_configuration_is_used(pulling_client):
 
 @pytest_lsp.fixture(
     config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "codestral_ls", "--settings",
-                        "tests/e2e/data/settings-file.json"],
+        server_command=[
+            sys.executable,
+            "-m",
+            "codestral_ls",
+            "--settings",
+            "tests/e2e/data/settings-file.json",
+        ],
         server_env={"PYTHONUNBUFFERED": "1"},  # no key in the environment at all
     )
 )
