@@ -13,7 +13,7 @@ from tests.fakes.mistral import FakeMistral, Reply
 URI = "file:///work/project/errors.py"
 
 
-@server_fixture(params=["vscode-utf16"])
+@server_fixture(params=["vscode-utf16", "nvim011-utf8"])
 async def client(lsp_client: LanguageClient, request, fake):
     lsp_client.session = await start_session(lsp_client, fake, request.param)
     yield

@@ -16,7 +16,7 @@ from tests.fakes.mistral import Reply
 URI = "file:///work/project/pipeline.py"
 
 
-@server_fixture(params=["vscode-utf16"])
+@server_fixture(params=["vscode-utf16", "nvim011-utf8"])
 async def client(lsp_client: LanguageClient, request, fake):
     settings = base_settings(fake, completion={"debounceMs": 150, "timeoutMs": 1500})
     lsp_client.session = await start_session(lsp_client, fake, request.param, settings)
