@@ -71,6 +71,7 @@ class _Call:
     prompt_tail: str
     suffix_head: str
     waiters: int = 0
+    abandoned: bool = False  # cancelled because nobody waited: must not be joined again
 
 
 class Backoff:
@@ -201,9 +202,12 @@ class Engine:
             return await asyncio.wait_for(self._complete(job, debounce, upstream), timeout)
         except asyncio.TimeoutError:
             log.info("completion gave up after %d ms", self.settings.completion.timeout_ms)
-            self._on_error(
-                UpstreamError("timeout", "no answer within codestral.completion.timeoutMs")
-            )
+            error = UpstreamError("timeout", "no answer within codestral.completion.timeoutMs")
+            # A hung upstream is a failure like any other: back off, or every keystroke would
+            # open another connection that hangs until timeoutMs.
+            self.stats.errors += 1
+            self.backoff.failed(error)
+            self._on_error(error)
             return None
 
     async def _complete(self, job: Job, debounce: bool, upstream: bool) -> str | None:
@@ -257,7 +261,7 @@ class Engine:
             self.stats.blocked += 1
             return None
         call = self._calls.get(key)  # an identical request may have started while we waited
-        if call is None:
+        if call is None or call.abandoned:
             call = self._start(key, job)
         else:
             self.stats.shared += 1
@@ -277,10 +281,14 @@ class Engine:
 
     def _reusable_call(self, key: str, job: Job) -> tuple[_Call | None, str]:
         exact = self._calls.get(key)
-        if exact is not None:
+        if exact is not None and not exact.abandoned:
             return exact, ""
         for call in self._calls.values():
-            if call.doc_key != job.doc_key or call.suffix_head != job.suffix[:HEAD]:
+            if (
+                call.abandoned
+                or call.doc_key != job.doc_key
+                or call.suffix_head != job.suffix[:HEAD]
+            ):
                 continue
             at = job.prompt.rfind(call.prompt_tail, max(0, len(job.prompt) - TAIL - 512))
             typed = job.prompt[at + len(call.prompt_tail) :] if at >= 0 else ""
@@ -307,7 +315,7 @@ class Engine:
         gone = asyncio.ensure_future(superseded.wait())
         try:
             done, _ = await asyncio.wait({call.task, gone}, return_when=asyncio.FIRST_COMPLETED)
-            if call.task in done:
+            if call.task in done and not call.task.cancelled():
                 return call.task.result()
             return None
         finally:
@@ -315,6 +323,7 @@ class Engine:
             call.waiters -= 1
             if call.waiters == 0 and not call.task.done():
                 # Nobody wants this answer any more: stop paying for it.
+                call.abandoned = True
                 call.task.cancel()
 
     async def _call_upstream(self, key: str, job: Job) -> str | None:
@@ -347,6 +356,9 @@ class Engine:
             self.backoff.failed(exc)
             self._on_error(exc)
             return None
+        except asyncio.CancelledError:
+            self._on_state("idle")  # abandoned: neither a success nor a failure
+            raise
         self.stats.latencies_ms.append((self._clock() - started) * 1000)
         self.backoff.succeeded()
         self._on_success()

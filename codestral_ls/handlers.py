@@ -154,7 +154,12 @@ async def _suggest(
     line, index = doc.clamp(position.line, position.character, encoding)
     at_line, at_column = doc.position_of(line, index, encoding)
     at = types.Position(line=at_line, character=at_column)
-    text = await ls.service.complete_at(doc, line, index, upstream=ask_upstream)
+    try:
+        text = await ls.service.complete_at(doc, line, index, upstream=ask_upstream)
+    except Exception:
+        # A bug of ours must not become an LSP error on every keystroke: log it, show nothing.
+        log.exception("completion failed at %s:%d:%d", uri, line, index)
+        return None, at
     return text, at
 
 

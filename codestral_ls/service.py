@@ -6,6 +6,7 @@ exactly the pipeline an editor gets.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -91,6 +92,11 @@ class Codestral:
         self._notify(level, text)
 
     def set_state(self, state: str, message: str = "") -> None:
+        if state == "idle":
+            # An abandoned call: back to rest unless a failure is what the user should see.
+            if self.state != "working":
+                return
+            state = self._resting_state()
         if state == self.state and message == self.state_message:
             return
         self.state, self.state_message = state, message
@@ -241,6 +247,8 @@ class Codestral:
             },
             "rateLimitRemaining": info.rate_limit_remaining,
             "documents": len(self.documents),
+            # Live asyncio tasks (this one included): a leak shows as growth over time.
+            "tasks": _live_tasks(),
         }
 
     def file_name(self, doc: Document) -> str:
@@ -248,3 +256,10 @@ class Codestral:
 
     async def aclose(self) -> None:
         await self.upstream.aclose()
+
+
+def _live_tasks() -> int | None:
+    try:
+        return len(asyncio.all_tasks())
+    except RuntimeError:  # no running loop: the one-shot CLI
+        return None

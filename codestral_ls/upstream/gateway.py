@@ -37,20 +37,36 @@ def headers(
         out["x-portkey-config"] = (
             json.dumps(config, separators=(",", ":")) if isinstance(config, dict) else config
         )
+    # An inline config may carry only options (retry, timeout): then the provider, host and key
+    # still come from the headers, or the gateway answers 400. One that names its provider
+    # (targets, provider, api_key, custom_host) is authoritative: the custom-host header would
+    # override every target's host, and on the passthrough route a forwarded Authorization
+    # header overrides every target's api_key (both measured on gateway 1.15.2).
+    own = config if isinstance(config, dict) else {}
     if gw.virtual_key:
         out["x-portkey-virtual-key"] = gw.virtual_key
-    elif not config and gw.provider:
+    elif gw.provider and (not config or (own and not _names(own, "provider", "virtual_key"))):
         out["x-portkey-provider"] = gw.provider
-    if gw.custom_host:
+    if gw.custom_host and not _names(own, "custom_host"):
         out["x-portkey-custom-host"] = gw.custom_host.rstrip("/")
     if gw.metadata:
         out["x-portkey-metadata"] = json.dumps(gw.metadata, separators=(",", ":"))
-    if resolved.provider_key and not gw.virtual_key:
+    if resolved.provider_key and not gw.virtual_key and not _names(own, "api_key", "virtual_key"):
         # The open-source gateway forwards this to the provider; a virtual key replaces it.
         out["Authorization"] = f"Bearer {resolved.provider_key}"
     if fim_route == "chat":
         out[FIM_HEADER] = "true"
     return out
+
+
+def _names(config: dict[str, Any], *keys: str) -> bool:
+    """Does this config (or, for a strategy, its targets) set one of these keys itself?"""
+    if any(config.get(k) for k in keys):
+        return True
+    targets = config.get("targets")
+    return isinstance(targets, list) and any(
+        isinstance(t, dict) and _names(t, *keys) for t in targets
+    )
 
 
 def _with_fim_switch(config: dict[str, Any]) -> dict[str, Any]:
