@@ -164,7 +164,10 @@ async def _suggest(
 
 
 def _popup_item(ls: CodestralServer, text: str, at: types.Position) -> types.CompletionItem:
-    label = text.strip().splitlines()[0] if text.strip() else text
+    # The label is the first line as it will be inserted, leading space included: Neovim 0.11
+    # inserts the label itself for a snippet item whose text is at least as long.
+    first = text.split("\n", 1)[0]
+    label = first if first.strip() else text.strip().split("\n", 1)[0]
     snippets = ls.client_supports(
         "text_document", "completion", "completion_item", "snippet_support"
     )

@@ -14,7 +14,9 @@ echo "== installing codestral-ls with its test extras"
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
 # Real parts the tests drive: the Portkey gateway (npm), Neovim, VS Code (code-server).
-for setup in .ci/setup-gateway.sh .ci/setup-nvim.sh .ci/setup-vscode.sh; do
+echo "== .ci/setup-gateway.sh"; bash .ci/setup-gateway.sh
+echo "== .ci/setup-nvim.sh --sid"; bash .ci/setup-nvim.sh --sid  # 0.7, 0.11 and 0.12 (chroot)
+for setup in .ci/setup-vscode.sh .ci/setup-emacs.sh; do
   if [ -f "$setup" ]; then
     echo "== $setup"
     bash "$setup"

