@@ -297,9 +297,11 @@ class Engine:
         return None, ""
 
     def _fit(self, text: str, job: Job) -> str:
-        if not job.multiline and "\n" in text:
-            return text.split("\n", 1)[0]
-        return text
+        """A reused suggestion shown in single-line mode: its leading breaks and first line."""
+        if job.multiline:
+            return text
+        body = text.lstrip("\n")
+        return text[: len(text) - len(body)] + body.split("\n", 1)[0]
 
     def _start(self, key: str, job: Job) -> _Call:
         task = asyncio.ensure_future(self._call_upstream(key, job))
@@ -346,8 +348,12 @@ class Engine:
                 async for delta in stream:
                     raw += delta.text
                     raw, stop_hit = _enforce_stop(raw, request.stop)
-                    # Close the stream the moment the answer is complete: cheaper and sooner.
-                    if stop_hit or (not job.multiline and single_line_complete(raw)):
+                    if stop_hit:
+                        break
+                    # Close the stream the moment a single-line answer is complete (cheaper and
+                    # sooner), unless what is complete so far would show nothing (the model
+                    # re-typing the line before the cursor, say): then read on.
+                    if not job.multiline and single_line_complete(raw) and self._shown(raw, job):
                         break
             finally:
                 await stream.aclose()
@@ -362,19 +368,23 @@ class Engine:
         self.stats.latencies_ms.append((self._clock() - started) * 1000)
         self.backoff.succeeded()
         self._on_success()
-        text = postprocess(
-            raw,
-            prefix=job.prompt,
-            suffix=job.suffix,
-            multiline=job.multiline,
-            language_id=job.language_id,
-        )
+        text = self._shown(raw, job)
         if not text:
             self.stats.empty += 1
         self.cache.put(key, text)
         if text:
             self._recent[job.doc_key].append(Shown(job.prompt[-TAIL:], job.suffix[:HEAD], text))
         return text or None
+
+    @staticmethod
+    def _shown(raw: str, job: Job) -> str:
+        return postprocess(
+            raw,
+            prefix=job.prompt,
+            suffix=job.suffix,
+            multiline=job.multiline,
+            language_id=job.language_id,
+        )
 
 
 def _enforce_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:

@@ -4,8 +4,9 @@
 it reads only the cursor line (text before and after the cursor), so it costs a few
 microseconds whatever the window size. The "auto" rules, in order (first match wins):
 
-1. the cursor is inside a string or a comment on its line        -> single
-2. text after the cursor other than closers ``) ] } >`` and ``; ,``  -> single (mid-line)
+0. more than 400 characters before the cursor on its line (minified code) -> single
+1. text after the cursor other than closers ``) ] } >`` and ``; ,``  -> single (mid-line)
+2. the cursor is inside a string or a comment on its line        -> single
 3. the cursor line is empty or whitespace only                  -> multi
 4. the text before the cursor ends with a block opener             -> multi
    (``{ ( [``, ``:`` on a Python/YAML block line, ``=>``, ``->``, ``do``, ``then``, an open tag...)
@@ -95,28 +96,44 @@ def _string_patterns(syntax: Syntax) -> list[str]:
             pats.append(r"`(?:[^`\\]|\\[\s\S])*`")
         else:
             e = re.escape(q)
-            pats.append(rf"{e}(?:[^{e}\\\n]|\\.)*{e}")
+            # `""` followed by `"` opens a triple-quoted string, it is not an empty one
+            no_triple = f"(?!{e}{e})" if syntax.triple_quotes else ""
+            pats.append(rf"{e}{no_triple}(?:[^{e}\\\n]|\\.)*{e}")
     if syntax.char_literal_only:
         pats.append(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
     return pats
 
 
+def _lone_char(c: str, markers: list[str]) -> str:
+    """``c`` when it does not start any of ``markers`` at this point."""
+    tails = [re.escape(m[1:]) for m in markers if m[0] == c]
+    if any(not t for t in tails):
+        return "(?!)"  # `c` alone is a marker (`#`, `;`, `%`)
+    return re.escape(c) + ("(?!" + "|".join(tails) + ")" if tails else "")
+
+
 @lru_cache(maxsize=64)
-def _line_regex(syntax: Syntax) -> re.Pattern[str]:
+def _code_prefix_regex(syntax: Syntax) -> re.Pattern[str]:
+    """Matches the longest start of a line made of code, complete strings and closed block
+    comments; whatever stops it (a quote, a comment marker) is the state at the line's end.
+    One match call runs in C, so a 5,000-character minified line costs microseconds."""
+    markers = list(syntax.line_comments)
+    if syntax.block_comment:
+        markers.append(syntax.block_comment[0])
+    specials = {m[0] for m in markers} | set(syntax.quotes)
     alts = []
     if syntax.block_comment:
-        alts.append(f"(?P<block>{re.escape(syntax.block_comment[0])})")
-    if syntax.line_comments:
-        alts.append("(?P<line>" + "|".join(map(re.escape, syntax.line_comments)) + ")")
-    if syntax.triple_quotes:
-        # an unterminated triple quote must win over the empty string `""` it starts with
-        alts.append("(?P<str3>" + "|".join(_TRIPLE) + ")")
-        alts.append("(?P<open3>\"\"\"|''')")
-    alts.append("(?P<str>" + "|".join(_string_patterns(syntax) or ["(?!)"]) + ")")
-    opens = [q for q in syntax.quotes if not (q == "'" and syntax.char_literal_only)]
-    if opens:
-        alts.append("(?P<open>" + "|".join(map(re.escape, opens)) + ")")
-    return re.compile("|".join(alts))
+        o, c = map(re.escape, syntax.block_comment)
+        alts.append(rf"{o}[\s\S]*?{c}")
+    alts += _string_patterns(syntax)
+    if syntax.char_literal_only:
+        alts.append("'")  # a lifetime or a quote, not a string
+    alts += [_lone_char(c, markers) for c in sorted(specials - set(syntax.quotes))]
+    if specials:
+        alts.append("[^" + "".join(re.escape(c) for c in sorted(specials)) + "]+")
+    else:
+        alts.append(r"[\s\S]+")
+    return re.compile("(?:" + "|".join(alts) + ")*")
 
 
 @lru_cache(maxsize=64)
@@ -129,6 +146,11 @@ def bracket_regex(syntax: Syntax) -> re.Pattern[str]:
     alts += [rf"{re.escape(m)}[^\n]*" for m in syntax.line_comments]
     alts += _string_patterns(syntax)
     alts.append(r"(?P<b>[()\[\]{}])")
+    # runs of characters that cannot start any token above, skipped in one step: 3x faster
+    starts = {m[0] for m in syntax.line_comments} | set(syntax.quotes) | set("()[]{}'\\")
+    if syntax.block_comment:
+        starts.add(syntax.block_comment[0][0])
+    alts.insert(0, "[^" + "".join(re.escape(c) for c in sorted(starts)) + "]+")
     return re.compile("|".join(alts))
 
 
@@ -140,28 +162,26 @@ class LineState(NamedTuple):
     in_comment: bool = False
 
 
+@lru_cache(maxsize=64)
+def _code_prefix_regex_for(language_id: str) -> re.Pattern[str]:
+    return _code_prefix_regex(syntax_for(language_id))  # keyed by a str: cheaper to hash
+
+
 def line_state(line: str, language_id: str) -> LineState:
     """Is the end of ``line`` (the text before the cursor) inside a string or a comment?"""
     syntax = syntax_for(language_id)
     if not syntax.quotes and not syntax.line_comments and not syntax.block_comment:
         return LineState()
-    rx = _line_regex(syntax)
-    pos = 0
-    while (m := rx.search(line, pos)) is not None:
-        kind = m.lastgroup
-        if kind == "line":
-            return LineState(in_comment=True)
-        if kind == "block":
-            assert syntax.block_comment is not None
-            end = line.find(syntax.block_comment[1], m.end())
-            if end < 0:
-                return LineState(in_comment=True)
-            pos = end + len(syntax.block_comment[1])
-        elif kind in ("open", "open3"):
-            return LineState(m.group(), m.start())
-        else:
-            pos = m.end()
-    return LineState()
+    m = _code_prefix_regex_for(language_id).match(line)
+    pos = m.end() if m else 0
+    rest = line[pos:]
+    if not rest:
+        return LineState()
+    if syntax.triple_quotes and rest.startswith(('"""', "'''")):
+        return LineState(rest[:3], pos)
+    if rest[0] in syntax.quotes:
+        return LineState(rest[0], pos)
+    return LineState(in_comment=True)  # the only other thing that stops the match
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +216,7 @@ _LUA_RUBY_DEF = re.compile(
 
 def ends_with_block_opener(line_before: str, language_id: str) -> bool:
     """Does the text before the cursor end with something that opens an indented block?"""
-    text = line_before.rstrip()
+    text = line_before[-200:].rstrip()  # an opener sits at the end; long lines stay cheap
     if not text:
         return False
     if text.endswith(":"):
@@ -216,11 +236,16 @@ def ends_with_block_opener(line_before: str, language_id: str) -> bool:
     return not (m.group().strip() == "->" and language_id in _ARROW_NOT_BLOCK)
 
 
+_LONG_LINE = 400
+
+
 def _auto_multiline(line_before: str, line_after: str, language_id: str) -> bool:
+    if len(line_before) > _LONG_LINE:
+        return False  # minified or generated code; also keeps the lexing below bounded
+    if _AFTER_CURSOR_OK.fullmatch(line_after) is None:
+        return False
     state = line_state(line_before, language_id)
     if state.string_quote or state.in_comment:
-        return False
-    if _AFTER_CURSOR_OK.fullmatch(line_after) is None:
         return False
     if not line_before.strip():
         return True

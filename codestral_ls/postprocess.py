@@ -5,12 +5,13 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 
  1. blank            a whitespace-only answer -> ""
  2. code_fence       strip a markdown fence (```lang ... ```) and anything after the closing one
- 3. leading_space    Codestral quirk: one spurious space when the cursor line already ends with one
+ 3. leading_space    Codestral quirk: one spurious space after a space (or `(`, `[`) on the line
  4. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
  5. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation
  6. single_line      single-line mode: keep the first line only (see ``keep_first_line``)
  7. repetition       runaway repetition: a line or block repeated 3+ times in a row -> one copy
- 8. suffix_repeat    drop an answer whose first line(s) equal the code right after the cursor
+ 8. suffix_repeat    drop an answer whose first line(s) equal the code right after the cursor;
+                     cut one that reaches the suffix's next line (re-typed, then went on)
  9. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``)
 10. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace
@@ -27,6 +28,8 @@ the cuts before it leave dangling indentation.
 Single-line mode keeps the first line. When that line is empty because the model starts on the
 next line and the cursor is at the end of its line, the line break(s) plus the first line of code
 are kept, so ``x = 1|`` can still show ``\\n y = 2`` (one line of code, shown below the cursor).
+At the indentation in front of existing code (``    |return x``) a whole line followed by a
+break is kept with the break and the cursor line's indentation, so the existing code stays put.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ _CLOSER_WORDS = frozenset(
     )
 )
 _BLOCK_KEYWORD = re.compile(
-    r"\b(?:function|then|do|def|class|module|begin|case|if|unless|while|for|repeat)\b|[{]"
+    r"\b(?:function|then|do|def|class|module|begin|case|if|unless|while|for|repeat)\b"
 )
 _SHELLS = frozenset(("shellscript", "bash", "sh", "zsh", "fish"))
 _MARKUP_TEXT = frozenset(("html", "xml", "svg"))
@@ -170,8 +173,8 @@ class Context:
         text = self.prefix[-chars:]
         if len(self.prefix) > chars:
             text = text[text.find("\n") + 1 :]  # start at a line boundary, not mid-string
-        if self.state.string_quote:
-            text = text[: len(text) - len(self.line_before) + self.state.string_start]
+        if self.state.string_quote:  # stop where the open string starts
+            text = text[: max(0, len(text) - len(self.line_before) + self.state.string_start)]
         # findall and str.replace run in C; a Python loop per bracket costs 10x more
         brackets = "".join(bracket_regex(syntax_for(self.language_id)).findall(text))
         return _unclosed(brackets)
@@ -303,9 +306,13 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
     if candidate.startswith(content) and (len(candidate) > len(content) or len(content) > 1):
         return candidate[len(content) :]
     # only the tail of the line re-typed, e.g. `x = compute(` + `compute(a)`
-    tail_start = max(0, len(content) - 120)
-    for i in range(tail_start + 1, len(content) - 3):
-        if (_is_ident(content[i - 1]) and _is_ident(content[i])) or content[i].isspace():
+    first = text[:1]
+    if not first.strip():
+        return text
+    # candidate tails start with the answer's first character, at a word boundary
+    i = max(0, len(content) - 120)
+    while (i := content.find(first, i + 1)) > 0 and len(content) - i >= 4:
+        if _is_ident(content[i - 1]) and _is_ident(first):
             continue
         tail = content[i:]
         if len(tail.strip()) >= 4 and text.startswith(tail) and len(text) > len(tail):
@@ -505,7 +512,7 @@ def _closing_quote(text: str, quote: str) -> int:
 
 
 def _unclosed_in(text: str, ctx: Context) -> bool:
-    """Does ``text`` open a bracket or keyword block that it does not close?"""
+    """Does ``text`` open a bracket that it does not close?"""
     depth = 0
     for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text):
         b = m.group("b")
@@ -605,7 +612,8 @@ def trim_trailing_space(text: str, ctx: Context) -> str:
         return text.rstrip()
     # mid-line the answer joins the rest of the line: a trailing space or line break may be
     # meaningful (`return |b` + `a + `), unless the suffix brings its own
-    if ctx.line_after[:1].isspace() or ctx.line_after[:1] in CLOSERS + ";,":
+    # `{ a: 1 }` keeps its inner space, `f(a )` does not
+    if ctx.line_after[:1].isspace() or ctx.line_after[:1] in ")];,":
         return text.rstrip(" \t")
     return text
 
