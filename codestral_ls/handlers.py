@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import re
 
 from lsprotocol import types
 
 from codestral_ls.commands import COMMANDS
+from codestral_ls.documents import line_content
 from codestral_ls.server import CodestralServer
 
 log = logging.getLogger(__name__)
 
 ACCEPT = "codestral.acceptCompletion"
+_WORD_END = re.compile(r"\w*$")
 EXPLAIN = "codestral.explain"
 _ids = itertools.count(1)
 # Suggestion ids -> shown, so an accept can be counted; bounded.
@@ -85,10 +88,13 @@ def register(server: CodestralServer) -> None:
         ask_upstream = policy == "always" or (policy == "invoked" and invoked and not has_inline)
         if policy == "never" or (has_inline and policy != "always"):
             return types.CompletionList(is_incomplete=False, items=[])
-        text, position = await _suggest(ls, params.text_document.uri, params.position, ask_upstream)
+        uri = params.text_document.uri
+        text, position = await _suggest(ls, uri, params.position, ask_upstream)
         if not text:
             return types.CompletionList(is_incomplete=True, items=[])
-        return types.CompletionList(is_incomplete=True, items=[_popup_item(ls, text, position)])
+        word, start = _word_before(ls, uri, position)
+        item = _popup_item(ls, word + text, start, position)
+        return types.CompletionList(is_incomplete=True, items=[item])
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
     def code_action(ls: CodestralServer, params: types.CodeActionParams) -> list[types.CodeAction]:
@@ -163,7 +169,28 @@ async def _suggest(
     return text, at
 
 
-def _popup_item(ls: CodestralServer, text: str, at: types.Position) -> types.CompletionItem:
+def _word_before(ls: CodestralServer, uri: str, at: types.Position) -> tuple[str, types.Position]:
+    """The identifier characters just before the cursor, and where they start.
+
+    The popup item replaces that word with word + suggestion: clients filter items by the word
+    before the cursor (Eglot, Helix, VS Code) or insert the label from the edit's start
+    (Neovim), and both then see the whole word."""
+    doc = ls.service.documents.get(uri)
+    if doc is None:
+        return "", at
+    encoding = ls.encoding
+    line, index = doc.clamp(at.line, at.character, encoding)
+    before = line_content(doc.lines[line])[max(0, index - 200) : index]
+    word = _WORD_END.search(before).group()
+    if not word:
+        return "", at
+    start_line, start_column = doc.position_of(line, index - len(word), encoding)
+    return word, types.Position(line=start_line, character=start_column)
+
+
+def _popup_item(
+    ls: CodestralServer, text: str, start: types.Position, at: types.Position
+) -> types.CompletionItem:
     # The label is the first line as it will be inserted, leading space included: Neovim 0.11
     # inserts the label itself for a snippet item whose text is at least as long.
     first = text.split("\n", 1)[0]
@@ -185,7 +212,7 @@ def _popup_item(ls: CodestralServer, text: str, at: types.Position) -> types.Com
             kind=types.MarkupKind.Markdown, value=f"```\n{text}\n```"
         ),
         insert_text_format=fmt,
-        text_edit=types.TextEdit(range=types.Range(start=at, end=at), new_text=new_text),
+        text_edit=types.TextEdit(range=types.Range(start=start, end=at), new_text=new_text),
         sort_text="0",
         command=types.Command(title="Accept", command=ACCEPT, arguments=[{"id": _remember(ls)}]),
     )

@@ -16,7 +16,8 @@ echo "== installing codestral-ls with its test extras"
 # Real parts the tests drive: the Portkey gateway (npm), Neovim, VS Code (code-server).
 echo "== .ci/setup-gateway.sh"; bash .ci/setup-gateway.sh
 echo "== .ci/setup-nvim.sh --sid"; bash .ci/setup-nvim.sh --sid  # 0.7, 0.11 and 0.12 (chroot)
-for setup in .ci/setup-vscode.sh .ci/setup-emacs.sh; do
+echo "== .ci/setup-emacs.sh"; bash .ci/setup-emacs.sh
+for setup in .ci/setup-vscode.sh; do
   if [ -f "$setup" ]; then
     echo "== $setup"
     bash "$setup"

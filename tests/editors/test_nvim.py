@@ -342,7 +342,10 @@ def test_plain_lsp_interop(version: str, fake: FakeMistral, tmp_path: Path) -> N
     text = (
         item["textEdit"]["newText"] if item["textEdit"] else (item["insertText"] or item["label"])
     )
-    assert text.strip() == "a + b"
+    # The item replaces the word before the cursor ("return") with word + suggestion, so
+    # clients that filter by that word keep it.
+    assert text == "return a + b"
+    assert item["textEdit"]["range"]["start"]["character"] == 4
     assert steps["omni_inserted"], steps["omni_line"]
     assert steps["omni_line"] == "    return a + b"
 
