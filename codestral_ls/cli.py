@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
-    from codestral_ls.server import build_server
+    from codestral_ls.server import ResyncingStdin, build_server
 
     server = build_server()
     _setup_logging(args, server.service.secrets)
@@ -143,7 +143,7 @@ def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:
-        server.start_io()
+        server.start_io(ResyncingStdin(sys.stdin.buffer))  # type: ignore[arg-type]
     return 0
 
 

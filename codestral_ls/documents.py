@@ -119,6 +119,11 @@ class Document:
         if (e_line, e_index) < (s_line, s_index):
             s_line, s_index, e_line, e_index = e_line, e_index, s_line, s_index
         head = self.lines[s_line][:s_index]
+        if not head and s_line > 0 and self.lines[s_line - 1].endswith("\r"):
+            # A lone CR ending the line before joins an LF this edit may bring to the line
+            # start ("a\r" + "\n..." is one "a\r\n" line): re-split that line too.
+            s_line -= 1
+            head = self.lines[s_line]
         tail = self.lines[e_line][e_index:]
         replacement = split_lines(head + new_text + tail)
         if e_line + 1 < len(self.lines):

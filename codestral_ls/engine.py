@@ -23,6 +23,9 @@ from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
 log = logging.getLogger(__name__)
 
 RECENT_PER_DOCUMENT = 8
+# "working" is announced only for a call still running after this long: for a fast answer the
+# two codestral/status notifications cost more than the call (bench_overhead) and only flicker.
+WORKING_AFTER_SECONDS = 0.15
 
 
 @dataclass(frozen=True)
@@ -339,7 +342,9 @@ class Engine:
             stop=("\n\n\n",) if job.multiline else (),
         )
         self.stats.upstream_calls += 1
-        self._on_state("working")
+        working = asyncio.get_running_loop().call_later(
+            WORKING_AFTER_SECONDS, self._on_state, "working"
+        )
         started = self._clock()
         raw = ""
         try:
@@ -356,6 +361,7 @@ class Engine:
                     if not job.multiline and single_line_complete(raw) and self._shown(raw, job):
                         break
             finally:
+                working.cancel()
                 await stream.aclose()
         except UpstreamError as exc:
             self.stats.errors += 1

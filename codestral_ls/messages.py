@@ -60,6 +60,19 @@ def describe(error: UpstreamError, route: Resolved, settings: Settings) -> str:
             f"{where} has no such endpoint{status}: {error.detail}. Set codestral.baseUrl to the "
             "API root including /v1, e.g. https://codestral.mistral.ai/v1."
         )
+    if kind == "provider_unreachable":
+        host = settings.gateway.custom_host or "its provider"
+        return (
+            f"The gateway at {where} cannot reach the provider at {host}{status}: "
+            f"{error.detail}. Check codestral.gateway.customHost and the gateway's network; "
+            "completions resume when it answers again."
+        )
+    if kind == "prompt":
+        return (
+            f"The gateway at {where} could not run the saved prompt "
+            f"{settings.chat.prompt_id!r}{status}: {error.detail}. The open-source gateway has "
+            "no prompt library: clear codestral.chat.promptId, or check the prompt id in Portkey."
+        )
     if kind == "unsupported_route":
         return (
             f"The gateway at {where} cannot do FIM on the 'completions' route ({error.detail}). "

@@ -8,6 +8,7 @@ from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.exceptions import JsonRpcException
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
@@ -25,11 +26,55 @@ _LEVELS = {
 }
 
 
+# A declared Content-Length beyond this is a broken client, not a message (20 MB documents
+# are fine); pygls would try to allocate it and die of a MemoryError.
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+
+
+class ResyncingStdin:
+    """stdin as pygls' reader reads it, made to survive a client's framing mistakes.
+
+    pygls only sees a header when "Content-Length:" starts a line. After a frame whose declared
+    length was wrong, the rest of that frame (a JSON body has no line break) sticks to the front
+    of the next header line, and every message after it is lost: the server stays up but deaf.
+    Here such a header line is cut back to its header, so one bad frame costs itself and at most
+    the message after it. An absurd length is read as one unparseable byte instead.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def readline(self) -> bytes:
+        line = self._raw.readline()
+        at = line.find(b"Content-Length:")
+        if at > 0:
+            log.warning("skipped %d bytes of a malformed message", at)
+            return line[at:]
+        return line
+
+    def read(self, size: int) -> bytes:
+        if size > MAX_MESSAGE_BYTES:
+            log.warning("ignored a message declaring %d bytes", size)
+            return b" "
+        return self._raw.read(size)
+
+
 class CodestralProtocol(LanguageServerProtocol):
     """Documents go to our line store instead of pygls' whole-text TextDocument, whose every
     edit costs time proportional to the file."""
 
     _server: CodestralServer
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            # pygls drops a request whose params do not fit its method's type without a word;
+            # JSON-RPC wants an answer, or the client waits for it forever.
+            msg_id = data.get("id")
+            if "method" in data and isinstance(msg_id, (int, str)) and msg_id is not True:
+                self._send_response(msg_id, None, error.to_response_error())
+            raise
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams):

@@ -6,7 +6,9 @@ SSL_CERT_FILE from the environment, TLS verification always on).
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_ANSWER_BYTES = 2 * 1024 * 1024  # far beyond any completion; stops a runaway body
 MAX_ERROR_BYTES = 64 * 1024
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the only line breaks SSE knows
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,17 @@ class Upstream:
         kind = kind_for_status(status)
         if route.route == "gateway" and "not supported" in detail and "complete" in detail:
             kind = "unsupported_route"
+        elif route.route == "gateway" and status >= 500 and "fetch failed" in detail:
+            # The gateway is up but its fetch to the provider (customHost) failed.
+            kind = "provider_unreachable"
+            cause = re.search(r"Cause: (?:\w*Error: )?(.+?)(?: Name: |\"|$)", detail)
+            detail = cause.group(1) if cause else detail
+        elif (
+            route.route == "gateway"
+            and "/prompts/" in response.request.url.path
+            and kind not in ("auth", "rate_limit", "timeout")
+        ):
+            kind = "prompt"  # the saved prompt cannot run here: retrying will not help
         return UpstreamError(
             kind, detail, status, parse_retry_after(response.headers.get("retry-after"))
         )
@@ -244,9 +258,21 @@ async def _bounded_body(response: httpx.Response) -> bytes:
 
 
 async def _bounded_lines(response: httpx.Response) -> AsyncIterator[str]:
-    total = 0
-    async for line in response.aiter_lines():
-        total += len(line)
-        if total > MAX_ANSWER_BYTES:
-            raise UpstreamError("too_large", f"the stream is over {MAX_ANSWER_BYTES} bytes")
-        yield line
+    """The stream's lines, decoded strictly: httpx's own text decoding turns bytes that are not
+    UTF-8 into U+FFFD, which would then be offered as a suggestion. Counts bytes as they
+    arrive, so one endless line cannot grow past the cap either."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    total, pending = 0, ""
+    try:
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > MAX_ANSWER_BYTES:
+                raise UpstreamError("too_large", f"the stream is over {MAX_ANSWER_BYTES} bytes")
+            *lines, pending = _LINE_BREAK.split(pending + decoder.decode(chunk))
+            for line in lines:
+                yield line
+        pending += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise UpstreamError("malformed", "the answer is not UTF-8") from exc
+    if pending:
+        yield pending

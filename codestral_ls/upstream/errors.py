@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 # kind -> is it worth trying the other route (failover) or again later
-TRANSIENT = {"server", "timeout", "unreachable"}
+# ("provider_unreachable": the gateway answered, but could not reach the provider behind it.)
+TRANSIENT = {"server", "timeout", "unreachable", "provider_unreachable"}
 
 
 class UpstreamError(Exception):
