@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"codestral-ls {__version__}")
     p.add_argument("--tcp", action="store_true", help="serve one TCP client instead of stdio")
+    # vscode-languageclient and others append --stdio; stdio is the default anyway.
+    p.add_argument("--stdio", action="store_true", help="serve over stdio (the default)")
     p.add_argument("--host", default="127.0.0.1", help="TCP host (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=2087, help="TCP port (default 2087)")
     p.add_argument("--log-file", metavar="PATH", help="write the log to this file")

