@@ -7,6 +7,7 @@ SSL_CERT_FILE from the environment, TLS verification always on).
 from __future__ import annotations
 
 import codecs
+import json
 import logging
 import re
 import time
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_ANSWER_BYTES = 2 * 1024 * 1024  # far beyond any completion; stops a runaway body
 MAX_ERROR_BYTES = 64 * 1024
+FAILOVER_RETRY_PRIMARY_SECONDS = 30.0
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the only line breaks SSE knows
 
 
@@ -73,6 +75,7 @@ class Upstream:
         self._client: httpx.AsyncClient | None = None
         self._settings = Settings()
         self.info = UpstreamInfo()
+        self._failed_over_at = 0.0
 
     def configure(self, settings: Settings) -> None:
         self._settings = settings
@@ -113,7 +116,10 @@ class Upstream:
         if primary.problem:
             raise UpstreamError("config", primary.problem)
         alternative = failover_route(self._settings, self._env)
-        route = alternative if (self.info.active_failover and alternative) else primary
+        # After a switch, stay on the other route for a while, then try the primary again.
+        stay = time.monotonic() - self._failed_over_at < FAILOVER_RETRY_PRIMARY_SECONDS
+        on_other = self.info.active_failover and alternative is not None and stay
+        route = alternative if on_other else primary
         produced = False
         try:
             async for delta in call(route, req, stream):
@@ -130,6 +136,7 @@ class Upstream:
             )
             self.info.failovers += 1
             self.info.active_failover = other is alternative
+            self._failed_over_at = time.monotonic() if other is alternative else 0.0
             async for delta in call(other, req, stream):
                 yield delta
             return
@@ -175,10 +182,21 @@ class Upstream:
     async def _post(
         self, route: Resolved, url: str, headers: dict[str, str], body: dict[str, Any], stream: bool
     ) -> AsyncIterator[Delta]:
-        headers = {**headers, "Accept": "text/event-stream" if stream else "application/json"}
+        headers = {
+            **headers,
+            "Accept": "text/event-stream" if stream else "application/json",
+            "Content-Type": "application/json",
+        }
+        # A lone surrogate (a client may send "\ud800" in a document) has no UTF-8 form: it
+        # goes as "?" instead of failing the whole request.
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "replace"
+        )
         started = time.monotonic()
         try:
-            async with self.client().stream("POST", url, json=body, headers=headers) as response:
+            async with self.client().stream(
+                "POST", url, content=content, headers=headers
+            ) as response:
                 self._note(route, response)
                 log.debug(
                     "POST %s -> %s in %.0f ms",
@@ -190,8 +208,10 @@ class Upstream:
                     raise await self._http_error(response, route)
                 content_type = response.headers.get("content-type", "")
                 if stream and "text/event-stream" in content_type:
-                    async for delta in mistral.parse_sse(_bounded_lines(response)):
+                    lines = _bounded_lines(response)
+                    async for delta in mistral.parse_sse(lines):
                         yield delta
+                    await _drain(lines)
                 else:
                     yield mistral.parse_json_answer(await _bounded_body(response))
         except UpstreamError:
@@ -255,6 +275,16 @@ async def _bounded_body(response: httpx.Response) -> bytes:
         if len(raw) > MAX_ANSWER_BYTES:
             raise UpstreamError("too_large", f"the answer is over {MAX_ANSWER_BYTES} bytes")
     return bytes(raw)
+
+
+async def _drain(lines: AsyncIterator[str], limit: int = 8) -> None:
+    """After ``data: [DONE]`` only the end of the body is left: read it, so that an HTTP/1.1
+    connection (a local gateway) goes back to the pool instead of being closed and reopened
+    for the next request. A server that keeps talking past [DONE] gets its connection closed."""
+    async for _ in lines:
+        limit -= 1
+        if limit < 0:
+            return
 
 
 async def _bounded_lines(response: httpx.Response) -> AsyncIterator[str]:

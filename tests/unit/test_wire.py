@@ -199,3 +199,41 @@ async def test_direct_calls_never_carry_the_gateway_key():
     body = json.loads(request.content)
     assert set(body) == {"model", "prompt", "suffix", "max_tokens", "temperature", "stream"}
     await upstream.aclose()
+
+
+async def test_failover_switches_then_tries_the_primary_again_later():
+    hosts = []
+    gateway_down = True
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hosts.append(request.url.host)
+        if request.url.host == "gw.example" and gateway_down:
+            return httpx.Response(503, json={"message": "down"})
+        return httpx.Response(200, json={"choices": [{"message": {"content": "ok"}}]})
+
+    upstream = Upstream({"CODESTRAL_API_KEY": "pk", "PORTKEY_API_KEY": "gk"})
+    upstream.configure(
+        parse_settings(
+            {
+                "route": "gateway",
+                "baseUrl": "https://gw.example/v1",
+                "failover": True,
+                "gateway": {"customHost": "https://direct.example/v1"},
+            }
+        )
+    )
+    upstream._client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    request = FimRequest("p", "s", "m", 4, 0.0)
+
+    async def once() -> list[str]:
+        return [d.text async for d in upstream.fim(request, stream=False)]
+
+    assert await once() == ["ok"]
+    assert hosts == ["gw.example", "direct.example"] and upstream.info.active_failover
+    assert await once() == ["ok"]
+    assert hosts[-1] == "direct.example"  # stays on the other route for a while
+    upstream._failed_over_at -= 31  # later: the primary is tried again
+    gateway_down = False
+    assert await once() == ["ok"]
+    assert hosts[-1] == "gw.example" and not upstream.info.active_failover
+    await upstream.aclose()
