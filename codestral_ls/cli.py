@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -62,8 +63,19 @@ LANGUAGES = {
 }
 
 
+# The value of any quoted key-bearing field in a logged structure: pygls logs whole messages at
+# debug level (a workspace/configuration answer included) before the server has applied, or
+# even seen, the key inside, so "the keys in use" alone cannot catch it.
+_KEY_FIELD = re.compile(
+    r"""(["'](?:api_?key|virtual_?key|authorization|x-portkey-api-key|x-portkey-virtual-key)"""
+    r"""["']\s*:\s*["']?)[^"',}\s]+(?:\s+[^"',}\s]+)?""",
+    re.IGNORECASE,
+)
+
+
 class ScrubSecrets(logging.Filter):
-    """Replaces the keys in use with *** in every log record, whatever logged them."""
+    """Replaces the keys in use, and any key-bearing field's value, with *** in every log
+    record, whatever logged them."""
 
     def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
         super().__init__()
@@ -73,7 +85,7 @@ class ScrubSecrets(logging.Filter):
         from codestral_ls.messages import scrub
 
         message = record.getMessage()
-        clean = scrub(message, self._secrets())
+        clean = _KEY_FIELD.sub(r"\1***", scrub(message, self._secrets()))
         if clean != message:
             record.msg, record.args = clean, None
         return True
@@ -261,9 +273,10 @@ async def _check(service: Any) -> int:
         async for _delta in service.upstream.fim(request, stream=False):
             pass
     except UpstreamError as exc:
-        from codestral_ls.messages import describe
+        from codestral_ls.messages import describe, scrub
 
-        print(f"check: FAILED: {describe(exc, route, s)}")
+        # scrub: an upstream may echo the key back in its error text.
+        print(f"check: FAILED: {scrub(describe(exc, route, s), service.secrets())}")
         return 1
     print(f"check: OK, one FIM request answered in {(time.monotonic() - started) * 1000:.0f} ms")
     return 0

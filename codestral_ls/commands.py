@@ -96,8 +96,9 @@ async def run_command(server: CodestralServer, params: types.ExecuteCommandParam
         return None
     if name == "codestral.acceptCompletion":
         arg = _argument(params)
-        if arg.get("id") in server.shown_ids:
-            server.shown_ids.pop(arg["id"])
+        item_id = arg.get("id")
+        if isinstance(item_id, str) and item_id in server.shown_ids:  # not any JSON value
+            server.shown_ids.pop(item_id)
             service.engine.stats.accepted += 1
         return None
     if name in ("codestral.explain", "codestral.chat"):

@@ -26,6 +26,8 @@ RECENT_PER_DOCUMENT = 8
 # "working" is announced only for a call still running after this long: for a fast answer the
 # two codestral/status notifications cost more than the call (bench_overhead) and only flicker.
 WORKING_AFTER_SECONDS = 0.15
+# How long an upstream call whose last request the client cancelled stays joinable.
+LINGER_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,14 @@ class Engine:
         self.cache.clear()
         self._recent.clear()
 
+    def cancel_calls(self) -> list[asyncio.Task[str | None]]:
+        """Shutting down: stop every upstream call in flight, so their requests end cancelled
+        rather than failing (and telling the user) when the HTTP client closes under them."""
+        tasks = [call.task for call in self._calls.values() if not call.task.done()]
+        for task in tasks:
+            task.cancel()
+        return tasks
+
     def forget_document(self, doc_key: str) -> None:
         self._recent.pop(doc_key, None)
         self.pace.forget(doc_key)
@@ -220,12 +230,24 @@ class Engine:
             self.stats.cache_hits += 1
             self._supersede(job.doc_key)
             return cached
-        reuse = typed_through(list(self._recent[job.doc_key]), job.prompt, job.suffix)
+        reuse = (
+            typed_through(list(self._recent[job.doc_key]), job.prompt, job.suffix)
+            if self._reuse
+            else None
+        )
         if reuse is not None:
             self.stats.typed_through += 1
             self._supersede(job.doc_key)
             return self._fit(reuse, job)
         if not upstream:
+            return None
+
+        if self.backoff.blocked():
+            # Backing off after a failure: wait on nothing upstream, not even a call still in
+            # flight (after a timeout, that is the hung call itself: joining it would make every
+            # keystroke wait timeoutMs again and double the backoff each time).
+            self.stats.blocked += 1
+            self._supersede(job.doc_key)
             return None
 
         # Join a call already in flight: the same prompt, or one the user typed on from.
@@ -286,6 +308,8 @@ class Engine:
         exact = self._calls.get(key)
         if exact is not None and not exact.abandoned:
             return exact, ""
+        if not self._reuse:
+            return None, ""
         for call in self._calls.values():
             if (
                 call.abandoned
@@ -298,6 +322,13 @@ class Engine:
             if typed and "\n" not in typed[:-1]:
                 return call, typed
         return None, ""
+
+    @property
+    def _reuse(self) -> bool:
+        """Reusing an answer given for another prompt (typed-through, joining a call typed on
+        from) is caching too: ``cache.size: 0`` turns it off with the cache."""
+        c = self.settings.cache
+        return c.size > 0 and c.ttl_seconds > 0
 
     def _fit(self, text: str, job: Job) -> str:
         """A reused suggestion shown in single-line mode: its leading breaks and first line."""
@@ -318,18 +349,34 @@ class Engine:
         if not held:
             call.waiters += 1
         gone = asyncio.ensure_future(superseded.wait())
+        cancelled = False
         try:
             done, _ = await asyncio.wait({call.task, gone}, return_when=asyncio.FIRST_COMPLETED)
             if call.task in done and not call.task.cancelled():
                 return call.task.result()
             return None
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
         finally:
             gone.cancel()
             call.waiters -= 1
             if call.waiters == 0 and not call.task.done():
-                # Nobody wants this answer any more: stop paying for it.
-                call.abandoned = True
-                call.task.cancel()
+                if cancelled:
+                    # The client cancelled: editors cancel the old request on every keystroke,
+                    # just *before* sending the new one. Keep the call a moment so a request
+                    # typed on from it can still join (_reusable_call) instead of paying again.
+                    loop = asyncio.get_running_loop()
+                    loop.call_later(LINGER_SECONDS, self._drop_unwanted, call)
+                else:
+                    self._drop_unwanted(call)
+
+    @staticmethod
+    def _drop_unwanted(call: _Call) -> None:
+        """Nobody wants this answer any more: stop paying for it."""
+        if call.waiters == 0 and not call.task.done():
+            call.abandoned = True
+            call.task.cancel()
 
     async def _call_upstream(self, key: str, job: Job) -> str | None:
         s = self.settings

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -65,9 +66,42 @@ class CodestralProtocol(LanguageServerProtocol):
 
     _server: CodestralServer
 
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        # pygls files every notification's handler future in _request_futures under a fresh
+        # uuid and never takes it out: each didChange kept ~1.5 KB for the whole session
+        # (tens of MB over a day of typing). Forget a future once it is done; from the loop,
+        # as pygls' shutdown cancels futures while iterating over that dict.
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+
+        def done(future: Any) -> None:
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._forget_future, msg_id, future)
+            callback(future)
+
+        super()._execute_handler(msg_id, handler, done, args, kwargs)
+
+    def _forget_future(self, msg_id: Any, future: Any) -> None:
+        if self._request_futures.get(msg_id) is future:
+            del self._request_futures[msg_id]
+
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
-            return super().structure_message(data)
+            message = super().structure_message(data)
+            if "method" in data and "id" in data and not hasattr(message, "id"):
+                # A request to a notification method would be run as the notification and
+                # never answered.
+                raise JsonRpcInvalidRequest(f"{data['method']!r} is a notification, not a request")
+            return message
         except JsonRpcException as error:
             # pygls drops a request whose params do not fit its method's type without a word;
             # JSON-RPC wants an answer, or the client waits for it forever.

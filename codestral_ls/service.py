@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # state -> what a status bar shows; sent as codestral/status
 STATES = ("ready", "working", "rate_limited", "error", "disabled")
+CHAT_STALL_FACTOR = 5
 
 
 class Codestral:
@@ -200,10 +201,23 @@ class Codestral:
         request = chat_request(self.settings, question, code, language_id, file_name)
         self.set_state("working")
         answer = ""
+        # A chat may take longer than a completion, but not forever: an upstream that stops
+        # sending text (or drips whitespace) fails after CHAT_STALL_FACTOR x timeoutMs.
+        stall = CHAT_STALL_FACTOR * self.settings.completion.timeout_ms / 1000
+        stream = self.upstream.chat(request, stream=True)
         try:
-            async for delta in self.upstream.chat(request, stream=True):
-                answer += delta.text
-                on_text(answer)
+            try:
+                while True:
+                    try:
+                        delta = await asyncio.wait_for(stream.__anext__(), stall)
+                    except StopAsyncIteration:
+                        break
+                    answer += delta.text
+                    on_text(answer)
+            except asyncio.TimeoutError:
+                raise UpstreamError("timeout", f"no new text for {stall:g} s") from None
+            finally:
+                await stream.aclose()
         except UpstreamError as exc:
             self.engine.stats.errors += 1
             self._failed(exc)
@@ -255,6 +269,9 @@ class Codestral:
         return self.relative_path(doc.uri) or PurePath(doc.uri).name
 
     async def aclose(self) -> None:
+        calls = self.engine.cancel_calls()
+        if calls:
+            await asyncio.wait(calls, timeout=0.5)
         await self.upstream.aclose()
 
 

@@ -6,6 +6,7 @@ SSL_CERT_FILE from the environment, TLS verification always on).
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import json
 import logging
@@ -13,9 +14,7 @@ import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from codestral_ls.settings import Resolved, Settings, failover_route, resolve_route
 from codestral_ls.upstream import gateway, mistral
@@ -26,6 +25,9 @@ from codestral_ls.upstream.errors import (
     parse_retry_after,
 )
 from codestral_ls.upstream.mistral import Delta
+
+if TYPE_CHECKING:
+    import httpx  # imported on the first request: `initialize` should not wait for it
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,8 @@ class Upstream:
 
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
+            import httpx
+
             self._client = httpx.AsyncClient(
                 http2=True,
                 trust_env=True,  # HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE
@@ -187,6 +191,8 @@ class Upstream:
             "Accept": "text/event-stream" if stream else "application/json",
             "Content-Type": "application/json",
         }
+        import httpx
+
         # A lone surrogate (a client may send "\ud800" in a document) has no UTF-8 form: it
         # goes as "?" instead of failing the whole request.
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(
@@ -207,13 +213,18 @@ class Upstream:
                 if response.status_code >= 400:
                     raise await self._http_error(response, route)
                 content_type = response.headers.get("content-type", "")
-                if stream and "text/event-stream" in content_type:
-                    lines = _bounded_lines(response)
-                    async for delta in mistral.parse_sse(lines):
-                        yield delta
-                    await _drain(lines)
-                else:
-                    yield mistral.parse_json_answer(await _bounded_body(response))
+                try:
+                    if stream and "text/event-stream" in content_type:
+                        lines = _bounded_lines(response)
+                        async for delta in mistral.parse_sse(lines):
+                            yield delta
+                        await _drain(lines)
+                    else:
+                        yield mistral.parse_json_answer(await _bounded_body(response))
+                except (GeneratorExit, asyncio.CancelledError):
+                    # Closed early (answer complete, or nobody waits): on HTTP/2 say so.
+                    await _reset_http2_stream(response)
+                    raise
         except UpstreamError:
             raise
         except httpx.TimeoutException as exc:
@@ -265,6 +276,8 @@ class Upstream:
 
 
 def _host(url: str) -> str:
+    import httpx
+
     return httpx.URL(url).host or url
 
 
@@ -275,6 +288,38 @@ async def _bounded_body(response: httpx.Response) -> bytes:
         if len(raw) > MAX_ANSWER_BYTES:
             raise UpstreamError("too_large", f"the answer is over {MAX_ANSWER_BYTES} bytes")
     return bytes(raw)
+
+
+async def _reset_http2_stream(response: httpx.Response) -> None:
+    """Cancel an unfinished HTTP/2 response's stream (RST_STREAM, CANCEL).
+
+    httpcore closes such a response without a word to the server: the upstream goes on
+    generating, and the data it still sends is never acknowledged, so every answer closed early
+    shrinks the connection's 16 MB flow-control window until the connection stalls for good
+    (at about 18 KB left unread per cancelled 64-token answer, after some 900 of them;
+    tests/unit/test_connections.py). httpx has no API for this, hence the walk into httpcore's
+    objects; if they ever change shape this does nothing.
+    """
+    if response.http_version != "HTTP/2" or response.is_closed:
+        return
+    import h2.errors
+    import h2.events
+
+    try:
+        h2_stream = response.stream._stream._httpcore_stream._stream  # type: ignore[attr-defined]
+        conn, stream_id = h2_stream._connection, h2_stream._stream_id
+        state = conn._h2_state
+        unread = sum(
+            event.flow_controlled_length
+            for event in conn._events.get(stream_id, ())
+            if isinstance(event, h2.events.DataReceived)
+        )
+        state.reset_stream(stream_id, error_code=h2.errors.ErrorCodes.CANCEL)
+        if unread:
+            state.acknowledge_received_data(unread, stream_id)
+        await conn._write_outgoing_data(h2_stream._request)
+    except Exception as exc:  # an already-finished stream, or httpcore changed
+        log.debug("HTTP/2 stream not reset: %r", exc)
 
 
 async def _drain(lines: AsyncIterator[str], limit: int = 8) -> None:

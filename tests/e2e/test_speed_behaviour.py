@@ -1,0 +1,61 @@
+"""Speed behaviour seen from the editor and the upstream (no timings asserted: see tests/bench).
+
+A single-line answer is sent as soon as its line is complete, and the stream is closed then,
+instead of waiting for the whole generation."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_lsp import LanguageClient
+
+from tests.bench._first_text import CURSOR, DOC, FIRST_LINE, TOKEN_DELAY, chunks
+from tests.e2e.conftest import base_settings, server_fixture, start_session
+from tests.fakes.mistral import Reply
+
+URI = "file:///work/project/speed.py"
+
+
+@server_fixture(params=["vscode-utf16"])
+async def client(lsp_client: LanguageClient, request, fake):
+    lsp_client.session = await start_session(lsp_client, fake, request.param, base_settings(fake))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.fixture
+def session(client):
+    return client.session
+
+
+async def test_single_line_answer_closes_the_stream_when_its_line_is_complete(session):
+    tokens = chunks()
+    assert len(tokens) == 64 and "".join(tokens).startswith(FIRST_LINE + "\n")
+    session.fake.enqueue(Reply(chunks=tokens, token_delay=TOKEN_DELAY))
+    session.open(URI, DOC)
+
+    items = await session.inline(URI, *CURSOR)
+
+    assert [i.insert_text for i in items] == [FIRST_LINE]
+    (req,) = session.fake.wait_for_requests(1, finished=True, timeout=5)
+    assert req.json["stream"] is True
+    assert req.closed_early, "the stream should be dropped once the first line is complete"
+    assert req.chunks_sent < len(tokens) // 2
+
+
+async def test_multiline_answer_reads_the_stream_to_its_end(session):
+    """The contrast: where a block is wanted the whole generation is read (no early close)."""
+    session.change_settings(
+        {
+            **base_settings(session.fake),
+            "completion": {"debounceMs": 0, "timeoutMs": 3000, "multiline": "always"},
+        }
+    )
+    tokens = chunks()
+    session.fake.enqueue(Reply(chunks=tokens, token_delay=0.001))
+    session.open(URI, DOC)
+
+    items = await session.inline(URI, *CURSOR)
+
+    assert items and items[0].insert_text.startswith(FIRST_LINE + "\n")
+    (req,) = session.fake.wait_for_requests(1, finished=True, timeout=5)
+    assert not req.closed_early and req.chunks_sent == len(tokens)
