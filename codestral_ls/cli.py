@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
     from codestral_ls.server import ResyncingStdin, build_server
+    from codestral_ls.stdio import serve_stdio
 
     server = build_server()
     _setup_logging(args, server.service.secrets)
@@ -157,7 +158,7 @@ def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
     if args.tcp:
         server.start_tcp(args.host, args.port)
     else:
-        server.start_io(ResyncingStdin(sys.stdin.buffer))  # type: ignore[arg-type]
+        serve_stdio(server, ResyncingStdin)
     return 0
 
 

@@ -23,6 +23,7 @@ from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
 log = logging.getLogger(__name__)
 
 RECENT_PER_DOCUMENT = 8
+_HAS_TIMEOUT = hasattr(asyncio, "timeout")
 # "working" is announced only for a call still running after this long: for a fast answer the
 # two codestral/status notifications cost more than the call (bench_overhead) and only flicker.
 WORKING_AFTER_SECONDS = 0.15
@@ -160,7 +161,8 @@ class Engine:
         self._recent: dict[str, deque[Shown]] = defaultdict(
             lambda: deque(maxlen=RECENT_PER_DOCUMENT)
         )
-        self._waiting: dict[str, asyncio.Event] = {}
+        # The pending request of each document: resolved when a newer one takes over.
+        self._waiting: dict[str, asyncio.Future[None]] = {}
 
     def configure(self, settings: Settings) -> None:
         changed_cache = settings.cache != self.settings.cache
@@ -212,6 +214,9 @@ class Engine:
         self.pace.note(job.doc_key, self._clock())
         timeout = self.settings.completion.timeout_ms / 1000
         try:
+            if _HAS_TIMEOUT:  # 3.11+: no extra task per request, as wait_for makes
+                async with asyncio.timeout(timeout):
+                    return await self._complete(job, debounce, upstream)
             return await asyncio.wait_for(self._complete(job, debounce, upstream), timeout)
         except asyncio.TimeoutError:
             log.info("completion gave up after %d ms", self.settings.completion.timeout_ms)
@@ -275,12 +280,8 @@ class Engine:
                 None if p50 is None else p50 / 1000,
             )
             if delay > 0:
-                try:
-                    await asyncio.wait_for(mine.wait(), delay)
-                    return None  # superseded during the debounce: never reaches upstream
-                except asyncio.TimeoutError:
-                    pass
-        if mine.is_set():
+                await asyncio.wait((mine,), timeout=delay)
+        if mine.done():  # superseded during the debounce: never reaches upstream
             return None
         if self.backoff.blocked():
             self.stats.blocked += 1
@@ -292,17 +293,17 @@ class Engine:
             self.stats.shared += 1
         return await self._wait(call, mine)
 
-    def _register(self, doc_key: str) -> asyncio.Event:
-        event = asyncio.Event()
-        self._waiting[doc_key] = event
-        return event
+    def _register(self, doc_key: str) -> asyncio.Future[None]:
+        superseded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[doc_key] = superseded
+        return superseded
 
     def _supersede(self, doc_key: str) -> None:
         """A newer request for this document: the older one gives way."""
         older = self._waiting.pop(doc_key, None)
-        if older is not None and not older.is_set():
+        if older is not None and not older.done():
             self.stats.debounced += 1
-            older.set()
+            older.set_result(None)
 
     def _reusable_call(self, key: str, job: Job) -> tuple[_Call | None, str]:
         exact = self._calls.get(key)
@@ -344,14 +345,16 @@ class Engine:
         task.add_done_callback(lambda _t: self._calls.pop(key, None))
         return call
 
-    async def _wait(self, call: _Call, superseded: asyncio.Event, held: bool = False) -> str | None:
+    async def _wait(
+        self, call: _Call, superseded: asyncio.Future[None], held: bool = False
+    ) -> str | None:
         """Wait for a shared call; give up (and cancel it if nobody else waits) when superseded."""
         if not held:
             call.waiters += 1
-        gone = asyncio.ensure_future(superseded.wait())
         cancelled = False
         try:
-            done, _ = await asyncio.wait({call.task, gone}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait((call.task, superseded), return_when=asyncio.FIRST_COMPLETED)
+            done = (call.task,) if call.task.done() else ()
             if call.task in done and not call.task.cancelled():
                 return call.task.result()
             return None
@@ -359,7 +362,6 @@ class Engine:
             cancelled = True
             raise
         finally:
-            gone.cancel()
             call.waiters -= 1
             if call.waiters == 0 and not call.task.done():
                 if cancelled:

@@ -16,6 +16,7 @@ from pygls.protocol.language_server import lsp_method
 from codestral_ls import __version__
 from codestral_ls.documents import UTF8, UTF16, UTF32
 from codestral_ls.service import Codestral
+from codestral_ls.stdio import MAX_MESSAGE_BYTES, resync
 
 log = logging.getLogger(__name__)
 
@@ -27,31 +28,17 @@ _LEVELS = {
 }
 
 
-# A declared Content-Length beyond this is a broken client, not a message (20 MB documents
-# are fine); pygls would try to allocate it and die of a MemoryError.
-MAX_MESSAGE_BYTES = 256 * 1024 * 1024
-
-
 class ResyncingStdin:
-    """stdin as pygls' reader reads it, made to survive a client's framing mistakes.
-
-    pygls only sees a header when "Content-Length:" starts a line. After a frame whose declared
-    length was wrong, the rest of that frame (a JSON body has no line break) sticks to the front
-    of the next header line, and every message after it is lost: the server stays up but deaf.
-    Here such a header line is cut back to its header, so one bad frame costs itself and at most
-    the message after it. An absurd length is read as one unparseable byte instead.
-    """
+    """stdin as pygls' threaded reader reads it (when stdin is not a pipe), made to survive a
+    client's framing mistakes the same way as ``stdio.PipeStdin``: a header line carrying the
+    unframed tail of a broken message is cut back to its header, and an absurd length is read
+    as one unparseable byte instead of being allocated."""
 
     def __init__(self, raw: Any) -> None:
         self._raw = raw
 
     def readline(self) -> bytes:
-        line = self._raw.readline()
-        at = line.find(b"Content-Length:")
-        if at > 0:
-            log.warning("skipped %d bytes of a malformed message", at)
-            return line[at:]
-        return line
+        return resync(self._raw.readline())
 
     def read(self, size: int) -> bytes:
         if size > MAX_MESSAGE_BYTES:

@@ -75,17 +75,20 @@ class Upstream:
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self._env = env
         self._client: httpx.AsyncClient | None = None
-        self._settings = Settings()
         self.info = UpstreamInfo()
+        self.configure(Settings())
         self._failed_over_at = 0.0
 
     def configure(self, settings: Settings) -> None:
         self._settings = settings
         self.info.active_failover = False
+        # Worked out once per settings change, not on every keystroke (URL and IP parsing).
+        self._resolved = resolve_route(settings, self._env)
+        self._failover = failover_route(settings, self._env)
 
     @property
     def resolved(self) -> Resolved:
-        return resolve_route(self._settings, self._env)
+        return self._resolved
 
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
@@ -119,7 +122,7 @@ class Upstream:
         primary = self.resolved
         if primary.problem:
             raise UpstreamError("config", primary.problem)
-        alternative = failover_route(self._settings, self._env)
+        alternative = self._failover
         # After a switch, stay on the other route for a while, then try the primary again.
         stay = time.monotonic() - self._failed_over_at < FAILOVER_RETRY_PRIMARY_SECONDS
         on_other = self.info.active_failover and alternative is not None and stay
