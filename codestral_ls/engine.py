@@ -78,6 +78,7 @@ class _Call:
     suffix_head: str
     waiters: int = 0
     abandoned: bool = False  # cancelled because nobody waited: must not be joined again
+    partial: str = ""  # the answer streamed so far
 
 
 class Backoff:
@@ -268,10 +269,13 @@ class Engine:
             if text and len(typed) < len(text) and text.startswith(typed):
                 self.stats.typed_through += 1
                 return self._fit(text[len(typed) :], job)
-            return None
-
-        self._supersede(job.doc_key)
-        mine = self._register(job.doc_key)
+            if mine.done():
+                return None
+            # That answer does not go on with what was typed: ask for this prompt itself.
+            debounce = False  # the wait for the joined call was debounce enough
+        else:
+            self._supersede(job.doc_key)
+            mine = self._register(job.doc_key)
         if debounce:
             p50 = self.stats.percentiles()["p50"]
             delay = self.pace.delay(
@@ -320,7 +324,7 @@ class Engine:
                 continue
             at = job.prompt.rfind(call.prompt_tail, max(0, len(job.prompt) - TAIL - 512))
             typed = job.prompt[at + len(call.prompt_tail) :] if at >= 0 else ""
-            if typed and "\n" not in typed[:-1]:
+            if typed and "\n" not in typed[:-1] and _may_continue(call.partial, typed):
                 return call, typed
         return None, ""
 
@@ -396,12 +400,15 @@ class Engine:
         )
         started = self._clock()
         raw = ""
+        me = self._calls.get(key)
         try:
             stream = self.upstream.fim(request, stream=s.completion.stream)
             try:
                 async for delta in stream:
                     raw += delta.text
                     raw, stop_hit = _enforce_stop(raw, request.stop)
+                    if me is not None:
+                        me.partial = raw
                     if stop_hit:
                         break
                     # Close the stream the moment a single-line answer is complete (cheaper and
@@ -440,6 +447,13 @@ class Engine:
             multiline=job.multiline,
             language_id=job.language_id,
         )
+
+
+def _may_continue(partial: str, typed: str) -> bool:
+    """Could an answer that starts with ``partial`` still go on with ``typed``? (Leading
+    space is left to post-processing, so it is ignored here.)"""
+    p, t = partial.lstrip(), typed.lstrip()
+    return not p or not t or p.startswith(t) or t.startswith(p)
 
 
 def _enforce_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:

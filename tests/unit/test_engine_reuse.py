@@ -91,3 +91,41 @@ async def test_cache_size_zero_turns_off_every_reuse_of_earlier_answers():
     await off.complete(job("x = tot"))
     await first
     assert upstream.calls == 2 and off.stats.shared == 0
+
+
+class AnswerByPrompt(SlowUpstream):
+    """Answers according to the prompt's last word, after a delay."""
+
+    def __init__(self, answers: dict[str, str], delay: float = 0.2) -> None:
+        super().__init__("", delay)
+        self.answers = answers
+
+    async def fim(self, request, *, stream: bool):
+        self.calls += 1
+        await asyncio.sleep(self.delay)
+        yield Delta(self.answers[request.prompt.split()[-1]])
+
+
+async def test_a_joined_call_whose_answer_does_not_go_on_with_the_typing_is_not_the_end():
+    """Typed on from an in-flight call, but its answer turns out not to start with what was
+    typed: the request must ask for its own prompt rather than show nothing."""
+    upstream = AnswerByPrompt({"slow": "ness = 1\n", "slower": " = 2\n"})
+    e = engine(upstream)
+    first = asyncio.ensure_future(e.complete(job("x = slow")))
+    await asyncio.sleep(0.05)
+    first.cancel()
+    await asyncio.sleep(0.01)
+    assert await e.complete(job("x = slower")) == " = 2"
+    assert upstream.calls == 2
+
+
+async def test_a_call_whose_stream_already_diverged_is_not_joined():
+    upstream = AnswerByPrompt({"ab": "zzz\n", "abc": "d\n"}, delay=0.2)
+    e = engine(upstream)
+    first = asyncio.ensure_future(e.complete(job("x = ab")))
+    await asyncio.sleep(0.05)
+    call = next(iter(e._calls.values()))
+    call.partial = "zz"  # streamed so far: cannot go on with the typed "c"
+    first.cancel()
+    await asyncio.sleep(0.01)
+    assert e._reusable_call("other-key", job("x = abc")) == (None, "")
