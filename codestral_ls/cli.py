@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -151,6 +152,9 @@ def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
     from codestral_ls.server import ResyncingStdin, build_server
     from codestral_ls.stdio import serve_stdio
 
+    # Ctrl-C ends the server at once, as SIGTERM does: an editor's server has no console
+    # session to protect, and Python's KeyboardInterrupt would wait for pending work.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     server = build_server()
     _setup_logging(args, server.service.secrets)
     if settings_layer is not None:
