@@ -60,31 +60,28 @@ TYPED_AFTER_KEY = ["", "area = "]
 QUESTION = "Does circle_area accept negative radii?"
 ANSWER = "It does not check: a negative radius gives a positive area."
 
-# Server settings the extension contributes, one per contract setting; keys are not settings.
-CONTRACT_SETTINGS = {
-    "route",
-    "baseUrl",
-    "model",
-    "gateway.provider",
-    "gateway.virtualKey",
-    "gateway.config",
-    "gateway.customHost",
-    "gateway.metadata",
-    "gateway.fimRoute",
-    "completion.enable",
-    "completion.debounceMs",
-    "completion.timeoutMs",
-    "completion.maxTokens",
-    "completion.temperature",
-    "completion.multiline",
-    "completion.disabledLanguages",
-    "completion.exclude",
-    "cache.size",
-    "cache.ttlSeconds",
-    "chat.model",
-    "chat.maxTokens",
-    "chat.promptId",
-}
+def _server_settings() -> set[str]:
+    """Every setting the server reads, as dotted camelCase keys, from its own schema; keys are
+    not settings (they live in SecretStorage)."""
+    from dataclasses import fields, is_dataclass
+
+    from codestral_ls.settings import Settings, _camel
+
+    def walk(cls: type, prefix: str) -> set[str]:
+        out: set[str] = set()
+        for f in fields(cls):
+            if f.name == "problems":
+                continue
+            factory = f.default_factory  # type: ignore[misc]
+            nested = factory if factory is not dict and is_dataclass(factory) else None
+            key = prefix + _camel(f.name)
+            out |= walk(nested, key + ".") if nested else {key}  # type: ignore[arg-type]
+        return out
+
+    return walk(Settings, "") - {"apiKey", "gateway.apiKey"}
+
+
+CONTRACT_SETTINGS = _server_settings()
 
 
 def _missing(why: str) -> None:

@@ -33,6 +33,16 @@ export const SERVER_SETTING_KEYS: readonly string[] = [
     'chat.model',
     'chat.maxTokens',
     'chat.promptId',
+    // Beyond the contract: codestral-ls' own settings (README "Settings").
+    'failover',
+    'gateway.baseUrl',
+    'completion.popup',
+    'completion.stream',
+    'completion.prefixChars',
+    'completion.suffixChars',
+    'completion.redactSecrets',
+    'context.crossFile',
+    'context.crossFileChars',
 ];
 
 /** Settings that only concern how the extension starts the server: a change restarts it. */
