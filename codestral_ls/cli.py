@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
     from codestral_ls.server import ResyncingStdin, build_server
-    from codestral_ls.stdio import serve_stdio
+    from codestral_ls.transport import serve_stdio, serve_tcp
 
     # Ctrl-C ends the server at once, as SIGTERM does: an editor's server has no console
     # session to protect, and Python's KeyboardInterrupt would wait for pending work.
@@ -160,7 +160,7 @@ def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
     if settings_layer is not None:
         server.service.layers["file"] = settings_layer
     if args.tcp:
-        server.start_tcp(args.host, args.port)
+        serve_tcp(server, args.host, args.port)
     else:
         serve_stdio(server, ResyncingStdin)
     return 0

@@ -16,7 +16,7 @@ from pygls.protocol.language_server import lsp_method
 from codestral_ls import __version__
 from codestral_ls.documents import UTF8, UTF16, UTF32
 from codestral_ls.service import Codestral
-from codestral_ls.stdio import MAX_MESSAGE_BYTES, resync
+from codestral_ls.transport import MAX_MESSAGE_BYTES, resync
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ _LEVELS = {
 
 class ResyncingStdin:
     """stdin as pygls' threaded reader reads it (when stdin is not a pipe), made to survive a
-    client's framing mistakes the same way as ``stdio.PipeStdin``: a header line carrying the
+    client's framing mistakes the same way as ``transport.FramedReader``: a header line carrying the
     unframed tail of a broken message is cut back to its header, and an absurd length is read
     as one unparseable byte instead of being allocated."""
 

@@ -174,3 +174,53 @@ async def test_tcp_server_with_log_file(tmp_path, fake):
     log = log_file.read_text()
     assert "fim/completions" in log
     assert FAKE_KEY not in log
+
+
+def test_tcp_survives_a_broken_frame(tmp_path):
+    """A frame whose Content-Length is wrong costs itself, not the connection."""
+    import json as _json
+
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "codestral_ls", "--tcp", "--port", str(port)], env=ENV
+    )
+
+    def frame(payload: dict) -> bytes:
+        body = _json.dumps(payload).encode()
+        return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+    try:
+        for _ in range(100):
+            try:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                import time
+
+                time.sleep(0.05)
+        init = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {"capabilities": {}, "processId": None, "rootUri": None},
+        }
+        broken = b'Content-Length: 10\r\n\r\n{"jsonrpc": "2.0", "id": 9, "method": "x"}'
+        status = {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "workspace/executeCommand",
+            "params": {"command": "codestral.status"},
+        }
+        sock.sendall(broken + frame(init) + frame(status))
+        received = b""
+        while b'"id": 2' not in received and b'"id":2' not in received:
+            chunk = sock.recv(65536)
+            assert chunk, f"connection closed; got {received[:300]!r}"
+            received += chunk
+        assert b'"route"' in received
+        # The initialize right after the broken frame was not lost either.
+        assert b'"capabilities"' in received
+        sock.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=5)

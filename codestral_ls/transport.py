@@ -1,14 +1,16 @@
-"""Reading LSP messages from stdin on the event loop itself.
+"""How LSP messages come in: stdin read on the event loop, TCP, and framing that survives a
+client's mistakes.
 
 pygls reads stdin in a worker thread, one thread hop per header line and per body: about 0.4 ms
 added to every request's round trip. When stdin is a pipe (as editors and test clients launch
 us) it is read here with asyncio's own pipe transport instead; anything else falls back to
-pygls' threaded reader.
+pygls' threaded reader. Both stdio and TCP read through ``FramedReader``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import stat
@@ -37,8 +39,9 @@ def resync(line: bytes) -> bytes:
     return line
 
 
-class PipeStdin:
-    """The AsyncReader pygls' message loop expects, over an asyncio StreamReader."""
+class FramedReader:
+    """The AsyncReader pygls' message loop expects, over an asyncio StreamReader (a pipe or a
+    TCP connection), resynchronising after broken frames."""
 
     def __init__(self, reader: asyncio.StreamReader) -> None:
         self._reader = reader
@@ -86,7 +89,7 @@ def serve_stdio(server: Any, fallback_reader: Any) -> None:
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
         await run_async(
             stop_event=server._stop_event,
-            reader=PipeStdin(reader),
+            reader=FramedReader(reader),
             protocol=server.protocol,
             logger=log,
             error_handler=server.report_server_error,
@@ -100,3 +103,31 @@ def serve_stdio(server: Any, fallback_reader: Any) -> None:
         pass
     finally:
         server.shutdown()
+
+
+def serve_tcp(server: Any, host: str, port: int) -> None:
+    """Serve one TCP client at a time, like pygls' start_tcp, through ``FramedReader``."""
+    from pygls.io_ import run_async
+
+    server._stop_event = stop_event = threading.Event()
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server.protocol.set_writer(writer)
+        await run_async(
+            stop_event=stop_event,
+            reader=FramedReader(reader),
+            protocol=server.protocol,
+            logger=log,
+            error_handler=server.report_server_error,
+        )
+        server.shutdown()
+
+    async def main() -> None:
+        listener = await asyncio.start_server(connection, host, port, limit=LINE_LIMIT)
+        server._server = listener
+        log.info("serving on %s:%s", host, port)
+        async with listener:
+            await listener.serve_forever()
+
+    with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
+        asyncio.run(main())
