@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
-    from codestral_ls.server import ResyncingStdin, build_server
+    from codestral_ls.server import build_server
     from codestral_ls.transport import serve_stdio, serve_tcp
 
     # Ctrl-C ends the server at once, as SIGTERM does: an editor's server has no console
@@ -162,7 +162,7 @@ def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
     if args.tcp:
         serve_tcp(server, args.host, args.port)
     else:
-        serve_stdio(server, ResyncingStdin)
+        serve_stdio(server)
     return 0
 
 

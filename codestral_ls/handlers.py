@@ -10,7 +10,7 @@ import re
 from lsprotocol import types
 
 from codestral_ls.commands import COMMANDS
-from codestral_ls.documents import line_content
+from codestral_ls.documents import Document, line_content
 from codestral_ls.server import CodestralServer
 
 log = logging.getLogger(__name__)
@@ -65,9 +65,11 @@ def register(server: CodestralServer) -> None:
     async def inline_completion(
         ls: CodestralServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
-        text, position = await _suggest(ls, params.text_document.uri, params.position, True)
-        if not text:
+        located = _locate(ls, params.text_document.uri, params.position)
+        text = located and await _suggest(ls, located, True)
+        if not located or not text:
             return types.InlineCompletionList(items=[])
+        position = located[3]
         item = types.InlineCompletionItem(
             insert_text=text,
             range=types.Range(start=position, end=position),
@@ -90,12 +92,12 @@ def register(server: CodestralServer) -> None:
         ask_upstream = policy == "always" or (policy == "invoked" and invoked and not has_inline)
         if policy == "never" or (has_inline and policy != "always"):
             return types.CompletionList(is_incomplete=False, items=[])
-        uri = params.text_document.uri
-        text, position = await _suggest(ls, uri, params.position, ask_upstream)
-        if not text:
+        located = _locate(ls, params.text_document.uri, params.position)
+        text = located and await _suggest(ls, located, ask_upstream)
+        if not located or not text:
             return types.CompletionList(is_incomplete=True, items=[])
-        word, start = _word_before(ls, uri, position)
-        item = _popup_item(ls, word + text, start, position)
+        word, start = _word_before(ls, located)
+        item = _popup_item(ls, word + text, start, located[3])
         return types.CompletionList(is_incomplete=True, items=[item])
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
@@ -152,41 +154,46 @@ async def _pull_configuration(ls: CodestralServer) -> None:
         ls.service.set_layer("client", result[0])
 
 
-async def _suggest(
-    ls: CodestralServer, uri: str, position: types.Position, ask_upstream: bool
-) -> tuple[str | None, types.Position]:
+def _locate(
+    ls: CodestralServer, uri: str, position: types.Position
+) -> tuple[Document, int, int, types.Position] | None:
+    """The document, the cursor as (line, index) clamped inside it, and that cursor in the
+    client's units; None for a document never opened."""
     doc = ls.service.documents.get(uri)
     if doc is None:
-        return None, position
+        return None
     encoding = ls.encoding
     line, index = doc.clamp(position.line, position.character, encoding)
     at_line, at_column = doc.position_of(line, index, encoding)
-    at = types.Position(line=at_line, character=at_column)
+    return doc, line, index, types.Position(line=at_line, character=at_column)
+
+
+async def _suggest(
+    ls: CodestralServer, located: tuple[Document, int, int, types.Position], ask_upstream: bool
+) -> str | None:
+    doc, line, index, _at = located
     try:
-        text = await ls.service.complete_at(doc, line, index, upstream=ask_upstream)
+        return await ls.service.complete_at(doc, line, index, upstream=ask_upstream)
     except Exception:
         # A bug of ours must not become an LSP error on every keystroke: log it, show nothing.
-        log.exception("completion failed at %s:%d:%d", uri, line, index)
-        return None, at
-    return text, at
+        log.exception("completion failed at %s:%d:%d", doc.uri, line, index)
+        return None
 
 
-def _word_before(ls: CodestralServer, uri: str, at: types.Position) -> tuple[str, types.Position]:
+def _word_before(
+    ls: CodestralServer, located: tuple[Document, int, int, types.Position]
+) -> tuple[str, types.Position]:
     """The identifier characters just before the cursor, and where they start.
 
     The popup item replaces that word with word + suggestion: clients filter items by the word
     before the cursor (Eglot, Helix, VS Code) or insert the label from the edit's start
     (Neovim), and both then see the whole word."""
-    doc = ls.service.documents.get(uri)
-    if doc is None:
-        return "", at
-    encoding = ls.encoding
-    line, index = doc.clamp(at.line, at.character, encoding)
+    doc, line, index, at = located
     before = line_content(doc.lines[line])[max(0, index - 200) : index]
     word = _WORD_END.search(before).group()
     if not word:
         return "", at
-    start_line, start_column = doc.position_of(line, index - len(word), encoding)
+    start_line, start_column = doc.position_of(line, index - len(word), ls.encoding)
     return word, types.Position(line=start_line, character=start_column)
 
 

@@ -16,7 +16,6 @@ from pygls.protocol.language_server import lsp_method
 from codestral_ls import __version__
 from codestral_ls.documents import UTF8, UTF16, UTF32
 from codestral_ls.service import Codestral
-from codestral_ls.transport import MAX_MESSAGE_BYTES, resync
 
 log = logging.getLogger(__name__)
 
@@ -26,25 +25,6 @@ _LEVELS = {
     "warning": types.MessageType.Warning,
     "info": types.MessageType.Info,
 }
-
-
-class ResyncingStdin:
-    """stdin as pygls' threaded reader reads it (when stdin is not a pipe), made to survive a
-    client's framing mistakes the same way as ``transport.FramedReader``: a header line carrying the
-    unframed tail of a broken message is cut back to its header, and an absurd length is read
-    as one unparseable byte instead of being allocated."""
-
-    def __init__(self, raw: Any) -> None:
-        self._raw = raw
-
-    def readline(self) -> bytes:
-        return resync(self._raw.readline())
-
-    def read(self, size: int) -> bytes:
-        if size > MAX_MESSAGE_BYTES:
-            log.warning("ignored a message declaring %d bytes", size)
-            return b" "
-        return self._raw.read(size)
 
 
 class CodestralProtocol(LanguageServerProtocol):

@@ -39,6 +39,13 @@ def resync(line: bytes) -> bytes:
     return line
 
 
+def _absurd(size: int) -> bool:
+    if size > MAX_MESSAGE_BYTES:
+        log.warning("ignored a message declaring %d bytes", size)
+        return True
+    return False
+
+
 class FramedReader:
     """The AsyncReader pygls' message loop expects, over an asyncio StreamReader (a pipe or a
     TCP connection), resynchronising after broken frames."""
@@ -56,13 +63,25 @@ class FramedReader:
         return resync(line)
 
     async def readexactly(self, size: int) -> bytes:
-        if size > MAX_MESSAGE_BYTES:
-            log.warning("ignored a message declaring %d bytes", size)
-            return b" "
+        if _absurd(size):
+            return b" "  # one unparseable byte instead of allocating the declared size
         try:
             return await self._reader.readexactly(size)
         except asyncio.IncompleteReadError as exc:
             return exc.partial
+
+
+class FramedStdin:
+    """The same framing rules for pygls' threaded reader, used when stdin is not a pipe."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def readline(self) -> bytes:
+        return resync(self._raw.readline())
+
+    def read(self, size: int) -> bytes:
+        return b" " if _absurd(size) else self._raw.read(size)
 
 
 def is_pipe(stream: Any) -> bool:
@@ -72,13 +91,13 @@ def is_pipe(stream: Any) -> bool:
         return False
 
 
-def serve_stdio(server: Any, fallback_reader: Any) -> None:
+def serve_stdio(server: Any) -> None:
     """Run ``server`` (a pygls LanguageServer) over stdin/stdout."""
     from pygls.io_ import StdoutWriter, run_async
 
     stdin = sys.stdin.buffer
     if not is_pipe(stdin):
-        server.start_io(fallback_reader(stdin))
+        server.start_io(FramedStdin(stdin))
         return
     server._stop_event = threading.Event()
     server.protocol.set_writer(StdoutWriter(sys.stdout.buffer))
