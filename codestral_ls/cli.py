@@ -9,12 +9,15 @@ import logging
 import re
 import signal
 import sys
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codestral_ls import __version__
+
+if TYPE_CHECKING:  # imported late below: `codestral-ls --version` stays fast
+    from codestral_ls.documents import Document
+    from codestral_ls.service import Codestral
 
 log = logging.getLogger("codestral_ls")
 
@@ -149,8 +152,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
-    from codestral_ls.server import build_server
-    from codestral_ls.transport import serve_stdio, serve_tcp
+    from codestral_ls.lsp.build import build_server
+    from codestral_ls.lsp.pygls_fixes import serve_stdio, serve_tcp
 
     # Ctrl-C ends the server at once, as SIGTERM does: an editor's server has no console
     # session to protect, and Python's KeyboardInterrupt would wait for pending work.
@@ -158,7 +161,8 @@ def _serve(args: argparse.Namespace, settings_layer: Any) -> int:
     server = build_server()
     _setup_logging(args, server.service.secrets)
     if settings_layer is not None:
-        server.service.layers["file"] = settings_layer
+        # Applied with the client's settings at initialize, so each problem is told once.
+        server.service.set_layer("file", settings_layer, apply=False)
     if args.tcp:
         serve_tcp(server, args.host, args.port)
     else:
@@ -195,14 +199,15 @@ def _fail(reason: str) -> int:
     return 1
 
 
-def _open(service: Any, path: Path) -> Any:
+def _open(service: Codestral, path: Path) -> Document:
     text = path.read_text(encoding="utf-8", errors="surrogateescape")
     language = LANGUAGES.get(path.suffix.lower(), "plaintext")
-    service.root = str(Path.cwd())
-    return service.documents.open(path.resolve().as_uri(), language, 1, text)
+    service.set_root(str(Path.cwd()))
+    full = path.resolve()
+    return service.open_document(full.as_uri(), language, 1, text, path=str(full))
 
 
-async def _complete(service: Any, args: argparse.Namespace, told: list[str]) -> int:
+async def _complete(service: Codestral, args: argparse.Namespace, told: list[str]) -> int:
     name, numbers = _split_where(args.where)
     if len(numbers) != 2:
         return _fail(f"expected FILE:LINE:COL, got {args.where!r}")
@@ -217,9 +222,9 @@ async def _complete(service: Any, args: argparse.Namespace, told: list[str]) -> 
         return _fail(f"{name} has {doc.line_count} lines; line {line + 1} is past the end")
     refusal = service.refusal(doc)
     if refusal:
-        return _fail(f"no completion for {name}: {refusal}")
+        return _fail(f"no completion for {name}: {refusal.message}")
     line, index = doc.clamp(line, col, "utf-32")
-    text = await service.complete_at(doc, line, index, debounce=False)
+    text = await service.complete(doc, line, index, debounce=False)
     if told:
         return _fail(told[-1])
     if not text:
@@ -229,17 +234,15 @@ async def _complete(service: Any, args: argparse.Namespace, told: list[str]) -> 
     return 0
 
 
-async def _explain(service: Any, args: argparse.Namespace, told: list[str]) -> int:
-    from codestral_ls.upstream import UpstreamError
-
+async def _explain(service: Codestral, args: argparse.Namespace, told: list[str]) -> int:
     name, numbers = _split_where(args.where)
     path = Path(name)
     if not path.is_file():
         return _fail(f"no such file: {name}")
     doc = _open(service, path)
     refusal = service.refusal(doc)
-    if refusal and "secret" in refusal:
-        return _fail(f"not sent: {refusal}")
+    if refusal is not None and refusal.kind == "secret_file":
+        return _fail(f"not sent: {refusal.message}")
     lines = doc.lines
     start, end = 1, len(lines)
     if numbers:
@@ -252,6 +255,8 @@ async def _explain(service: Any, args: argparse.Namespace, told: list[str]) -> i
     if not 1 <= start <= end:
         return _fail("lines are 1-based and START must not be after END")
     code = "".join(lines[start - 1 : end])
+    from codestral_ls.upstream import UpstreamError
+
     try:
         answer = await service.ask(None, code, doc.language_id, service.file_name(doc))
     except UpstreamError:
@@ -260,28 +265,18 @@ async def _explain(service: Any, args: argparse.Namespace, told: list[str]) -> i
     return 0
 
 
-async def _check(service: Any) -> int:
-    from codestral_ls.upstream import FimRequest, UpstreamError
-
-    route = service.upstream.resolved
-    s = service.settings
-    print(f"route: {route.route}")
-    print(f"base URL: {route.base_url}")
-    if route.route == "gateway":
-        print(f"gateway FIM route: {s.gateway.fim_route}")
-        print(f"gateway key: {route.gateway_key_source}")
-    print(f"model: {s.model}")
-    print(f"provider key: {route.provider_key_source}")
-    request = FimRequest("def add(a, b):\n    return", "\n", s.model, 8, 0.0)
-    started = time.monotonic()
-    try:
-        async for _delta in service.upstream.fim(request, stream=False):
-            pass
-    except UpstreamError as exc:
-        from codestral_ls.messages import describe, scrub
-
-        # scrub: an upstream may echo the key back in its error text.
-        print(f"check: FAILED: {scrub(describe(exc, route, s), service.secrets())}")
+async def _check(service: Codestral) -> int:
+    report = service.route_report()
+    print(f"route: {report['route']}")
+    print(f"base URL: {report['baseUrl']}")
+    if report["route"] == "gateway":
+        print(f"gateway FIM route: {report['fimRoute']}")
+        print(f"gateway key: {report['gatewayKey']}")
+    print(f"model: {report['model']}")
+    print(f"provider key: {report['providerKey']}")
+    probe = await service.probe()
+    if not probe.ok:
+        print(f"check: FAILED: {probe.message}")
         return 1
-    print(f"check: OK, one FIM request answered in {(time.monotonic() - started) * 1000:.0f} ms")
+    print(f"check: OK, one FIM request answered in {probe.milliseconds:.0f} ms")
     return 0

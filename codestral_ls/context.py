@@ -1,4 +1,5 @@
-"""Document + cursor -> the text around it: prefix and suffix windows cut at line boundaries.
+"""Document + cursor -> the completion job: prefix and suffix windows cut at line boundaries,
+redacted, with the single/multi-line decision and cross-file snippets.
 
 Cost grows with the window, never with the document: lines are walked outward from the cursor
 until the character budget is spent.
@@ -6,9 +7,14 @@ until the character budget is spent.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from codestral_ls.crossfile import SnippetIndex, gather_snippets
 from codestral_ls.documents import Document, line_content
+from codestral_ls.multiline import decide_multiline
+from codestral_ls.privacy import redact
+from codestral_ls.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -47,3 +53,55 @@ def cursor_window(
         used += len(lines[previous])
     prefix_parts.reverse()
     return Window("".join(prefix_parts), "".join(suffix_parts), before, content[index:])
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything one completion needs, built from the document and cursor."""
+
+    doc_key: str
+    language_id: str
+    prompt: str
+    suffix: str
+    multiline: bool
+    # The text the model sees may carry cross-file context before the prompt proper.
+    model_prompt: str = ""
+
+
+@dataclass(frozen=True)
+class BuiltJob:
+    job: Job
+    redactions: int  # secret-looking strings hidden from what is sent
+
+
+def build_job(
+    doc: Document,
+    line: int,
+    index: int,
+    settings: Settings,
+    others: Iterable[Document],
+    path_of: Callable[[str], str],
+    snippets: SnippetIndex,
+) -> BuiltJob:
+    """The cursor window, redacted, with the line decision and cross-file snippets from
+    ``others`` (documents that may be sent)."""
+    c = settings.completion
+    window = cursor_window(doc, line, index, c.prefix_chars, c.suffix_chars)
+    prefix, suffix = window.prefix, window.suffix
+    hidden = 0
+    if c.redact_secrets:
+        prefix, hidden_p = redact(prefix)
+        suffix, hidden_s = redact(suffix)
+        hidden += hidden_p + hidden_s
+    multiline = decide_multiline(prefix, suffix, doc.language_id, c.multiline)
+    model_prompt = ""
+    budget = settings.context.cross_file_chars
+    if settings.context.cross_file and budget > 0:
+        header = gather_snippets(doc, line, others, path_of, budget, snippets)
+        if header:
+            if c.redact_secrets:
+                header, hidden_h = redact(header)
+                hidden += hidden_h
+            model_prompt = header + prefix
+    job = Job(doc.uri, doc.language_id, prefix, suffix, multiline, model_prompt)
+    return BuiltJob(job, hidden)

@@ -11,6 +11,7 @@ has none, so a document always has at least one line.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -71,6 +72,16 @@ def index_to_column(text: str, index: int, encoding: str) -> int:
     return len(head.encode("utf-8", "surrogatepass"))
 
 
+@dataclass(frozen=True)
+class Change:
+    """One content change: a range as (line, column) in the client's units, or None for the
+    whole text."""
+
+    start: tuple[int, int] | None
+    end: tuple[int, int] | None
+    text: str
+
+
 @dataclass
 class Document:
     uri: str
@@ -79,10 +90,14 @@ class Document:
     lines: list[str] = field(default_factory=lambda: [""])
     # Bumped on every edit: cheap identity for "has anything changed" checks.
     edits: int = 0
+    # The file's path on disk, when the URI names one (worked out by whoever opened it).
+    path: str | None = None
 
     @classmethod
-    def from_text(cls, uri: str, language_id: str, version: int, text: str) -> Document:
-        return cls(uri, language_id, version, split_lines(text))
+    def from_text(
+        cls, uri: str, language_id: str, version: int, text: str, path: str | None = None
+    ) -> Document:
+        return cls(uri, language_id, version, split_lines(text), path=path)
 
     @property
     def text(self) -> str:
@@ -132,6 +147,17 @@ class Document:
             replacement.pop()
         self.lines[s_line : e_line + 1] = replacement
 
+    def text_between(self, start: tuple[int, int], end: tuple[int, int]) -> str:
+        """The text from ``start`` to ``end``, both (line, index) inside the document."""
+        (s_line, s_index), (e_line, e_index) = sorted((start, end))
+        if s_line == e_line:
+            return line_content(self.lines[s_line])[s_index:e_index]
+        return (
+            self.lines[s_line][s_index:]
+            + "".join(self.lines[s_line + 1 : e_line])
+            + self.lines[e_line][:e_index]
+        )
+
     def position_of(self, line: int, index: int, encoding: str) -> tuple[int, int]:
         """(line, index) -> (line, column) in the client's code units."""
         return line, index_to_column(line_content(self.lines[line]), index, encoding)
@@ -141,8 +167,10 @@ class DocumentStore:
     def __init__(self) -> None:
         self._docs: dict[str, Document] = {}
 
-    def open(self, uri: str, language_id: str, version: int, text: str) -> Document:
-        doc = Document.from_text(uri, language_id, version, text)
+    def open(
+        self, uri: str, language_id: str, version: int, text: str, path: str | None = None
+    ) -> Document:
+        doc = Document.from_text(uri, language_id, version, text, path)
         self._docs[uri] = doc
         return doc
 
@@ -152,7 +180,7 @@ class DocumentStore:
     def close(self, uri: str) -> None:
         self._docs.pop(uri, None)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Document]:
         return iter(list(self._docs.values()))
 
     def __len__(self) -> int:

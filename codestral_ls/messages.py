@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from codestral_ls.settings import Resolved, Settings
+from codestral_ls.settings import Settings
 from codestral_ls.upstream.errors import UpstreamError
+from codestral_ls.upstream.routes import Resolved
 
 KEY_HOSTS = (
     "codestral.mistral.ai keys and api.mistral.ai keys are different: a Codestral key needs "

@@ -40,14 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from codestral_ls.multiline import (
-    PROSE_LANGUAGES,
-    LineState,
-    bracket_regex,
-    ends_with_block_opener,
-    line_state,
-    syntax_for,
-)
+from codestral_ls.lexer import PROSE_LANGUAGES, LineState, bracket_regex, line_state, syntax_for
+from codestral_ls.multiline import ends_with_block_opener
 
 OPENERS = "([{"
 CLOSERS = ")]}"

@@ -1,98 +1,142 @@
-"""The product without the protocol: settings, documents, the completion engine and chat.
+"""The product without the protocol, behind one front door: settings, documents, completion,
+chat, status.
 
-The LSP server and the one-shot CLI commands both drive this, so ``codestral-ls complete`` runs
-exactly the pipeline an editor gets.
+The LSP layer (``lsp/``) and the one-shot CLI commands both call the methods of ``Codestral``
+and never reach into its parts, so ``codestral-ls complete`` runs exactly the pipeline an editor
+gets.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import os
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from cachetools import LRUCache
+
 from codestral_ls.chat import chat_request
-from codestral_ls.context import cursor_window
-from codestral_ls.crossfile import SnippetIndex, gather_snippets
-from codestral_ls.documents import Document, DocumentStore
-from codestral_ls.engine import Engine, Job
+from codestral_ls.context import Job, build_job
+from codestral_ls.crossfile import SnippetIndex
+from codestral_ls.documents import Change, Document, DocumentStore
+from codestral_ls.engine import Engine
 from codestral_ls.messages import OnceNotifier, cause_key, describe, scrub
-from codestral_ls.multiline import decide_multiline
-from codestral_ls.privacy import is_secret_file, redact
+from codestral_ls.privacy import SECRET_FILE_GLOBS, is_secret_file, redact
 from codestral_ls.settings import Settings, parse_settings
-from codestral_ls.upstream import Upstream, UpstreamError
+from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
 
 log = logging.getLogger(__name__)
 
-# state -> what a status bar shows; sent as codestral/status
-STATES = ("ready", "working", "rate_limited", "error", "disabled")
+Level = Literal["error", "warning", "info"]
+# what a status bar shows; sent as codestral/status
+State = Literal["ready", "working", "rate_limited", "error", "disabled"]
+# "idle": an abandoned call ended; back to the resting state unless a failure shows
+StateEvent = Literal["ready", "working", "rate_limited", "error", "disabled", "idle"]
+# settings sources, lowest priority first (defaults lie below them all)
+Layer = Literal["file", "init", "client"]
+LAYERS: tuple[Layer, ...] = ("file", "init", "client")
+RefusalKind = Literal["disabled", "language", "secret_file"]
+
 CHAT_STALL_FACTOR = 5
+# Suggestion ids shown to the user, so an accept can be counted; bounded.
+SHOWN_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a document gets no completions: ``kind`` for code, ``message`` for people."""
+
+    kind: RefusalKind
+    message: str
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The result of one small FIM request (``codestral-ls check``)."""
+
+    ok: bool
+    milliseconds: float
+    message: str
 
 
 class Codestral:
     def __init__(
         self,
         *,
-        notify: Callable[[str, str], None] = lambda level, text: None,
-        on_state: Callable[[str, str], None] = lambda state, message: None,
+        notify: Callable[[Level, str], None] = lambda level, text: None,
+        on_state: Callable[[State, str], None] = lambda state, message: None,
         env: Mapping[str, str] | None = None,
     ) -> None:
         self.env = os.environ if env is None else env
-        self.documents = DocumentStore()
-        self.snippets = SnippetIndex()
-        self.upstream = Upstream(self.env)
-        self.engine = Engine(
-            self.upstream, self._failed, self._recovered, lambda s: self.set_state(s)
+        self._documents = DocumentStore()
+        self._snippets = SnippetIndex()
+        self._upstream = Upstream(self.env)
+        self._engine = Engine(
+            self._upstream, self._failed, self._recovered, lambda s: self._set_state(s)
         )
         self.settings = Settings()
-        self.layers: dict[str, Any] = {}
-        self.root: str | None = None
+        self._layers: dict[Layer, Any] = {}
+        self._root: str | None = None
         self._notify = notify
         self._on_state = on_state
         self._told = OnceNotifier()
         self._told_settings: set[str] = set()
-        self.state = "ready"
+        self._shown: LRUCache[str, bool] = LRUCache(maxsize=SHOWN_LIMIT)
+        self._ids = itertools.count(1)
+        self.state: State = "ready"
         self.state_message = ""
         self.last_error: str | None = None
 
     # --- settings -------------------------------------------------------------------------
 
-    def set_layer(self, name: str, raw: Any) -> None:
-        """Layers, lowest first: defaults < file < init < client (configuration or change)."""
-        self.layers[name] = raw
-        self.apply_settings()
+    def set_layer(self, name: Layer, raw: Any, *, apply: bool = True) -> None:
+        """Set one settings source; ``apply`` False defers the effect (and any message about
+        it) to the next ``apply_settings``."""
+        self._layers[name] = raw
+        if apply:
+            self.apply_settings()
 
     def apply_settings(self) -> None:
-        order = ("file", "init", "client")
-        settings = parse_settings(*(self.layers.get(n) for n in order))
+        settings = parse_settings(*(self._layers.get(n) for n in LAYERS))
         self.settings = settings
-        self.engine.configure(settings)
+        self._engine.configure(settings)
         self._told.reset()
         for problem in settings.problems:
             if problem not in self._told_settings:
                 self._told_settings.add(problem)
                 self.tell("warning", f"Invalid setting {problem}.")
-        route = self.upstream.resolved
+        route = self._upstream.resolved
         if route.problem:
             self.tell("error", f"Codestral is not configured: {route.problem}.")
-        self.set_state(self._resting_state())
+        self._set_state(self._resting_state())
+
+    def set_root(self, path: str | None) -> None:
+        """The workspace folder: file names sent upstream are relative to it."""
+        self._root = path
 
     def secrets(self) -> list[str]:
-        route = self.upstream.resolved
+        route = self._upstream.resolved
         gw = self.settings.gateway
         return [s for s in (route.provider_key, route.gateway_key, gw.virtual_key) if s]
 
+    def warm_up(self) -> None:
+        """Build the HTTP client (imports, TLS context) now, not on the first keystroke."""
+        self._upstream.client()
+
     # --- user-facing messages and state ---------------------------------------------------
 
-    def tell(self, level: str, text: str) -> None:
+    def tell(self, level: Level, text: str) -> None:
         text = scrub(text, self.secrets())
         getattr(log, "error" if level == "error" else "warning")("%s", text)
         self._notify(level, text)
 
-    def set_state(self, state: str, message: str = "") -> None:
+    def _set_state(self, state: StateEvent, message: str = "") -> None:
         if state == "idle":
             # An abandoned call: back to rest unless a failure is what the user should see.
             if self.state != "working":
@@ -103,19 +147,17 @@ class Codestral:
         self.state, self.state_message = state, message
         self._on_state(state, scrub(message, self.secrets()))
 
-    def _resting_state(self) -> str:
+    def _resting_state(self) -> State:
         if not self.settings.completion.enable:
             return "disabled"
-        if self.upstream.resolved.problem:
+        if self._upstream.resolved.problem:
             return "error"
         return "ready"
 
     def _failed(self, error: UpstreamError) -> None:
-        route = self.upstream.resolved
-        text = describe(error, route, self.settings)
+        text = self.describe(error)
         self.last_error = scrub(text, self.secrets())
-        state = "rate_limited" if error.kind == "rate_limit" else "error"
-        self.set_state(state, self.last_error)
+        self._set_state("rate_limited" if error.kind == "rate_limit" else "error", self.last_error)
         if self._told.first_time(cause_key(error)):
             self.tell("error" if error.kind in ("auth", "config") else "warning", text)
         else:
@@ -123,54 +165,79 @@ class Codestral:
 
     def _recovered(self) -> None:
         self._told.reset()
-        self.set_state(self._resting_state())
+        self._set_state(self._resting_state())
 
-    # --- documents and completion ---------------------------------------------------------
+    def describe(self, error: UpstreamError) -> str:
+        """The cause and the fix of a failure, in one sentence, keys scrubbed."""
+        text = describe(error, self._upstream.resolved, self.settings)
+        return scrub(text, self.secrets())
+
+    # --- documents ------------------------------------------------------------------------
+
+    def open_document(
+        self, uri: str, language_id: str, version: int, text: str, path: str | None = None
+    ) -> Document:
+        """``path``: the file on disk the URI names, if any (secret-file rules and the file
+        names sent upstream use it)."""
+        return self._documents.open(uri, language_id, version, text, path)
+
+    def change_document(
+        self, uri: str, version: int, changes: Iterable[Change], encoding: str
+    ) -> bool:
+        """Apply edits; False when the document was never opened."""
+        doc = self._documents.get(uri)
+        if doc is None:
+            return False
+        for change in changes:
+            doc.apply_change(change.start, change.end, change.text, encoding)
+        doc.version = version
+        return True
+
+    def close_document(self, uri: str) -> None:
+        self._documents.close(uri)
+        self._engine.forget_document(uri)
+        self._snippets.forget(uri)
+
+    def document(self, uri: str) -> Document | None:
+        return self._documents.get(uri)
 
     def relative_path(self, uri: str) -> str:
-        parts = urlsplit(uri)
-        path = unquote(parts.path) if parts.scheme in ("file", "") else parts.path
-        if self.root and path.startswith(self.root.rstrip("/") + "/"):
-            return path[len(self.root.rstrip("/")) + 1 :]
+        doc = self._documents.get(uri)
+        path = doc.path if doc is not None and doc.path else None
+        if path is None:
+            # Not a file on disk (untitled:, a virtual scheme): its URI path names it.
+            parts = urlsplit(uri)
+            path = unquote(parts.path) if parts.scheme in ("file", "") else parts.path
+        root = (self._root or "").replace("\\", "/").rstrip("/")
+        normal = path.replace("\\", "/")
+        if root and normal.startswith(root + "/"):
+            return normal[len(root) + 1 :]
         return path
 
-    def refusal(self, doc: Document) -> str | None:
+    def file_name(self, doc: Document) -> str:
+        return self.relative_path(doc.uri) or PurePath(doc.uri).name
+
+    # --- completion -----------------------------------------------------------------------
+
+    def refusal(self, doc: Document) -> Refusal | None:
         """Why this document gets no completions (None when it may)."""
         c = self.settings.completion
         if not c.enable:
-            return "completions are turned off (codestral.completion.enable)"
+            return Refusal("disabled", "completions are turned off (codestral.completion.enable)")
         if doc.language_id in c.disabled_languages:
-            return f"language {doc.language_id} is in codestral.completion.disabledLanguages"
-        if is_secret_file(self.relative_path(doc.uri), c.exclude):
-            return "the file looks like a secret file and is never sent"
+            return Refusal(
+                "language",
+                f"language {doc.language_id} is in codestral.completion.disabledLanguages",
+            )
+        if self.is_secret(doc):
+            return Refusal("secret_file", "the file looks like a secret file and is never sent")
         return None
 
-    def build_job(self, doc: Document, line: int, index: int) -> Job:
-        c = self.settings.completion
-        window = cursor_window(doc, line, index, c.prefix_chars, c.suffix_chars)
-        prefix, suffix = window.prefix, window.suffix
-        if c.redact_secrets:
-            prefix, hidden_p = redact(prefix)
-            suffix, hidden_s = redact(suffix)
-            self.engine.stats.redactions += hidden_p + hidden_s
-        multiline = decide_multiline(prefix, suffix, doc.language_id, c.multiline)
-        model_prompt = ""
-        if self.settings.context.cross_file and self.settings.context.cross_file_chars > 0:
-            snippets = gather_snippets(
-                doc,
-                line,
-                [d for d in self.documents if d is not doc and self.refusal(d) is None],
-                self.relative_path,
-                self.settings.context.cross_file_chars,
-                self.snippets,
-            )
-            if snippets:
-                header, hidden = redact(snippets) if c.redact_secrets else (snippets, 0)
-                self.engine.stats.redactions += hidden
-                model_prompt = header + prefix
-        return Job(doc.uri, doc.language_id, prefix, suffix, multiline, model_prompt)
+    def is_secret(self, doc: Document) -> bool:
+        """A secret or excluded file: never sent upstream, whatever else is turned off."""
+        return is_secret_file(self.relative_path(doc.uri), self.settings.completion.exclude)
 
-    async def complete_at(
+    async def complete(
         self,
         doc: Document,
         line: int,
@@ -179,10 +246,38 @@ class Codestral:
         debounce: bool = True,
         upstream: bool = True,
     ) -> str | None:
+        """The suggestion at (line, index), or None. With ``upstream`` False only what is
+        already known is answered (cache, typed-through)."""
         if self.refusal(doc):
             return None
         job = self.build_job(doc, line, index)
-        return await self.engine.complete(job, debounce=debounce, upstream=upstream)
+        return await self._engine.complete(job, debounce=debounce, upstream=upstream)
+
+    def build_job(self, doc: Document, line: int, index: int) -> Job:
+        """The completion job at (line, index): the context stage, with the documents that
+        may be sent as cross-file context."""
+        others = (d for d in self._documents if d is not doc and self.refusal(d) is None)
+        built = build_job(
+            doc, line, index, self.settings, others, self.relative_path, self._snippets
+        )
+        self._engine.stats.redactions += built.redactions
+        return built.job
+
+    def remember_shown(self) -> str:
+        """An id for a suggestion about to be shown, so its accept can be counted."""
+        item_id = f"c{next(self._ids)}"
+        self._shown[item_id] = True
+        return item_id
+
+    def accept(self, item_id: str) -> bool:
+        """Count the accept of a shown suggestion (once); False for an unknown id."""
+        if self._shown.pop(item_id, None) is None:
+            return False
+        self._engine.stats.accepted += 1
+        return True
+
+    def clear_cache(self) -> None:
+        self._engine.clear()
 
     # --- chat -----------------------------------------------------------------------------
 
@@ -197,14 +292,14 @@ class Codestral:
         """A chat answer as Markdown. Raises UpstreamError (already told to the user)."""
         if code:
             code, hidden = redact(code) if self.settings.completion.redact_secrets else (code, 0)
-            self.engine.stats.redactions += hidden
+            self._engine.stats.redactions += hidden
         request = chat_request(self.settings, question, code, language_id, file_name)
-        self.set_state("working")
+        self._set_state("working")
         answer = ""
         # A chat may take longer than a completion, but not forever: an upstream that stops
         # sending text (or drips whitespace) fails after CHAT_STALL_FACTOR x timeoutMs.
         stall = CHAT_STALL_FACTOR * self.settings.completion.timeout_ms / 1000
-        stream = self.upstream.chat(request, stream=True)
+        stream = self._upstream.chat(request, stream=True)
         try:
             try:
                 while True:
@@ -219,16 +314,42 @@ class Codestral:
             finally:
                 await stream.aclose()
         except UpstreamError as exc:
-            self.engine.stats.errors += 1
+            self._engine.stats.errors += 1
             self._failed(exc)
             raise
         self._recovered()
         return answer
 
+    # --- status ---------------------------------------------------------------------------
+
+    def route_report(self) -> dict[str, str | None]:
+        """Route, base URL, model and where each key came from (never a key)."""
+        route = self._upstream.resolved
+        return {
+            "route": route.route,
+            "baseUrl": route.base_url,
+            "fimRoute": self.settings.gateway.fim_route if route.route == "gateway" else None,
+            "model": self.settings.model,
+            "providerKey": route.provider_key_source,
+            "gatewayKey": route.gateway_key_source,
+        }
+
+    async def probe(self) -> Probe:
+        """One small FIM request, timed (no cache, no debounce)."""
+        request = FimRequest("def add(a, b):\n    return", "\n", self.settings.model, 8, 0.0)
+        started = time.monotonic()
+        try:
+            async for _delta in self._upstream.fim(request, stream=False):
+                pass
+        except UpstreamError as exc:
+            return Probe(False, (time.monotonic() - started) * 1000, self.describe(exc))
+        return Probe(True, (time.monotonic() - started) * 1000, "")
+
     def status(self) -> dict[str, Any]:
-        route = self.upstream.resolved
-        stats = self.engine.stats
-        info = self.upstream.info
+        route = self._upstream.resolved
+        engine = self._engine
+        stats = engine.stats
+        info = self._upstream.info
         return {
             "state": self.state,
             "route": route.route,
@@ -249,10 +370,10 @@ class Codestral:
             "errors": stats.errors,
             "blockedByBackoff": stats.blocked,
             "redactions": stats.redactions,
-            "cacheEntries": len(self.engine.cache),
+            "cacheEntries": len(engine.cache),
             "lastError": self.last_error,
             "latencyMs": stats.percentiles(),
-            "backoffSeconds": round(self.engine.backoff.remaining(), 2),
+            "backoffSeconds": round(engine.backoff.remaining(), 2),
             "gateway": dict(info.gateway),
             "failover": {
                 "enabled": self.settings.failover,
@@ -260,19 +381,18 @@ class Codestral:
                 "count": info.failovers,
             },
             "rateLimitRemaining": info.rate_limit_remaining,
-            "documents": len(self.documents),
+            "documents": len(self._documents),
+            # The files never sent upstream: built-in list plus codestral.completion.exclude.
+            "secretFileGlobs": [*SECRET_FILE_GLOBS, *self.settings.completion.exclude],
             # Live asyncio tasks (this one included): a leak shows as growth over time.
             "tasks": _live_tasks(),
         }
 
-    def file_name(self, doc: Document) -> str:
-        return self.relative_path(doc.uri) or PurePath(doc.uri).name
-
     async def aclose(self) -> None:
-        calls = self.engine.cancel_calls()
+        calls = self._engine.cancel_calls()
         if calls:
             await asyncio.wait(calls, timeout=0.5)
-        await self.upstream.aclose()
+        await self._upstream.aclose()
 
 
 def _live_tasks() -> int | None:

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from codestral_ls.settings import Resolved, Settings, failover_route, resolve_route
+from codestral_ls.settings import Settings
 from codestral_ls.upstream import gateway, mistral
 from codestral_ls.upstream.errors import (
     UpstreamError,
@@ -25,6 +25,7 @@ from codestral_ls.upstream.errors import (
     parse_retry_after,
 )
 from codestral_ls.upstream.mistral import Delta
+from codestral_ls.upstream.routes import Resolved, failover_route, resolve_route
 
 if TYPE_CHECKING:
     import httpx  # imported on the first request: `initialize` should not wait for it

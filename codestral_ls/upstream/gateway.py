@@ -6,7 +6,8 @@ import json
 import uuid
 from typing import Any
 
-from codestral_ls.settings import GatewaySettings, Resolved
+from codestral_ls.settings import GatewaySettings
+from codestral_ls.upstream.routes import Resolved
 
 FIM_HEADER = "x-portkey-mistral-fim-completion"
 # Response headers worth surfacing in codestral.status.

@@ -98,10 +98,9 @@ def measure(
 def main() -> None:
     text = big_text()
     size_mb = len(text.encode()) / 1024 / 1024
-    ours = Document.from_text("file:///big.py", "python", 1, text)
-    theirs = TextDocument("file:///big.py", text, 1, "python", position_codec=PositionCodec())
     service = Codestral(env={"CODESTRAL_API_KEY": "bench"})
-    service.documents._docs[ours.uri] = ours
+    ours = service.open_document("file:///big.py", "python", 1, text)
+    theirs = TextDocument("file:///big.py", text, 1, "python", position_codec=PositionCodec())
     n_lines = ours.line_count - 1
     print(f"document: {size_mb:.1f} MB, {n_lines} lines; machine: {machine()}")
 

@@ -11,7 +11,7 @@ same upstream, interleaved in the same run, both non-streamed and streamed (SSE)
 
 Then a cache hit: its LSP round trip against an LSP no-op (``codestral.status`` through
 ``workspace/executeCommand``) as the baseline, and the server's own time for a cache hit
-measured in-process (``Codestral.complete_at``).
+measured in-process (``Codestral.complete``).
 
 Targets: median (LSP - bare httpx) <= 1 ms; server time of a cache hit < 1 ms.
 """
@@ -113,12 +113,12 @@ async def in_process_hit(base_url: str) -> float:
     """The server's own work for a cache hit: build the job, look it up, answer."""
     service = Codestral(env={"CODESTRAL_API_KEY": KEY})
     service.set_layer("init", settings_for(base_url))
-    doc = service.documents.open(URI, "python", 1, TEXT)
-    assert await service.complete_at(doc, *CURSOR) == "return a + b"
+    doc = service.open_document(URI, "python", 1, TEXT)
+    assert await service.complete(doc, *CURSOR) == "return a + b"
     samples = []
     for _ in range(2000):
         t0 = time.perf_counter()
-        await service.complete_at(doc, *CURSOR)
+        await service.complete(doc, *CURSOR)
         samples.append(time.perf_counter() - t0)
     await service.aclose()
     return statistics.median(samples) * 1000

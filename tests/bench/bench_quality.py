@@ -27,7 +27,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 
-from codestral_ls import syntax
+from codestral_ls import python_syntax
 from codestral_ls.multiline import decide_multiline
 from codestral_ls.postprocess import postprocess
 from codestral_ls.service import Codestral
@@ -216,7 +216,7 @@ def _row(name: str, samples: Sequence[float], note: str = "", cpu: Sequence[floa
 
 def _service(*, full: bool) -> Codestral:
     svc = Codestral(env={"CODESTRAL_API_KEY": "bench"})
-    svc.root = ROOT
+    svc.set_root(ROOT)
     if not full:
         svc.set_layer(
             "client", {"completion": {"redactSecrets": False}, "context": {"crossFile": False}}
@@ -232,15 +232,15 @@ def main() -> None:
     services = {"bare": _service(full=False), "full": _service(full=True)}
     for svc in services.values():
         for i, text in enumerate(others):
-            svc.documents.open(f"file://{ROOT}/pkg/other_{i:02d}.py", "python", 1, text)
-        svc.documents.open(main_uri, "python", 1, main_text)
+            svc.open_document(f"file://{ROOT}/pkg/other_{i:02d}.py", "python", 1, text)
+        svc.open_document(main_uri, "python", 1, main_text)
     bare, full = services["bare"], services["full"]
-    bare_doc, full_doc = bare.documents.get(main_uri), full.documents.get(main_uri)
+    bare_doc, full_doc = bare.document(main_uri), full.document(main_uri)
     assert bare_doc is not None and full_doc is not None
     lines = full_doc.lines
     print(
         f"bench_quality: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; tree-sitter {'on' if syntax.available() else 'off'}"
+        f"{platform.python_version()}; tree-sitter {'on' if python_syntax.available() else 'off'}"
     )
     print(
         f"main file {len(lines)} lines ({len(main_text):,} chars), {OTHERS} other documents "
@@ -327,13 +327,13 @@ def _bench_multiline(svc: Codestral, doc, positions) -> None:
         windows.append((job.prompt, job.suffix))
     print("\ndecide_multiline('auto', python) per request (ms)")
     print(f"  {'':<34} {'median':>8} {'p90':>8}")
-    parser = syntax._load()
+    parser = python_syntax._load()
     results: dict[str, list[bool]] = {}
     for name, value in (("with tree-sitter", parser), ("without (lexical only)", None)):
         if name.startswith("with ") and parser is None:
             print("  with tree-sitter: not installed (pip install 'codestral-ls[syntax]')")
             continue
-        syntax._parser = value
+        python_syntax._parser = value
         times = []
         results[name] = []
         for _round in range(3):
@@ -345,13 +345,14 @@ def _bench_multiline(svc: Codestral, doc, positions) -> None:
                 if _round == 0:
                     results[name].append(bool(multi))
         _row(name, times)
-    syntax._parser = parser
+    python_syntax._parser = parser
     if parser is None:
         return
     parse_times = []
+    parse = python_syntax.python_multiline
     for _round in range(3):
         for prefix, suffix in windows:
-            parse_times.append(_timed(lambda p=prefix, s=suffix: syntax.python_multiline(p, s))[0])
+            parse_times.append(_timed(lambda p=prefix, s=suffix: parse(p, s))[0])
     _row("the parse alone (every position)", parse_times, "python_multiline")
     a, b = results["with tree-sitter"], results["without (lexical only)"]
     asked = sum(1 for p, s in windows if _asks_parser(p, s))
@@ -363,7 +364,7 @@ def _bench_multiline(svc: Codestral, doc, positions) -> None:
 
 def _asks_parser(prefix: str, suffix: str) -> bool:
     calls = []
-    real = syntax.python_multiline
+    real = python_syntax.python_multiline
     import codestral_ls.multiline as ml
 
     ml.python_multiline = lambda p, s: calls.append(1)  # type: ignore[assignment]

@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
-from codestral_ls.engine import LINGER_SECONDS, Engine, Job
+from codestral_ls.context import Job
+from codestral_ls.engine import Engine
+from codestral_ls.inflight import LINGER_SECONDS
 from codestral_ls.settings import parse_settings
 from codestral_ls.upstream.mistral import Delta
 
@@ -124,8 +126,8 @@ async def test_a_call_whose_stream_already_diverged_is_not_joined():
     e = engine(upstream)
     first = asyncio.ensure_future(e.complete(job("x = ab")))
     await asyncio.sleep(0.05)
-    call = next(iter(e._calls.values()))
+    call = next(iter(e.inflight._calls.values()))
     call.partial = "zz"  # streamed so far: cannot go on with the typed "c"
     first.cancel()
     await asyncio.sleep(0.01)
-    assert e._reusable_call("other-key", job("x = abc")) == (None, "")
+    assert e.inflight.typed_on_from(job("x = abc")) == (None, "")

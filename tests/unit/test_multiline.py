@@ -6,12 +6,8 @@ import timeit
 
 import pytest
 
-from codestral_ls.multiline import (
-    LineState,
-    decide_multiline,
-    ends_with_block_opener,
-    line_state,
-)
+from codestral_ls.lexer import LineState, line_state
+from codestral_ls.multiline import decide_multiline, ends_with_block_opener
 
 
 def decide(buffer: str, lang: str = "python", setting: str = "auto") -> bool:

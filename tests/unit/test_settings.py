@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from codestral_ls.settings import (
+from codestral_ls.settings import Secret, parse_settings
+from codestral_ls.upstream.routes import (
     CODESTRAL_BASE_URL,
     MISTRAL_BASE_URL,
     PORTKEY_BASE_URL,
-    Secret,
     failover_route,
-    parse_settings,
     resolve_route,
 )
 

@@ -1,4 +1,4 @@
-"""The tree-sitter decision for Python (codestral_ls.syntax) and its lexical fallback."""
+"""The tree-sitter decision for Python (codestral_ls.python_syntax) and its lexical fallback."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from codestral_ls import syntax
+from codestral_ls import python_syntax as syntax
 from codestral_ls.multiline import decide_multiline
 
 needs_parser = pytest.mark.skipif(
@@ -149,7 +149,7 @@ def test_lexical_fallback_without_tree_sitter(monkeypatch: pytest.MonkeyPatch) -
 
 def test_tree_sitter_is_not_imported_at_start_up() -> None:
     code = (
-        "import sys, codestral_ls.server, codestral_ls.service, codestral_ls.multiline;"
+        "import sys, codestral_ls.lsp.build, codestral_ls.service, codestral_ls.multiline;"
         "print('tree_sitter' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

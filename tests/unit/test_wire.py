@@ -7,10 +7,11 @@ import json
 import httpx
 import pytest
 
-from codestral_ls.settings import parse_settings, resolve_route
+from codestral_ls.settings import parse_settings
 from codestral_ls.upstream import gateway, mistral
 from codestral_ls.upstream.client import FimRequest, Upstream
 from codestral_ls.upstream.errors import UpstreamError, error_message, kind_for_status
+from codestral_ls.upstream.routes import resolve_route
 
 
 def test_json_answer_in_message_content():

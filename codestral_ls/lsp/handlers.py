@@ -3,39 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import re
+from typing import NamedTuple
 
 from lsprotocol import types
 
-from codestral_ls.commands import COMMANDS
 from codestral_ls.documents import Document, line_content
-from codestral_ls.server import CodestralServer
+from codestral_ls.lsp.commands import ACCEPT, COMMANDS, EXPLAIN
+from codestral_ls.lsp.server import CodestralServer, path_of
 
 log = logging.getLogger(__name__)
 
-ACCEPT = "codestral.acceptCompletion"
 _WORD_END = re.compile(r"\w*$")
-EXPLAIN = "codestral.explain"
-_ids = itertools.count(1)
-# Suggestion ids -> shown, so an accept can be counted; bounded.
-SHOWN_LIMIT = 1000
 
 
-def _remember(server: CodestralServer) -> str:
-    shown = server.shown_ids
-    item_id = f"c{next(_ids)}"
-    shown[item_id] = True
-    while len(shown) > SHOWN_LIMIT:
-        shown.popitem(last=False)
-    return item_id
+class Cursor(NamedTuple):
+    """The document, the cursor as (line, index) clamped inside it, and that cursor in the
+    client's units."""
+
+    doc: Document
+    line: int
+    index: int
+    at: types.Position
+
+
+def _accept_command(ls: CodestralServer) -> types.Command:
+    return types.Command(
+        title="Accept", command=ACCEPT, arguments=[{"id": ls.service.remember_shown()}]
+    )
 
 
 def register(server: CodestralServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodestralServer, params: types.InitializeParams) -> None:
-        ls.service.root = _root_path(params)
+        ls.service.set_root(_root_path(params))
         if params.initialization_options is not None:
             ls.service.set_layer("init", params.initialization_options)
         else:
@@ -43,12 +45,9 @@ def register(server: CodestralServer) -> None:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: CodestralServer, params: types.InitializedParams) -> None:
-        ls.initialized = True
-        ls.flush_pending()
-        ls.send_state(ls.service.state, ls.service.state_message)
+        ls.mark_initialized()
         await _pull_configuration(ls)
-        # Build the HTTP client (imports, TLS context) now, not on the first keystroke.
-        ls.service.upstream.client()
+        ls.service.warm_up()
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -65,17 +64,14 @@ def register(server: CodestralServer) -> None:
     async def inline_completion(
         ls: CodestralServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
-        located = _locate(ls, params.text_document.uri, params.position)
-        text = located and await _suggest(ls, located, True)
-        if not located or not text:
+        cursor = _locate(ls, params.text_document.uri, params.position)
+        text = cursor and await _suggest(ls, cursor, True)
+        if not cursor or not text:
             return types.InlineCompletionList(items=[])
-        position = located[3]
         item = types.InlineCompletionItem(
             insert_text=text,
-            range=types.Range(start=position, end=position),
-            command=types.Command(
-                title="Accept", command=ACCEPT, arguments=[{"id": _remember(ls)}]
-            ),
+            range=types.Range(start=cursor.at, end=cursor.at),
+            command=_accept_command(ls),
         )
         return types.InlineCompletionList(items=[item])
 
@@ -88,16 +84,16 @@ def register(server: CodestralServer) -> None:
             params.context.trigger_kind == types.CompletionTriggerKind.Invoked
         )
         # Clients with ghost text never need the popup to cost a request; see README.
-        has_inline = ls.client_supports("text_document", "inline_completion")
+        has_inline = ls.supports("text_document.inline_completion")
         ask_upstream = policy == "always" or (policy == "invoked" and invoked and not has_inline)
         if policy == "never" or (has_inline and policy != "always"):
             return types.CompletionList(is_incomplete=False, items=[])
-        located = _locate(ls, params.text_document.uri, params.position)
-        text = located and await _suggest(ls, located, ask_upstream)
-        if not located or not text:
+        cursor = _locate(ls, params.text_document.uri, params.position)
+        text = cursor and await _suggest(ls, cursor, ask_upstream)
+        if not cursor or not text:
             return types.CompletionList(is_incomplete=True, items=[])
-        word, start = _word_before(ls, located)
-        item = _popup_item(ls, word + text, start, located[3])
+        word, start = _word_before(ls, cursor)
+        item = _popup_item(ls, word + text, start, cursor.at)
         return types.CompletionList(is_incomplete=True, items=[item])
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
@@ -105,7 +101,7 @@ def register(server: CodestralServer) -> None:
         r = params.range
         if (r.start.line, r.start.character) == (r.end.line, r.end.character):
             return []
-        if ls.service.documents.get(params.text_document.uri) is None:
+        if ls.service.document(params.text_document.uri) is None:
             return []
         args = {
             "uri": params.text_document.uri,
@@ -138,7 +134,7 @@ def _advertised_only(*args: object) -> None:  # pragma: no cover - never dispatc
 
 
 async def _pull_configuration(ls: CodestralServer) -> None:
-    if not ls.client_supports("workspace", "configuration"):
+    if not ls.supports("workspace.configuration"):
         return
     try:
         result = await asyncio.wait_for(
@@ -154,41 +150,35 @@ async def _pull_configuration(ls: CodestralServer) -> None:
         ls.service.set_layer("client", result[0])
 
 
-def _locate(
-    ls: CodestralServer, uri: str, position: types.Position
-) -> tuple[Document, int, int, types.Position] | None:
-    """The document, the cursor as (line, index) clamped inside it, and that cursor in the
-    client's units; None for a document never opened."""
-    doc = ls.service.documents.get(uri)
+def _locate(ls: CodestralServer, uri: str, position: types.Position) -> Cursor | None:
+    """The cursor in the document; None for a document never opened."""
+    doc = ls.service.document(uri)
     if doc is None:
         return None
     encoding = ls.encoding
     line, index = doc.clamp(position.line, position.character, encoding)
     at_line, at_column = doc.position_of(line, index, encoding)
-    return doc, line, index, types.Position(line=at_line, character=at_column)
+    return Cursor(doc, line, index, types.Position(line=at_line, character=at_column))
 
 
-async def _suggest(
-    ls: CodestralServer, located: tuple[Document, int, int, types.Position], ask_upstream: bool
-) -> str | None:
-    doc, line, index, _at = located
+async def _suggest(ls: CodestralServer, cursor: Cursor, ask_upstream: bool) -> str | None:
     try:
-        return await ls.service.complete_at(doc, line, index, upstream=ask_upstream)
+        return await ls.service.complete(
+            cursor.doc, cursor.line, cursor.index, upstream=ask_upstream
+        )
     except Exception:
         # A bug of ours must not become an LSP error on every keystroke: log it, show nothing.
-        log.exception("completion failed at %s:%d:%d", doc.uri, line, index)
+        log.exception("completion failed at %s:%d:%d", cursor.doc.uri, cursor.line, cursor.index)
         return None
 
 
-def _word_before(
-    ls: CodestralServer, located: tuple[Document, int, int, types.Position]
-) -> tuple[str, types.Position]:
+def _word_before(ls: CodestralServer, cursor: Cursor) -> tuple[str, types.Position]:
     """The identifier characters just before the cursor, and where they start.
 
     The popup item replaces that word with word + suggestion: clients filter items by the word
     before the cursor (Eglot, Helix, VS Code) or insert the label from the edit's start
     (Neovim), and both then see the whole word."""
-    doc, line, index, at = located
+    doc, line, index, at = cursor
     before = line_content(doc.lines[line])[max(0, index - 200) : index]
     word = _WORD_END.search(before).group()
     if not word:
@@ -204,9 +194,7 @@ def _popup_item(
     # inserts the label itself for a snippet item whose text is at least as long.
     first = text.split("\n", 1)[0]
     label = first if first.strip() else text.strip().split("\n", 1)[0]
-    snippets = ls.client_supports(
-        "text_document", "completion", "completion_item", "snippet_support"
-    )
+    snippets = ls.supports("text_document.completion.completion_item.snippet_support")
     if snippets:
         # Some clients (Neovim 0.11) cut plain text at the first space; a snippet inserts whole.
         new_text = text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
@@ -223,15 +211,13 @@ def _popup_item(
         insert_text_format=fmt,
         text_edit=types.TextEdit(range=types.Range(start=start, end=at), new_text=new_text),
         sort_text="0",
-        command=types.Command(title="Accept", command=ACCEPT, arguments=[{"id": _remember(ls)}]),
+        command=_accept_command(ls),
     )
 
 
 def _root_path(params: types.InitializeParams) -> str | None:
-    from urllib.parse import unquote, urlsplit
-
     if params.workspace_folders:
-        return unquote(urlsplit(params.workspace_folders[0].uri).path)
+        return path_of(params.workspace_folders[0].uri)
     if params.root_uri:
-        return unquote(urlsplit(params.root_uri).path)
+        return path_of(params.root_uri)
     return params.root_path

@@ -1,0 +1,113 @@
+"""Upstream calls in flight, shared: a request joins a call already running for the same prompt
+(or for a prompt the user has since typed on from) instead of paying for another, and a call
+nobody waits for any more is stopped."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from codestral_ls.cache import HEAD, TAIL
+from codestral_ls.context import Job
+
+# How long an upstream call whose last request the client cancelled stays joinable.
+LINGER_SECONDS = 0.05
+
+Answer = str | None
+
+
+@dataclass
+class Call:
+    doc_key: str
+    prompt_tail: str
+    suffix_head: str
+    task: asyncio.Task[Answer] = field(init=False)
+    waiters: int = 0
+    abandoned: bool = False  # cancelled because nobody waited: must not be joined again
+    partial: str = ""  # the answer streamed so far
+
+
+class InFlight:
+    def __init__(self) -> None:
+        self._calls: dict[str, Call] = {}
+
+    def start(self, key: str, job: Job, run: Callable[[Call], Coroutine[Any, Any, Answer]]) -> Call:
+        call = Call(job.doc_key, job.prompt[-TAIL:], job.suffix[:HEAD])
+        call.task = asyncio.ensure_future(run(call))
+        self._calls[key] = call
+        call.task.add_done_callback(lambda _t: self._calls.pop(key, None))
+        return call
+
+    def exact(self, key: str) -> Call | None:
+        """The joinable call for exactly this prompt."""
+        call = self._calls.get(key)
+        return None if call is None or call.abandoned else call
+
+    def typed_on_from(self, job: Job) -> tuple[Call | None, str]:
+        """A call for an earlier prompt of this document that the user has since typed on
+        from (on the same line), whose answer so far may still go on with what was typed;
+        with that typed text."""
+        for call in self._calls.values():
+            if (
+                call.abandoned
+                or call.doc_key != job.doc_key
+                or call.suffix_head != job.suffix[:HEAD]
+            ):
+                continue
+            at = job.prompt.rfind(call.prompt_tail, max(0, len(job.prompt) - TAIL - 512))
+            typed = job.prompt[at + len(call.prompt_tail) :] if at >= 0 else ""
+            if typed and "\n" not in typed[:-1] and _may_continue(call.partial, typed):
+                return call, typed
+        return None, ""
+
+    def cancel_all(self) -> list[asyncio.Task[Answer]]:
+        """Shutting down: stop every call in flight, so their requests end cancelled rather
+        than failing (and telling the user) when the HTTP client closes under them."""
+        tasks = [call.task for call in self._calls.values() if not call.task.done()]
+        for task in tasks:
+            task.cancel()
+        return tasks
+
+    async def wait(
+        self, call: Call, superseded: asyncio.Future[None], held: bool = False
+    ) -> Answer:
+        """Wait for a shared call; give up (and cancel it if nobody else waits) when
+        superseded. ``held``: the caller already counted itself among the waiters."""
+        if not held:
+            call.waiters += 1
+        cancelled = False
+        try:
+            await asyncio.wait((call.task, superseded), return_when=asyncio.FIRST_COMPLETED)
+            if call.task.done() and not call.task.cancelled():
+                return call.task.result()
+            return None
+        except asyncio.CancelledError:
+            cancelled = True
+            raise
+        finally:
+            call.waiters -= 1
+            if call.waiters == 0 and not call.task.done():
+                if cancelled:
+                    # The client cancelled: editors cancel the old request on every keystroke,
+                    # just *before* sending the new one. Keep the call a moment so a request
+                    # typed on from it can still join (typed_on_from) instead of paying again.
+                    loop = asyncio.get_running_loop()
+                    loop.call_later(LINGER_SECONDS, _drop_unwanted, call)
+                else:
+                    _drop_unwanted(call)
+
+
+def _drop_unwanted(call: Call) -> None:
+    """Nobody wants this answer any more: stop paying for it."""
+    if call.waiters == 0 and not call.task.done():
+        call.abandoned = True
+        call.task.cancel()
+
+
+def _may_continue(partial: str, typed: str) -> bool:
+    """Could an answer that starts with ``partial`` still go on with ``typed``? (Leading
+    space is left to post-processing, so it is ignored here.)"""
+    p, t = partial.lstrip(), typed.lstrip()
+    return not p or not t or p.startswith(t) or t.startswith(p)
