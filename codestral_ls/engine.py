@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from codestral_ls.cache import HEAD, TAIL, Shown, SuggestionCache, cache_key, ty
 from codestral_ls.context import Job
 from codestral_ls.debounce import TypingPace
 from codestral_ls.inflight import Answer, Call, InFlight
+from codestral_ls.messages import StateEvent
 from codestral_ls.postprocess import postprocess, single_line_complete
 from codestral_ls.settings import Settings
 from codestral_ls.stats import Stats
@@ -29,7 +31,6 @@ from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
 log = logging.getLogger(__name__)
 
 RECENT_PER_DOCUMENT = 8
-_HAS_TIMEOUT = hasattr(asyncio, "timeout")
 # "working" is announced only for a call still running after this long: for a fast answer the
 # two codestral/status notifications cost more than the call (bench_overhead) and only flicker.
 WORKING_AFTER_SECONDS = 0.15
@@ -41,7 +42,7 @@ class Engine:
         upstream: Upstream,
         on_error: Callable[[UpstreamError], None],
         on_success: Callable[[], None],
-        on_state: Callable[[str], None] = lambda state: None,
+        on_state: Callable[[StateEvent], None] = lambda state: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.upstream = upstream
@@ -103,7 +104,7 @@ class Engine:
         self.pace.note(job.doc_key, self._clock())
         timeout = self.settings.completion.timeout_ms / 1000
         try:
-            if _HAS_TIMEOUT:  # 3.11+: no extra task per request, as wait_for makes
+            if sys.version_info >= (3, 11):  # no extra task per request, as wait_for makes
                 async with asyncio.timeout(timeout):
                     return await self._complete(job, debounce, upstream)
             return await asyncio.wait_for(self._complete(job, debounce, upstream), timeout)

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 
 from codestral_ls.settings import Settings
 from codestral_ls.upstream.errors import UpstreamError
 from codestral_ls.upstream.routes import Resolved
+
+# How loud a message is (window/showMessage types).
+Level = Literal["error", "warning", "info"]
+# What a status bar shows; sent as codestral/status.
+State = Literal["ready", "working", "rate_limited", "error", "disabled"]
+# What the pipeline reports: a state, or "idle" (an abandoned call ended: back to rest unless a
+# failure is showing).
+StateEvent = Literal["ready", "working", "rate_limited", "error", "disabled", "idle"]
 
 KEY_HOSTS = (
     "codestral.mistral.ai keys and api.mistral.ai keys are different: a Codestral key needs "

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def _decide(root: Any, src: bytes, cursor: int) -> bool | None:
     return True  # a blank line in a block, after a complete statement
 
 
-def _ancestors(node: Any):
+def _ancestors(node: Any) -> Iterator[Any]:
     while node is not None:
         yield node
         node = node.parent

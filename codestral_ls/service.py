@@ -26,18 +26,21 @@ from codestral_ls.context import Job, build_job
 from codestral_ls.crossfile import SnippetIndex
 from codestral_ls.documents import Change, Document, DocumentStore
 from codestral_ls.engine import Engine
-from codestral_ls.messages import OnceNotifier, cause_key, describe, scrub
+from codestral_ls.messages import (
+    Level,
+    OnceNotifier,
+    State,
+    StateEvent,
+    cause_key,
+    describe,
+    scrub,
+)
 from codestral_ls.privacy import SECRET_FILE_GLOBS, is_secret_file, redact
 from codestral_ls.settings import Settings, parse_settings
 from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
 
 log = logging.getLogger(__name__)
 
-Level = Literal["error", "warning", "info"]
-# what a status bar shows; sent as codestral/status
-State = Literal["ready", "working", "rate_limited", "error", "disabled"]
-# "idle": an abandoned call ended; back to the resting state unless a failure shows
-StateEvent = Literal["ready", "working", "rate_limited", "error", "disabled", "idle"]
 # settings sources, lowest priority first (defaults lie below them all)
 Layer = Literal["file", "init", "client"]
 LAYERS: tuple[Layer, ...] = ("file", "init", "client")

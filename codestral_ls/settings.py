@@ -8,8 +8,14 @@ in ``Settings.problems`` and replaced by its default, so one typo cannot take co
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, Literal, get_args
+
+# The settings that take one of a few words.
+RouteSetting = Literal["auto", "direct", "gateway"]
+FimRoute = Literal["passthrough", "chat", "completions"]
+Multiline = Literal["auto", "always", "never"]
+Popup = Literal["invoked", "always", "never"]
 
 
 class Secret(str):
@@ -35,8 +41,8 @@ def _number(low: float, high: float, integer: bool = False) -> Callable[[Any], A
     return check
 
 
-def _one_of(*choices: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
+def _one_of(*choices: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
         if value not in choices:
             raise ValueError("expected one of " + ", ".join(repr(c) for c in choices))
         return value
@@ -97,8 +103,8 @@ class GatewaySettings:
     config: dict[str, Any] | str | None = field(default=None, metadata=_check(_config))
     custom_host: str | None = field(default=None, metadata=_check(_optional_str))
     metadata: dict[str, Any] = field(default_factory=dict, metadata=_check(_object))
-    fim_route: str = field(
-        default="passthrough", metadata=_check(_one_of("passthrough", "chat", "completions"))
+    fim_route: FimRoute = field(
+        default="passthrough", metadata=_check(_one_of(*get_args(FimRoute)))
     )
 
 
@@ -109,12 +115,12 @@ class CompletionSettings:
     timeout_ms: int = field(default=4000, metadata=_check(_number(100, 120_000, integer=True)))
     max_tokens: int = field(default=64, metadata=_check(_number(1, 4096, integer=True)))
     temperature: float = field(default=0.0, metadata=_check(_number(0, 1.5)))
-    multiline: str = field(default="auto", metadata=_check(_one_of("auto", "always", "never")))
+    multiline: Multiline = field(default="auto", metadata=_check(_one_of(*get_args(Multiline))))
     disabled_languages: tuple[str, ...] = field(default=(), metadata=_check(_str_list))
     exclude: tuple[str, ...] = field(default=(), metadata=_check(_str_list))
     # Policy for the textDocument/completion fallback (see README): "invoked" asks upstream
     # only when the user explicitly invokes completion; "always" on every popup; "never".
-    popup: str = field(default="invoked", metadata=_check(_one_of("invoked", "always", "never")))
+    popup: Popup = field(default="invoked", metadata=_check(_one_of(*get_args(Popup))))
     stream: bool = field(default=True, metadata=_check(_boolean))
     prefix_chars: int = field(default=4500, metadata=_check(_number(64, 200_000, integer=True)))
     suffix_chars: int = field(default=1500, metadata=_check(_number(0, 100_000, integer=True)))
@@ -142,7 +148,7 @@ class ContextSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    route: str = field(default="auto", metadata=_check(_one_of("auto", "direct", "gateway")))
+    route: RouteSetting = field(default="auto", metadata=_check(_one_of(*get_args(RouteSetting))))
     base_url: str | None = field(default=None, metadata=_check(_optional_str))
     api_key: Secret | None = field(default=None, metadata=_check(_optional_secret))
     model: str = field(default="codestral-latest", metadata=_check(_optional_str))
@@ -174,8 +180,8 @@ def _build(cls: type, raw: Mapping[str, Any], path: str, problems: list[str]) ->
         else:
             continue
         where = f"{path}.{key}"
-        nested = f.default_factory if f.default_factory is not dict else None  # type: ignore[misc]
-        if nested is not None and hasattr(nested, "__dataclass_fields__"):
+        nested = f.default_factory
+        if isinstance(nested, type) and is_dataclass(nested):
             if value is None:
                 continue
             if not isinstance(value, Mapping):
@@ -222,5 +228,5 @@ def parse_settings(*layers: Any) -> Settings:
     for layer in layers:
         merged = deep_merge(merged, unwrap_section(layer))
     problems: list[str] = []
-    settings = _build(Settings, merged, "codestral", problems)
+    settings: Settings = _build(Settings, merged, "codestral", problems)
     return replace(settings, problems=tuple(problems))

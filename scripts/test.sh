@@ -26,6 +26,8 @@ done
 
 echo "== ruff"
 .venv/bin/ruff check codestral_ls tests
+echo "== mypy (strict)"
+.venv/bin/mypy
 echo "== pytest"
 export PATH="$PWD/.venv/bin:$PATH"
 exec .venv/bin/python -m pytest "$@"

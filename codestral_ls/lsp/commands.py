@@ -95,7 +95,7 @@ async def run_command(server: CodestralServer, params: types.ExecuteCommandParam
     return await handler(server, params)
 
 
-async def _status(server: CodestralServer, params: types.ExecuteCommandParams) -> Any:
+async def _status(server: CodestralServer, params: types.ExecuteCommandParams) -> dict[str, Any]:
     return server.service.status()
 
 
@@ -132,11 +132,11 @@ def _selection(server: CodestralServer, arg: AskArguments, required: bool) -> tu
     return code, doc.language_id, service.file_name(doc)
 
 
-async def _explain(server: CodestralServer, params: types.ExecuteCommandParams) -> Any:
+async def _explain(server: CodestralServer, params: types.ExecuteCommandParams) -> dict[str, str]:
     return await _ask(server, params, explain=True)
 
 
-async def _chat(server: CodestralServer, params: types.ExecuteCommandParams) -> Any:
+async def _chat(server: CodestralServer, params: types.ExecuteCommandParams) -> dict[str, str]:
     return await _ask(server, params, explain=False)
 
 

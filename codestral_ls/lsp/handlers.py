@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from lsprotocol import types
 
@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 _WORD_END = re.compile(r"\w*$")
 
 
-class Cursor(NamedTuple):
+@dataclass(frozen=True)
+class Cursor:
     """The document, the cursor as (line, index) clamped inside it, and that cursor in the
     client's units."""
 
@@ -178,11 +179,12 @@ def _word_before(ls: CodestralServer, cursor: Cursor) -> tuple[str, types.Positi
     The popup item replaces that word with word + suggestion: clients filter items by the word
     before the cursor (Eglot, Helix, VS Code) or insert the label from the edit's start
     (Neovim), and both then see the whole word."""
-    doc, line, index, at = cursor
+    doc, line, index = cursor.doc, cursor.line, cursor.index
     before = line_content(doc.lines[line])[max(0, index - 200) : index]
-    word = _WORD_END.search(before).group()
+    match = _WORD_END.search(before)
+    word = match.group() if match else ""
     if not word:
-        return "", at
+        return "", cursor.at
     start_line, start_column = doc.position_of(line, index - len(word), ls.encoding)
     return word, types.Position(line=start_line, character=start_column)
 

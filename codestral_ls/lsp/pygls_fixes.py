@@ -50,7 +50,7 @@ class CodestralProtocol(LanguageServerProtocol):
 
     def _execute_handler(
         self,
-        msg_id: MsgId | None,
+        msg_id: MsgId,
         handler: Callable[..., Any],
         callback: Callable[[Future[Any]], None],
         args: tuple[Any, ...] | None = None,
@@ -72,9 +72,9 @@ class CodestralProtocol(LanguageServerProtocol):
 
         super()._execute_handler(msg_id, handler, done, args, kwargs)
 
-    def _forget_future(self, msg_id: MsgId | None, future: Future[Any]) -> None:
-        if self._request_futures.get(msg_id) is future:  # type: ignore[arg-type]
-            del self._request_futures[msg_id]  # type: ignore[arg-type]
+    def _forget_future(self, msg_id: MsgId, future: Future[Any]) -> None:
+        if self._request_futures.get(msg_id) is future:
+            del self._request_futures[msg_id]
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -119,7 +119,9 @@ class CodestralProtocol(LanguageServerProtocol):
         yield from ()
 
     @lsp_method(types.WORKSPACE_EXECUTE_COMMAND)
-    async def lsp_workspace__execute_command(self, params: types.ExecuteCommandParams) -> Any:
+    async def lsp_workspace__execute_command(  # type: ignore[override]  # pygls runs coroutines
+        self, params: types.ExecuteCommandParams
+    ) -> Any:
         # pygls' own dispatch passes commands only their arguments and runs plain functions
         # uncancellable; ours gets the whole params (the work-done token for $/progress) and
         # runs as a task that $/cancelRequest can cancel.
@@ -158,7 +160,7 @@ def serve_stdio(server: LanguageServer) -> None:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        server.shutdown()
+        server.shutdown()  # type: ignore[no-untyped-call]  # pygls leaves it unannotated
 
 
 def serve_tcp(server: LanguageServer, host: str, port: int) -> None:
@@ -167,7 +169,7 @@ def serve_tcp(server: LanguageServer, host: str, port: int) -> None:
     server._stop_event = stop_event = threading.Event()
 
     async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        server.protocol.set_writer(writer)  # type: ignore[arg-type]
+        server.protocol.set_writer(writer)
         await run_async(
             stop_event=stop_event,
             reader=FramedReader(reader),
@@ -175,7 +177,7 @@ def serve_tcp(server: LanguageServer, host: str, port: int) -> None:
             logger=log,
             error_handler=server.report_server_error,
         )
-        server.shutdown()
+        server.shutdown()  # type: ignore[no-untyped-call]
 
     async def main() -> None:
         listener = await asyncio.start_server(connection, host, port, limit=LINE_LIMIT)

@@ -16,7 +16,8 @@ from pygls.uris import to_fs_path
 from codestral_ls import __version__
 from codestral_ls.documents import UTF8, UTF16, UTF32, Change
 from codestral_ls.lsp.pygls_fixes import CodestralProtocol
-from codestral_ls.service import Codestral, Level, State
+from codestral_ls.messages import Level, State
+from codestral_ls.service import Codestral
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ _LEVELS: dict[Level, types.MessageType] = {
     "warning": types.MessageType.Warning,
     "info": types.MessageType.Info,
 }
-_ENCODINGS = {
+_ENCODINGS: dict[str, str] = {
     types.PositionEncodingKind.Utf8: UTF8,
     types.PositionEncodingKind.Utf32: UTF32,
 }
@@ -54,7 +55,7 @@ class CodestralServer(LanguageServer):
             kind = self.workspace.position_encoding
         except RuntimeError:
             return UTF16
-        return _ENCODINGS.get(kind, UTF16)  # type: ignore[call-overload]
+        return _ENCODINGS.get(kind or "", UTF16)
 
     def supports(self, field: str) -> bool:
         """Does the client declare this capability (a dotted path such as

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import os
 import stat
-from typing import Any
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class FramedReader:
 class FramedStdin:
     """The same framing rules for pygls' threaded reader, used when stdin is not a pipe."""
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: BinaryIO) -> None:
         self._raw = raw
 
     def readline(self) -> bytes:
@@ -78,7 +78,7 @@ class FramedStdin:
         return b" " if _absurd(size) else self._raw.read(size)
 
 
-def is_pipe(stream: Any) -> bool:
+def is_pipe(stream: BinaryIO) -> bool:
     try:
         return stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode)
     except (OSError, ValueError, AttributeError):

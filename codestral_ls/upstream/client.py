@@ -12,19 +12,21 @@ import json
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from codestral_ls.settings import Settings
 from codestral_ls.upstream import gateway, mistral
 from codestral_ls.upstream.errors import (
+    ErrorKind,
     UpstreamError,
     error_message,
     kind_for_status,
     parse_retry_after,
 )
 from codestral_ls.upstream.mistral import Delta
+from codestral_ls.upstream.requests import ChatRequest, FimRequest
 from codestral_ls.upstream.routes import Resolved, failover_route, resolve_route
 
 if TYPE_CHECKING:
@@ -36,27 +38,7 @@ MAX_ANSWER_BYTES = 2 * 1024 * 1024  # far beyond any completion; stops a runaway
 MAX_ERROR_BYTES = 64 * 1024
 FAILOVER_RETRY_PRIMARY_SECONDS = 30.0
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the only line breaks SSE knows
-
-
-@dataclass(frozen=True)
-class FimRequest:
-    prompt: str
-    suffix: str
-    model: str
-    max_tokens: int
-    temperature: float
-    stop: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ChatRequest:
-    messages: list[dict[str, str]]
-    model: str
-    max_tokens: int
-    temperature: float = 0.2
-    # Prompt library (gateway): the saved prompt's id and its variables.
-    prompt_id: str | None = None
-    variables: dict[str, str] = field(default_factory=dict)
+R = TypeVar("R", FimRequest, ChatRequest)
 
 
 @dataclass
@@ -111,23 +93,25 @@ class Upstream:
 
     # --- public calls ---------------------------------------------------------------------
 
-    async def fim(self, req: FimRequest, *, stream: bool) -> AsyncIterator[Delta]:
+    async def fim(self, req: FimRequest, *, stream: bool) -> AsyncGenerator[Delta, None]:
         async for delta in self._with_failover(self._fim_once, req, stream):
             yield delta
 
-    async def chat(self, req: ChatRequest, *, stream: bool) -> AsyncIterator[Delta]:
+    async def chat(self, req: ChatRequest, *, stream: bool) -> AsyncGenerator[Delta, None]:
         async for delta in self._with_failover(self._chat_once, req, stream):
             yield delta
 
-    async def _with_failover(self, call: Any, req: Any, stream: bool) -> AsyncIterator[Delta]:
+    async def _with_failover(
+        self, call: Callable[[Resolved, R, bool], AsyncIterator[Delta]], req: R, stream: bool
+    ) -> AsyncIterator[Delta]:
         primary = self.resolved
         if primary.problem:
             raise UpstreamError("config", primary.problem)
         alternative = self._failover
         # After a switch, stay on the other route for a while, then try the primary again.
         stay = time.monotonic() - self._failed_over_at < FAILOVER_RETRY_PRIMARY_SECONDS
-        on_other = self.info.active_failover and alternative is not None and stay
-        route = alternative if on_other else primary
+        on_other = self.info.active_failover and stay
+        route = alternative if on_other and alternative is not None else primary
         produced = False
         try:
             async for delta in call(route, req, stream):
@@ -153,7 +137,9 @@ class Upstream:
 
     # --- one route, one call --------------------------------------------------------------
 
-    async def _fim_once(self, route: Resolved, req: FimRequest, stream: bool):
+    async def _fim_once(
+        self, route: Resolved, req: FimRequest, stream: bool
+    ) -> AsyncIterator[Delta]:
         body = mistral.fim_body(req, stream=stream)
         if route.route == "direct":
             url, headers = route.base_url + "/fim/completions", self._direct_headers(route)
@@ -168,7 +154,9 @@ class Upstream:
         async for delta in self._post(route, url, headers, body, stream):
             yield delta
 
-    async def _chat_once(self, route: Resolved, req: ChatRequest, stream: bool):
+    async def _chat_once(
+        self, route: Resolved, req: ChatRequest, stream: bool
+    ) -> AsyncIterator[Delta]:
         body = mistral.chat_body(req, stream=stream)
         if route.route == "direct":
             url, headers = route.base_url + "/chat/completions", self._direct_headers(route)
@@ -260,7 +248,7 @@ class Upstream:
                 break
         status = response.status_code
         detail = error_message(raw)
-        kind = kind_for_status(status)
+        kind: ErrorKind = kind_for_status(status)
         if route.route == "gateway" and "not supported" in detail and "complete" in detail:
             kind = "unsupported_route"
         elif route.route == "gateway" and status >= 500 and "fetch failed" in detail:
@@ -310,7 +298,7 @@ async def _reset_http2_stream(response: httpx.Response) -> None:
     import h2.events
 
     try:
-        h2_stream = response.stream._stream._httpcore_stream._stream  # type: ignore[attr-defined]
+        h2_stream = response.stream._stream._httpcore_stream._stream  # type: ignore[union-attr]
         conn, stream_id = h2_stream._connection, h2_stream._stream_id
         state = conn._h2_state
         unread = sum(

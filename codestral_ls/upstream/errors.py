@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
+# What callers branch on. "provider_unreachable": the gateway answered, but could not reach the
+# provider behind it; "prompt": a saved prompt cannot run; "unsupported_route": the gateway does
+# not serve the configured FIM route.
+ErrorKind = Literal[
+    "auth",
+    "rate_limit",
+    "not_found",
+    "timeout",
+    "too_large",
+    "server",
+    "bad_request",
+    "unreachable",
+    "provider_unreachable",
+    "prompt",
+    "unsupported_route",
+    "malformed",
+    "config",
+]
 # kind -> is it worth trying the other route (failover) or again later
-# ("provider_unreachable": the gateway answered, but could not reach the provider behind it.)
-TRANSIENT = {"server", "timeout", "unreachable", "provider_unreachable"}
+TRANSIENT: frozenset[ErrorKind] = frozenset(
+    ("server", "timeout", "unreachable", "provider_unreachable")
+)
 
 
 class UpstreamError(Exception):
@@ -15,7 +34,7 @@ class UpstreamError(Exception):
 
     def __init__(
         self,
-        kind: str,
+        kind: ErrorKind,
         detail: str,
         status: int | None = None,
         retry_after: float | None = None,
@@ -31,7 +50,7 @@ class UpstreamError(Exception):
         return self.kind in TRANSIENT
 
 
-def kind_for_status(status: int) -> str:
+def kind_for_status(status: int) -> ErrorKind:
     if status in (401, 403):
         return "auth"
     if status == 429:

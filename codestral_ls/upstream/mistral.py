@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codestral_ls.upstream.errors import UpstreamError, message_from
+from codestral_ls.upstream.requests import ChatRequest, FimRequest
 
 
 @dataclass
@@ -18,7 +19,7 @@ class Delta:
     finish_reason: str | None = None
 
 
-def fim_body(req: Any, *, stream: bool) -> dict[str, Any]:
+def fim_body(req: FimRequest, *, stream: bool) -> dict[str, Any]:
     body: dict[str, Any] = {
         "model": req.model,
         "prompt": req.prompt,
@@ -32,7 +33,7 @@ def fim_body(req: Any, *, stream: bool) -> dict[str, Any]:
     return body
 
 
-def chat_body(req: Any, *, stream: bool) -> dict[str, Any]:
+def chat_body(req: ChatRequest, *, stream: bool) -> dict[str, Any]:
     return {
         "model": req.model,
         "messages": req.messages,

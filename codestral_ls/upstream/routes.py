@@ -7,9 +7,13 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit
 
 from codestral_ls.settings import Secret, Settings
+
+# The side a request takes: straight to the provider, or through the Portkey gateway.
+RouteName = Literal["direct", "gateway"]
 
 CODESTRAL_BASE_URL = "https://codestral.mistral.ai/v1"
 MISTRAL_BASE_URL = "https://api.mistral.ai/v1"
@@ -20,7 +24,7 @@ PORTKEY_BASE_URL = "https://api.portkey.ai/v1"
 class Resolved:
     """The route a request takes, with its keys, after defaults and the environment."""
 
-    route: str  # "direct" | "gateway"
+    route: RouteName
     base_url: str
     provider_key: Secret | None
     provider_key_source: str  # e.g. "environment CODESTRAL_API_KEY"; never the key
@@ -76,16 +80,18 @@ def check_base_url(url: str, setting: str) -> str | None:
 
 
 def resolve_route(
-    settings: Settings, env: Mapping[str, str] | None = None, route: str | None = None
+    settings: Settings, env: Mapping[str, str] | None = None, route: RouteName | None = None
 ) -> Resolved:
     """Work out route, base URL and keys; ``route`` forces a side (failover uses it)."""
     env = os.environ if env is None else env
     p_key, p_source = provider_key(settings, env)
     g_key, g_source = gateway_key(settings, env)
     gw = settings.gateway
-    configured = settings.route
-    if configured == "auto":
+    configured: RouteName
+    if settings.route == "auto":
         configured = "gateway" if (g_key or gw.virtual_key or gw.config) else "direct"
+    else:
+        configured = settings.route
     chosen = route or configured
     switched = chosen != configured
     if chosen == "gateway":
