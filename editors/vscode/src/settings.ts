@@ -9,6 +9,16 @@ import * as vscode from 'vscode';
 
 export const SECTION = 'codestral';
 
+/** Settings that only concern how the extension starts the server: a change restarts it. */
+const LAUNCH = 'server';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** Dotted keys below `codestral.` that are forwarded to the server. */
 export const SERVER_SETTING_KEYS: readonly string[] = [
     'route',
@@ -45,12 +55,6 @@ export const SERVER_SETTING_KEYS: readonly string[] = [
     'context.crossFileChars',
 ];
 
-/** Settings that only concern how the extension starts the server: a change restarts it. */
-export const LAUNCH_SETTING_KEYS: readonly string[] = ['server.path', 'server.args'];
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
-
 function toJson(value: unknown): JsonValue {
     if (value === undefined || value === null) {
         return null;
@@ -71,33 +75,47 @@ function toJson(value: unknown): JsonValue {
     return null;
 }
 
-/** The server's settings object (without the `codestral` wrapper) for a resource. */
-export function serverSettings(scope?: vscode.ConfigurationScope | null): JsonObject {
-    const config = vscode.workspace.getConfiguration(SECTION, scope ?? undefined);
-    const result: JsonObject = {};
-    for (const key of SERVER_SETTING_KEYS) {
-        const value = config.get<unknown>(key);
-        if (value === undefined) {
-            continue;
-        }
-        const path = key.split('.');
-        let node = result;
-        for (const part of path.slice(0, -1)) {
-            const child = node[part];
-            if (child === null || typeof child !== 'object' || Array.isArray(child)) {
-                node[part] = {};
+/** Reads the server's settings object from VS Code's configuration. */
+export class ServerSettings {
+    /** @param keys dotted keys below `codestral.` to forward (SERVER_SETTING_KEYS) */
+    constructor(readonly keys: readonly string[]) {}
+
+    /** The server's settings object (without the `codestral` wrapper) for a resource. */
+    read(scope?: vscode.ConfigurationScope | null): JsonObject {
+        const config = vscode.workspace.getConfiguration(SECTION, scope ?? undefined);
+        const result: JsonObject = {};
+        for (const key of this.keys) {
+            const value = config.get<unknown>(key);
+            if (value === undefined) {
+                continue;
             }
-            node = node[part] as JsonObject;
+            const path = key.split('.');
+            let node = result;
+            for (const part of path.slice(0, -1)) {
+                if (!isObject(node[part])) {
+                    node[part] = {};
+                }
+                node = node[part] as JsonObject;
+            }
+            node[path[path.length - 1]] = toJson(value);
         }
-        node[path[path.length - 1]] = toJson(value);
+        return result;
     }
-    return result;
 }
 
-export function affectsServerSettings(event: vscode.ConfigurationChangeEvent): boolean {
-    return SERVER_SETTING_KEYS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`));
+/** The value at a dotted path inside a settings object, null when absent. */
+export function pick(obj: JsonObject, path: string[]): JsonValue {
+    let node: JsonValue = obj;
+    for (const part of path) {
+        if (!isObject(node)) {
+            return null;
+        }
+        node = node[part] ?? null;
+    }
+    return node;
 }
 
+/** Whether a change concerns how the server is started (`codestral.server.*`). */
 export function affectsLaunch(event: vscode.ConfigurationChangeEvent): boolean {
-    return LAUNCH_SETTING_KEYS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`));
+    return event.affectsConfiguration(`${SECTION}.${LAUNCH}`);
 }
