@@ -1,5 +1,5 @@
 // Codestral for VS Code: the composition. Activation builds the pieces and wires them:
-//   settings.ts    which `codestral.*` settings go to the server, and their values
+//   settings.ts    which `codestral.*` settings go to the server (package.json) and their values
 //   client.ts      the language client's life cycle (start, stop, restart, server commands)
 //   forwarding.ts  how those settings reach the server (init options, configuration, changes)
 //   keys.ts        API keys in SecretStorage, passed in the server's environment
@@ -10,7 +10,7 @@ import { AnswerView } from './answer';
 import { ServerClient } from './client';
 import { registerCommands } from './commands';
 import { onKeysChanged } from './keys';
-import { affectsLaunch, SERVER_SETTING_KEYS, ServerSettings } from './settings';
+import { affectsLaunch, ServerSettings } from './settings';
 import { StatusItem } from './status';
 
 let server: ServerClient | undefined;
@@ -21,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const answers = new AnswerView();
     context.subscriptions.push(output, status, answers);
 
-    const settings = new ServerSettings(SERVER_SETTING_KEYS);
+    const settings = ServerSettings.fromManifest(context.extension.packageJSON);
     const client = new ServerClient(context.secrets, settings, output, status);
     server = client;
 
