@@ -7,7 +7,10 @@ typing in a file shows the server's ghost text, Tab accepts it, Ctrl+S saves it 
 "Codestral: Show Status" lists the server's status; "Codestral: Set API Key" restarts the
 server with the stored key (and no key reaches a log); "Codestral: Toggle Inline Completions"
 turns the status bar item to "completions off". The server is the real codestral-ls over
-stdio; the upstream is tests/fakes/mistral.py as a separate process.
+stdio, behind tests/editors/vscode/lsp_tap.py, which records what the extension sends it: the
+settings objects must hold exactly the settings package.json contributes (which must be the
+server's own), with the values of settings.json; the upstream is tests/fakes/mistral.py as a
+separate process, and the unusual maxTokens set in settings.json show up in its request bodies.
 
 Setup (once, about 3 minutes): bash .ci/setup-vscode.sh
 Run: .venv/bin/python -m pytest tests/editors/test_vscode.py -m editors -v
@@ -478,7 +481,6 @@ def test_ghost_text_accept_and_explain_in_code_server(
         "ghost-text-missing.png",
         "explanation-missing.png",
         "status.png",
-        "status.png",
         "vscode-console.log",
     ):
         (OUT / name).unlink(missing_ok=True)
@@ -669,11 +671,6 @@ def test_ghost_text_accept_and_explain_in_code_server(
     assert QUESTION in json.dumps(chats[1]["json"]), chats[1]["json"]
     assert {c["json"].get("max_tokens") for c in chats} == {USER_OVERRIDES["chat.maxTokens"]}
     assert ANSWER in result["answerShown"] and QUESTION in result["answerShown"]
-    # The status command shows the server's status object; the status bar follows the
-    # server's codestral/status notifications, including "disabled" after the toggle.
-    assert any("route" in row and "direct" in row for row in result["statusRows"]), result
-    assert result["statusBar"].startswith("Codestral: "), result
-    assert "completions off" in result["statusBarAfterToggle"], result
     # The status command shows the server's status object; the status bar follows the
     # server's codestral/status notifications, including "disabled" after the toggle.
     assert any("route" in row and "direct" in row for row in result["statusRows"]), result
