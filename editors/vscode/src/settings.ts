@@ -14,7 +14,7 @@ export const SECTION = 'codestral';
 /** Settings below `codestral.` that only concern the extension, never sent to the server. */
 const EXTENSION_ONLY = ['server.', 'trace.'];
 /** Settings that only concern how the extension starts the server: a change restarts it. */
-const LAUNCH = 'server';
+const LAUNCH_SETTING_KEYS: readonly string[] = ['server.path', 'server.args'];
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -111,7 +111,7 @@ export function pick(obj: JsonObject, path: string[]): JsonValue {
     return node;
 }
 
-/** Whether a change concerns how the server is started (`codestral.server.*`). */
+/** Whether a change concerns how the server is started (`codestral.server.path` / `args`). */
 export function affectsLaunch(event: vscode.ConfigurationChangeEvent): boolean {
-    return event.affectsConfiguration(`${SECTION}.${LAUNCH}`);
+    return LAUNCH_SETTING_KEYS.some((key) => event.affectsConfiguration(`${SECTION}.${key}`));
 }
