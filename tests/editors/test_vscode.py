@@ -7,7 +7,10 @@ typing in a file shows the server's ghost text, Tab accepts it, Ctrl+S saves it 
 "Codestral: Show Status" lists the server's status; "Codestral: Set API Key" restarts the
 server with the stored key (and no key reaches a log); "Codestral: Toggle Inline Completions"
 turns the status bar item to "completions off". The server is the real codestral-ls over
-stdio; the upstream is tests/fakes/mistral.py as a separate process.
+stdio, behind tests/editors/vscode/lsp_tap.py, which records what the extension sends it: the
+settings objects must hold exactly the settings package.json contributes (which must be the
+server's own), with the values of settings.json; the upstream is tests/fakes/mistral.py as a
+separate process, and the unusual maxTokens set in settings.json show up in its request bodies.
 
 Setup (once, about 3 minutes): bash .ci/setup-vscode.sh
 Run: .venv/bin/python -m pytest tests/editors/test_vscode.py -m editors -v
@@ -21,6 +24,7 @@ import json
 import os
 import queue
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -60,6 +64,7 @@ TYPED_AFTER_KEY = ["", "area = "]
 QUESTION = "Does circle_area accept negative radii?"
 ANSWER = "It does not check: a negative radius gives a positive area."
 
+
 def _server_settings() -> set[str]:
     """Every setting the server reads, as dotted camelCase keys, from its own schema; keys are
     not settings (they live in SecretStorage)."""
@@ -82,6 +87,30 @@ def _server_settings() -> set[str]:
 
 
 CONTRACT_SETTINGS = _server_settings()
+MANIFEST = json.loads((EXT / "package.json").read_text())
+# The extension's own settings: how it starts the server and the language client's trace.
+EXTENSION_ONLY = {"server.path", "server.args", "trace.server"}
+
+
+def _forwarded_settings() -> dict[str, Any]:
+    """The settings the extension forwards, as the manifest declares them: every
+    `codestral.*` property except the extension's own, with its default."""
+    props = MANIFEST["contributes"]["configuration"]["properties"]
+    keys = {k.removeprefix("codestral."): p.get("default") for k, p in props.items()}
+    return {k: v for k, v in keys.items() if k not in EXTENSION_ONLY}
+
+
+FORWARDED = _forwarded_settings()
+# Unusual values set in the user's settings.json for the run, each seen by the server: in the
+# settings objects the extension sends, and (the first two) in the upstream request bodies.
+USER_OVERRIDES: dict[str, Any] = {
+    "completion.maxTokens": 37,
+    "chat.maxTokens": 333,
+    "context.crossFileChars": 777,
+    "cache.ttlSeconds": 123,
+}
+# Not a setting: a key there must never reach the server (keys live in SecretStorage).
+STRAY_KEY = "stray-settings-key-42"
 
 
 def _missing(why: str) -> None:
@@ -181,14 +210,13 @@ def test_vsix_contents(built: dict[str, Any]) -> None:
 
 
 def test_manifest_matches_contract() -> None:
-    manifest = json.loads((EXT / "package.json").read_text())
+    manifest = MANIFEST
     props = manifest["contributes"]["configuration"]["properties"]
-    server_keys = {k.removeprefix("codestral.") for k in props} - {
-        "server.path",
-        "server.args",
-        "trace.server",
-    }
-    assert server_keys == CONTRACT_SETTINGS
+    assert all(k.startswith("codestral.") for k in props), list(props)
+    assert {k.removeprefix("codestral.") for k in props} >= EXTENSION_ONLY
+    # Every server setting is contributed (and so forwarded: the extension reads this list
+    # from its package.json; the code-server run checks what the server received).
+    assert set(FORWARDED) == CONTRACT_SETTINGS
     assert not [k for k in props if "apikey" in k.lower()], "keys belong in SecretStorage"
     for key, prop in props.items():
         assert prop.get("markdownDescription") or prop.get("description"), key
@@ -206,10 +234,43 @@ def test_manifest_matches_contract() -> None:
         "codestral.setApiKey",
         "codestral.setGatewayKey",
     } <= commands
-    # The extension forwards exactly these keys to the server (src/settings.ts).
-    source = (EXT / "src" / "settings.ts").read_text()
-    block = source.split("SERVER_SETTING_KEYS")[1].split("];")[0]
-    assert set(re.findall(r"'([\w.]+)'", block)) == CONTRACT_SETTINGS
+    # No hand-written copy of the list in the extension's source: it comes from package.json.
+    for source in (EXT / "src").glob("*.ts"):
+        text = source.read_text()
+        assert not [k for k in ("completion.maxTokens", "context.crossFileChars") if k in text], (
+            source.name
+        )
+
+
+def _imports(source: Path) -> set[str]:
+    """The extension's own modules that a src/*.ts file imports."""
+    return set(re.findall(r"""from '\./([\w-]+)'""", source.read_text()))
+
+
+def test_extension_modules_small_and_acyclic() -> None:
+    """src/ is split by job: small modules, no import cycle (esbuild would bundle one)."""
+    sources = {p.stem: p for p in (EXT / "src").glob("*.ts")}
+    sizes = {name: len(p.read_text().splitlines()) for name, p in sources.items()}
+    assert max(sizes.values()) <= 210, sizes
+    graph = {name: _imports(p) for name, p in sources.items()}
+    assert all(deps <= set(sources) for deps in graph.values()), graph
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, f"import cycle: {' -> '.join((*path, name))}"
+        for dep in sorted(graph[name]):
+            visit(dep, (*path, name))
+
+    for name in sorted(graph):
+        visit(name, ())
+    # Everything is reachable from the entry point, so esbuild bundles every module.
+    seen: set[str] = set()
+    todo = ["extension"]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(graph[name])
+    assert seen == set(sources), set(sources) - seen
 
 
 # -- the real VS Code ------------------------------------------------------------------------
@@ -271,7 +332,12 @@ def _keep_logs(run: Path) -> None:
     logs = OUT / "logs"
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
-    for name in ("codestral-ls.log", "code-server.log", "fake-requests.json"):
+    for name in (
+        "codestral-ls.log",
+        "code-server.log",
+        "fake-requests.json",
+        "lsp-client-messages.jsonl",
+    ):
         if (run / name).exists():
             shutil.copy(run / name, logs / name)
     # The extension's output channel: client life cycle and the server's stderr.
@@ -311,6 +377,87 @@ def _fake_call(base_url: str, path: str, body: Any = None) -> Any:
         return json.loads(resp.read())
 
 
+def _tapped_server(run: Path) -> Path:
+    """A script that runs the server through lsp_tap.py, recording the client's messages in
+    run/lsp-client-messages.jsonl."""
+    server = _server_path()
+    command = [server, "-m", "codestral_ls"] if Path(server).name.startswith("python") else [server]
+    tap = [sys.executable, str(HERE / "lsp_tap.py"), str(run / "lsp-client-messages.jsonl")]
+    script = run / "codestral-ls-tapped"
+    script.write_text(f'#!/bin/sh\nexec {shlex.join([*tap, *command])} "$@"\n')
+    script.chmod(0o755)
+    return script
+
+
+def _client_messages(run: Path) -> list[dict[str, Any]]:
+    path = run / "lsp-client-messages.jsonl"
+    lines = path.read_text().splitlines() if path.exists() else []
+    messages = []
+    for i, line in enumerate(lines):
+        try:
+            messages.append(json.loads(line))
+        except ValueError:
+            assert i == len(lines) - 1, f"unreadable record line {i}: {line[:200]}"
+    return messages
+
+
+def _dotted(settings: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested settings object as {dotted key: value}; objects that are values of a
+    forwarded setting (gateway.metadata, gateway.config) stay whole."""
+    out: dict[str, Any] = {}
+    for key, value in settings.items():
+        name = prefix + key
+        if isinstance(value, dict) and name not in FORWARDED:
+            out |= _dotted(value, name + ".")
+        else:
+            out[name] = value
+    return out
+
+
+def _check_forwarded(messages: list[dict[str, Any]], fake_url: str) -> None:
+    """What the extension sent the server: its settings object in initializationOptions, in
+    the answers to workspace/configuration and in didChangeConfiguration, every time with
+    exactly the forwarded settings, the user's values and the manifest's defaults."""
+    expected = FORWARDED | USER_OVERRIDES
+    expected |= {"route": "direct", "baseUrl": fake_url, "completion.debounceMs": 10}
+    inits = [
+        m["params"]["initializationOptions"] for m in messages if m.get("method") == "initialize"
+    ]
+    # Answers to the server's requests: workspace/configuration for the `codestral` section.
+    answers = [
+        m["result"][0]
+        for m in messages
+        if "method" not in m
+        and isinstance(m.get("result"), list)
+        and len(m["result"]) == 1
+        and isinstance(m["result"][0], dict)
+        and "route" in m["result"][0]
+    ]
+    pushes = [
+        m["params"]["settings"]
+        for m in messages
+        if m.get("method") == "workspace/didChangeConfiguration"
+    ]
+    # Started twice (again after "Set API Key"), each start pulls once; the toggle pushes.
+    assert len(inits) == 2 and len(answers) >= 2 and pushes, [m.get("method") for m in messages]
+    sent = [init["codestral"] for init in inits] + answers + [p["codestral"] for p in pushes]
+    for settings in sent:
+        dotted = _dotted(settings)
+        assert set(dotted) == set(FORWARDED), set(dotted) ^ set(FORWARDED)
+        changed = {k: v for k, v in dotted.items() if v != expected[k]}
+        assert changed in ({}, {"completion.enable": False}), changed
+    # The toggle's push turned completions off; everything before had them on.
+    assert _dotted(pushes[-1]["codestral"])["completion.enable"] is False
+    assert all(_dotted(s)["completion.enable"] is True for s in sent[: len(inits) + len(answers)])
+    # A key written into settings.json is not forwarded as a setting. (The settings.json
+    # document itself is synced like any open file once the toggle has written to it.)
+    assert STRAY_KEY not in json.dumps(sent)
+    # The keys from the environment and SecretStorage never travel in an LSP message.
+    record = json.dumps(messages)
+    for secret in (SECRET, "test-key"):
+        assert secret not in record, secret
+
+
 def test_ghost_text_accept_and_explain_in_code_server(
     built: dict[str, Any], fake_mistral: str
 ) -> None:
@@ -333,7 +480,6 @@ def test_ghost_text_accept_and_explain_in_code_server(
         "failure.png",
         "ghost-text-missing.png",
         "explanation-missing.png",
-        "status.png",
         "status.png",
         "vscode-console.log",
     ):
@@ -369,13 +515,17 @@ def test_ghost_text_accept_and_explain_in_code_server(
         "editor.suggestOnTriggerCharacters": False,
         "editor.wordBasedSuggestions": "off",
         "editor.inlineSuggest.enabled": True,
+        # Window-scoped settings the server must receive, and a key where none belongs.
+        **{f"codestral.{key}": value for key, value in USER_OVERRIDES.items()},
+        "codestral.apiKey": STRAY_KEY,
     }
     # code-server is VS Code's remote setup: machine-scoped settings (codestral.server.*,
     # route, baseUrl, gateway.*) are read from the remote machine's settings, not the user's.
     machine_settings = {
         "codestral.route": "direct",
         "codestral.baseUrl": fake_mistral,
-        "codestral.server.path": _server_path(),
+        # The server, behind a tap that records what the extension sends it.
+        "codestral.server.path": str(_tapped_server(run)),
         "codestral.server.args": [
             "--log-file",
             str(run / "codestral-ls.log"),
@@ -471,6 +621,7 @@ def test_ghost_text_accept_and_explain_in_code_server(
         lines = drive.stdout.strip().splitlines()
         result = json.loads(lines[-1]) if lines else {}
         requests = _fake_call(fake_mistral, "/_fake/requests")
+        messages = _client_messages(run)
         (run / "fake-requests.json").write_text(json.dumps(requests, indent=1))
         report = (
             f"drive exit {drive.returncode}: {result.get('error')}\n"
@@ -505,18 +656,21 @@ def test_ghost_text_accept_and_explain_in_code_server(
         text = path.read_text(errors="replace")
         assert SECRET not in text and "test-key" not in text, path
 
+    # The extension forwarded the settings: exactly those of its manifest, with the values of
+    # settings.json, and the server used them upstream.
+    _check_forwarded(messages, fake_mistral)
+    assert {(r.get("json") or {}).get("max_tokens") for r in fim} == {
+        USER_OVERRIDES["completion.maxTokens"]
+    }, fim[-1].get("json")
+
     # The explanation came from the fake and was rendered.
     assert any(r["path"].endswith("/chat/completions") for r in requests), report
     assert EXPLANATION in result["explanationShown"]
     chats = [r for r in requests if r["path"].endswith("/chat/completions")]
     assert len(chats) == 2, report
     assert QUESTION in json.dumps(chats[1]["json"]), chats[1]["json"]
+    assert {c["json"].get("max_tokens") for c in chats} == {USER_OVERRIDES["chat.maxTokens"]}
     assert ANSWER in result["answerShown"] and QUESTION in result["answerShown"]
-    # The status command shows the server's status object; the status bar follows the
-    # server's codestral/status notifications, including "disabled" after the toggle.
-    assert any("route" in row and "direct" in row for row in result["statusRows"]), result
-    assert result["statusBar"].startswith("Codestral: "), result
-    assert "completions off" in result["statusBarAfterToggle"], result
     # The status command shows the server's status object; the status bar follows the
     # server's codestral/status notifications, including "disabled" after the toggle.
     assert any("route" in row and "direct" in row for row in result["statusRows"]), result
