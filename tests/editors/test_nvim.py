@@ -172,6 +172,9 @@ def run_scenario(
         "XDG_STATE_HOME": str(home / ".local/state"),
         "XDG_CACHE_HOME": str(home / ".cache"),
         "TMPDIR": str(tmp),
+        # The server of this checkout, even when the installed one is an editable install of
+        # another checkout (a git worktree shares the venv).
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     for name in ("MISTRAL_API_KEY", "PORTKEY_API_KEY", "NVIM", "VIMRUNTIME", "VIM"):
         env.pop(name, None)

@@ -17,6 +17,8 @@ if [ -z "$PY" ]; then
   if [ -x "$ROOT/.venv/bin/python" ]; then PY="$ROOT/.venv/bin/python"; else PY="$(command -v python3)"; fi
 fi
 SERVER="$(dirname "$PY")/codestral-ls"
+# The server of this checkout, even when the installed one is an editable install of another.
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 [ -x "$SERVER" ] || SERVER="$(command -v codestral-ls || true)"
 
 if [ ! -x "$SID/usr/bin/nvim" ]; then
