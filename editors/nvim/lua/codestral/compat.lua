@@ -131,6 +131,20 @@ function M.forget_started()
   legacy_client_id = nil
 end
 
+--- Enables `name` through vim.lsp.enable (0.11+); `cfg`, when given, replaces the config
+--- table set by earlier vim.lsp.config calls (lsp/<name>.lua files still lie beneath it).
+function M.enable_config(name, cfg)
+  if cfg then
+    vim.lsp.config[name] = cfg
+  end
+  vim.lsp.enable(name)
+end
+
+--- The resolved vim.lsp.config of `name` (0.11+), or nil.
+function M.resolved_config(name)
+  return vim.lsp.config[name]
+end
+
 --- Re-runs vim.lsp.enable's FileType handler for `bufnr` (0.11+): re-attaches after a restart.
 function M.reattach_enabled(bufnr)
   vim.api.nvim_exec_autocmds("FileType", { group = "nvim.lsp.enable", buffer = bufnr })

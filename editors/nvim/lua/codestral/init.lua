@@ -120,7 +120,7 @@ function M.lsp_config()
       return
     end
     -- The resolved cmd: the user may have replaced it with vim.lsp.config('codestral', ...).
-    local resolved = vim.lsp.config.codestral or cfg
+    local resolved = compat.resolved_config("codestral") or cfg
     if missing(resolved.cmd) then
       return M._missing_binary(resolved.cmd) -- vim.lsp.enable would fail silently per buffer
     end
@@ -150,11 +150,8 @@ function M._register()
     -- Without setup(), lsp/codestral.lua is the configuration, so that the user's own
     -- vim.lsp.config('codestral', {...}) changes are kept; setup() options replace it.
     local rtp_file = #vim.api.nvim_get_runtime_file("lsp/codestral.lua", false) > 0
-    if user_setup or not rtp_file then
-      -- Assigned, not merged: a list such as `cmd` must replace the previous one whole.
-      vim.lsp.config.codestral = M.lsp_config()
-    end
-    vim.lsp.enable("codestral")
+    -- Assigned, not merged: a list such as `cmd` must replace the previous one whole.
+    compat.enable_config("codestral", (user_setup or not rtp_file) and M.lsp_config() or nil)
     return
   end
 
