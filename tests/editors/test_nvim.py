@@ -420,6 +420,28 @@ def test_checkhealth(version: str, key_env: str, fake: FakeMistral, tmp_path: Pa
     assert "route: direct" in text
     assert API_KEY not in text  # the key's name, never its value
     assert "ERROR" not in text, text
+    # Today's server does not list its secret-file globs: the section says so, without error.
+    assert "the server refuses secret files" in text
+
+
+def test_checkhealth_shows_the_servers_secret_file_globs(fake: FakeMistral, tmp_path: Path) -> None:
+    """When codestral.status carries `secretFileGlobs`, :checkhealth lists them, and the user's
+    own `exclude` patterns (not attached at all) beside them."""
+    nvim = _nvim("0.11")
+    globs = [".env", "*.tfvars", ".aws/*", "*.mine"]
+    result = run_scenario(
+        nvim,
+        "health.lua",
+        tmp_path,
+        fake,
+        setup={"exclude": ["%.private$"]},
+        cfg_extra={"fake_globs": globs},
+    )
+    text = "\n".join(result["steps"]["health"])
+    [line] = [line for line in text.splitlines() if "*.tfvars" in line]
+    assert "OK" in line and ".aws/*" in line and "*.mine" in line
+    assert "%.private$" in text
+    assert "ERROR" not in text, text
 
 
 # -- Neovim 0.12: native inline completion in a Debian sid chroot -----------------------------
