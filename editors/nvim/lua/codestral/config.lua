@@ -56,7 +56,7 @@ M.defaults = {
     next = "<M-]>",
     prev = "<M-[>",
   },
-  -- Floating windows of :CodestralExplain / :CodestralChat / :CodestralStatus.
+  -- Floating windows of :Codestral explain / chat / status.
   float = { border = "rounded", max_width = 100, max_height = 40 },
   -- Seconds to wait for `codestral-ls check` in :checkhealth.
   health_timeout = 20,

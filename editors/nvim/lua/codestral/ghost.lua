@@ -22,7 +22,7 @@ local INVOKED, AUTOMATIC = 1, 2
 ---@field timer userdata|nil
 ---@field req_id integer|nil    request in flight
 ---@field suggestion table|nil  { text, row, col, replace_end, command, client_id }
----@field requests integer      requests sent (for tests and :CodestralStatus)
+---@field requests integer      requests sent (for tests and :Codestral status)
 ---@field cancelled integer     requests cancelled while in flight
 local states = {}
 M.states = states

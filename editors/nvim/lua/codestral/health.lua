@@ -202,7 +202,7 @@ function M.check()
   else
     err(
       ("codestral-ls check failed (exit %d): %s"):format(code, table.concat(errs, " "):sub(1, 500)),
-      { "see the reason above; :CodestralStatus shows the server's view" }
+      { "see the reason above; :Codestral status shows the server's view" }
     )
   end
 end
