@@ -510,6 +510,10 @@ def _check_lspfile(steps: dict[str, Any], mode: str) -> None:
     assert steps["complete_toggle"] == ["on", "off"]
     assert steps["after_disable"] is False
     assert steps["after_toggle"] is True
+    # Toggling kept the user's vim.lsp.config settings (it only flips completion.enable).
+    assert steps["server_status"]["route"] == "direct", steps["server_status"]
+    assert steps["server_status"]["baseUrl"] == steps["settings"]["codestral"]["baseUrl"]
+    assert steps["server_status"]["state"] != "disabled", steps["server_status"]
 
 
 def test_nvim011_lsp_config_file_without_setup(fake: FakeMistral, tmp_path: Path) -> None:

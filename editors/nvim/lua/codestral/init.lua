@@ -293,8 +293,17 @@ end
 
 --- Sends the current settings to a running client (workspace/didChangeConfiguration).
 function M._push_settings(client)
-  local settings = config.server_settings(M.enabled)
-  client.config.settings = { codestral = settings }
+  local settings
+  if user_setup then
+    settings = config.server_settings(M.enabled)
+  else
+    -- Configured by vim.lsp.config (lsp/codestral.lua): keep the user's settings, flip the toggle.
+    local current = (client.config.settings or {}).codestral
+    settings = vim.deepcopy(type(current) == "table" and current or {})
+    settings.completion = type(settings.completion) == "table" and settings.completion or {}
+    settings.completion.enable = M.enabled
+  end
+  client.config.settings = vim.tbl_extend("force", client.config.settings or {}, { codestral = settings })
   util.notify(client, "workspace/didChangeConfiguration", { settings = { codestral = settings } })
 end
 
