@@ -493,7 +493,17 @@ def test_nvim012_lsp_config_file_and_codestral_command(tmp_path: Path) -> None:
 # -- lsp/codestral.lua: vim.lsp.enable('codestral') without setup() ----------------------------
 
 
-SUBCOMMANDS = ["chat", "disable", "enable", "explain", "health", "log", "restart", "status", "toggle"]
+SUBCOMMANDS = [
+    "chat",
+    "disable",
+    "enable",
+    "explain",
+    "health",
+    "log",
+    "restart",
+    "status",
+    "toggle",
+]
 
 
 def _check_lspfile(steps: dict[str, Any], mode: str) -> None:
@@ -558,9 +568,7 @@ def test_codestral_command(version: str, fake: FakeMistral, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("version", ["0.7", "0.11"])
-def test_secret_files_never_reach_upstream(
-    version: str, fake: FakeMistral, tmp_path: Path
-) -> None:
+def test_secret_files_never_reach_upstream(version: str, fake: FakeMistral, tmp_path: Path) -> None:
     """prod.tfvars, .aws/credentials, .git-credentials (missing from the plugin's old copy of
     the list) get no completion and none of their text goes upstream; a normal file does."""
     nvim = _nvim(version)
