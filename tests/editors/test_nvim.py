@@ -172,6 +172,9 @@ def run_scenario(
         "XDG_STATE_HOME": str(home / ".local/state"),
         "XDG_CACHE_HOME": str(home / ".cache"),
         "TMPDIR": str(tmp),
+        # The server of this checkout, even when the installed one is an editable install of
+        # another checkout (a git worktree shares the venv).
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     }
     for name in ("MISTRAL_API_KEY", "PORTKEY_API_KEY", "NVIM", "VIMRUNTIME", "VIM"):
         env.pop(name, None)
@@ -298,11 +301,12 @@ def test_nvim011_dismiss_clears_the_ghost_text(ghost_run: dict[str, Any]) -> Non
     assert ghost_run["steps"]["after_dismiss_ghost"] is None
 
 
-def test_nvim011_excluded_files_get_no_client_and_send_nothing(ghost_run: dict[str, Any]) -> None:
+def test_nvim011_secret_files_get_nothing_and_send_nothing(ghost_run: dict[str, Any]) -> None:
+    """The server decides what is secret: the plugin may attach, but no suggestion comes back
+    and no request body carries the file's text."""
     excluded = ghost_run["steps"]["excluded"]
     for key in ("env", "pem"):
-        assert excluded[key]["clients"] == 0, excluded
-        assert excluded[key]["ghost_state"] is False, excluded
+        assert excluded[key]["ghost"] is None, excluded
     assert not [b for b in ghost_run["all_bodies"] if SECRET in b]
 
 
@@ -358,7 +362,7 @@ def test_plain_lsp_interop(version: str, fake: FakeMistral, tmp_path: Path) -> N
     assert steps["statusline_off"] == "Codestral: off"
     assert steps["server_said_disabled"] is True  # codestral/status after didChangeConfiguration
     assert steps["statusline"] == "Codestral: ready"
-    assert steps["env_clients"] == 0
+    assert steps["env_items"] == 0  # the server refuses the secret file
 
     chat = [r for r in fake.requests if r.path.endswith("/chat/completions")]
     assert chat, "no chat request reached the upstream for :CodestralExplain"
@@ -385,6 +389,7 @@ def test_autostart_without_setup(version: str, fake: FakeMistral, tmp_path: Path
     assert steps["loaded"] == 1
     assert steps["second_source_ok"] is True, steps["second_source_err"]
     assert all(v == 2 for v in steps["commands"].values()), steps["commands"]
+    assert steps["commands"]["codestral"] == 2
     assert steps["cmd"] == ["codestral-ls"]
     assert steps["init_options"] == {"codestral": {"completion": {"enable": True}}}
     assert steps["clients_total"] == 1
@@ -415,12 +420,35 @@ def test_checkhealth(version: str, key_env: str, fake: FakeMistral, tmp_path: Pa
     assert "route: direct" in text
     assert API_KEY not in text  # the key's name, never its value
     assert "ERROR" not in text, text
+    # Today's server does not list its secret-file globs: the section says so, without error.
+    assert "the server refuses secret files" in text
+
+
+def test_checkhealth_shows_the_servers_secret_file_globs(fake: FakeMistral, tmp_path: Path) -> None:
+    """When codestral.status carries `secretFileGlobs`, :checkhealth lists them, and the user's
+    own `exclude` patterns (not attached at all) beside them."""
+    nvim = _nvim("0.11")
+    globs = [".env", "*.tfvars", ".aws/*", "*.mine"]
+    result = run_scenario(
+        nvim,
+        "health.lua",
+        tmp_path,
+        fake,
+        setup={"exclude": ["%.private$"]},
+        cfg_extra={"fake_globs": globs},
+    )
+    text = "\n".join(result["steps"]["health"])
+    [line] = [line for line in text.splitlines() if "*.tfvars" in line]
+    assert "OK" in line and ".aws/*" in line and "*.mine" in line
+    assert "%.private$" in text
+    assert "ERROR" not in text, text
 
 
 # -- Neovim 0.12: native inline completion in a Debian sid chroot -----------------------------
 
 
-def test_nvim012_native_inline_completion(tmp_path: Path) -> None:
+def _run_012(tmp_path: Path, scenario: str = "native.lua", extra: str = "") -> dict[str, Any]:
+    """Runs a scenario in the Neovim 0.12 chroot (run-012.sh); returns its steps."""
     if not (SID_ROOT / "usr" / "bin" / "nvim").exists():
         pytest.skip(
             f"no Neovim 0.12 chroot at {SID_ROOT} — run bash .ci/setup-nvim.sh --sid (about 420 MB)"
@@ -429,7 +457,7 @@ def test_nvim012_native_inline_completion(tmp_path: Path) -> None:
         pytest.skip("chroot needs root")
     result_path = tmp_path / "result.json"
     proc = subprocess.run(
-        ["bash", str(DRIVERS / "run-012.sh"), str(result_path)],
+        ["bash", str(DRIVERS / "run-012.sh"), str(result_path), scenario, extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -442,11 +470,120 @@ def test_nvim012_native_inline_completion(tmp_path: Path) -> None:
     assert result_path.exists(), proc.stdout + proc.stderr
     result = json.loads(result_path.read_text())
     assert result.get("ok"), json.dumps(result, indent=1)[:4000] + proc.stderr[-2000:]
-    steps = result["steps"]
     assert result["nvim"].startswith("0.1") and int(result["nvim"].split(".")[1]) >= 12
+    return result["steps"]
+
+
+def test_nvim012_native_inline_completion(tmp_path: Path) -> None:
+    steps = _run_012(tmp_path)
     assert steps["mode"] == "native"
     assert steps["enabled"] is True
     assert steps["ghost1"] == " a + b"
     assert steps["after_accept"] == "    return a + b"
     assert steps["after_word"] == "    return a"
     assert steps["server_status"]["accepted"] >= 1, steps["server_status"]
+
+
+def test_nvim012_lsp_config_file_and_codestral_command(tmp_path: Path) -> None:
+    """lsp/codestral.lua alone on 0.12: native inline completion, :Codestral completion."""
+    steps = _run_012(tmp_path, "lspfile.lua", '"no_setup": true, "no_autostart": true')
+    _check_lspfile(steps, "native")
+
+
+# -- lsp/codestral.lua: vim.lsp.enable('codestral') without setup() ----------------------------
+
+
+SUBCOMMANDS = [
+    "chat",
+    "disable",
+    "enable",
+    "explain",
+    "health",
+    "log",
+    "restart",
+    "status",
+    "toggle",
+]
+
+
+def _check_lspfile(steps: dict[str, Any], mode: str) -> None:
+    assert steps["autostarted"] == 0  # g:codestral_no_autostart: only vim.lsp.enable started it
+    assert steps["rtp_file"] == 1
+    assert steps["mode"] == mode
+    assert steps["inline_capability"] is True
+    assert steps["settings"]["codestral"]["route"] == "direct"  # the user's vim.lsp.config
+    assert steps["ghost1"] == " a + b"
+    assert steps["after_accept"] == "    return a + b"
+    assert steps["server_status"]["accepted"] >= 1, steps["server_status"]
+    assert steps["complete_all"] == SUBCOMMANDS
+    assert steps["complete_t"] == ["toggle"]
+    assert steps["complete_toggle"] == ["on", "off"]
+    assert steps["after_disable"] is False
+    assert steps["after_toggle"] is True
+    # Toggling kept the user's vim.lsp.config settings (it only flips completion.enable).
+    assert steps["server_status"]["route"] == "direct", steps["server_status"]
+    assert steps["server_status"]["baseUrl"] == steps["settings"]["codestral"]["baseUrl"]
+    assert steps["server_status"]["state"] != "disabled", steps["server_status"]
+
+
+def test_nvim011_lsp_config_file_without_setup(fake: FakeMistral, tmp_path: Path) -> None:
+    nvim = _nvim("0.11")
+    fake.reset()
+    result = run_scenario(
+        nvim, "lspfile.lua", tmp_path, fake, cfg_extra={"no_setup": True, "no_autostart": True}
+    )
+    _check_lspfile(result["steps"], "ghost")
+    assert _fim_requests(fake), "no FIM request reached the upstream"
+
+
+# -- :Codestral {subcommand} ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["0.7", "0.11"])
+def test_codestral_command(version: str, fake: FakeMistral, tmp_path: Path) -> None:
+    nvim = _nvim(version)
+    fake.reset()
+    steps = run_scenario(nvim, "commands.lua", tmp_path, fake)["steps"]
+    assert steps["complete_all"] == SUBCOMMANDS
+    assert steps["complete_e"] == ["enable", "explain"]
+    assert steps["complete_toggle"] == ["on", "off"]
+    assert steps["complete_range"] == ["chat"]
+    assert all(v == 2 for v in steps["aliases"].values()), steps["aliases"]
+    assert steps["after_disable"] is False
+    assert steps["after_enable"] is True
+    assert steps["after_toggle_off"] is False
+    assert steps["after_alias_on"] is True
+    assert "# Codestral" in steps["bare_text"]
+    assert "# Codestral" in steps["status_text"] and "direct" in steps["status_text"]
+    assert "Returns the sum of `a` and `b`." in steps["explain_text"]
+    assert "Returns the sum of `a` and `b`." in steps["chat_text"]
+    # An error message naming the subcommands (raised as a Vim error, as for any command).
+    assert 'unknown subcommand "bogus"' in steps["bogus_messages"], steps["bogus_messages"]
+    assert "explain" in steps["bogus_messages"]
+    chat = [r for r in fake.requests if r.path.endswith("/chat/completions")]
+    assert any("what does this do?" in json.dumps(r.json) for r in chat)
+
+
+# -- secret files: the server's list is the only one ------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["0.7", "0.11"])
+def test_secret_files_never_reach_upstream(version: str, fake: FakeMistral, tmp_path: Path) -> None:
+    """prod.tfvars, .aws/credentials, .git-credentials (missing from the plugin's old copy of
+    the list) get no completion and none of their text goes upstream; a normal file does."""
+    nvim = _nvim(version)
+    fake.reset()
+    steps = run_scenario(
+        nvim, "secrets.lua", tmp_path, fake, setup={"exclude_extra": ["%.private$"]}
+    )["steps"]
+    for key, seen in steps["secrets"].items():
+        assert seen["items"] == 0, (key, seen)
+    assert steps["private_clients"] == 0  # the user's own pattern: not attached at all
+    assert steps["normal_items"] >= 1
+    fim = _fim_requests(fake)
+    assert fim, "the normal file's request did not reach the upstream"
+    for r in fim:
+        assert (r.json.get("prompt") or "").endswith("    return"), r.json
+    bodies = "\n".join(r.body.decode("utf-8", "replace") for r in fake.requests)
+    for mark in ("TFVARS_MARK", "AWS_MARK", "GITCRED_MARK", "PRIVATE_MARK"):
+        assert mark not in bodies

@@ -8,6 +8,7 @@ D.run(function()
   D.record("second_source_ok", ok)
   D.record("second_source_err", err or vim.NIL)
   D.record("commands", {
+    codestral = vim.fn.exists(":Codestral"),
     explain = vim.fn.exists(":CodestralExplain"),
     chat = vim.fn.exists(":CodestralChat"),
     status = vim.fn.exists(":CodestralStatus"),

@@ -168,7 +168,8 @@ D.run(function()
   )
   D.record("server_status", st and st.result or vim.NIL)
 
-  -- 8. Excluded files get no client and nothing is sent.
+  -- 8. Secret files: the server refuses them (the plugin no longer keeps its own list), so no
+  --    suggestion is shown and nothing of theirs is sent upstream.
   local excluded = {}
   for _, key in ipairs({ "env", "pem" }) do
     vim.cmd("edit " .. vim.fn.fnameescape(cfg.files[key]))
@@ -185,6 +186,7 @@ D.run(function()
       filetype = vim.bo[b].filetype,
       clients = #require("codestral.util").clients(b),
       ghost_state = ghost.states[b] ~= nil,
+      ghost = ghost.current(b) or vim.NIL,
     }
   end
   D.record("excluded", excluded)

@@ -1,6 +1,19 @@
 -- :checkhealth codestral, with a client running; the health buffer's text is the result.
 local D = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/driver.lua")
 
+-- cfg.fake_globs: stands in for a server that reports `secretFileGlobs` in codestral.status.
+if D.cfg.fake_globs then
+  local util = require("codestral.util")
+  local real = util.request_sync
+  util.request_sync = function(client, method, params, ...)
+    local resp = real(client, method, params, ...)
+    if params and params.command == "codestral.status" and resp and resp.result then
+      resp.result.secretFileGlobs = D.cfg.fake_globs
+    end
+    return resp
+  end
+end
+
 D.run(function()
   vim.cmd("edit " .. vim.fn.fnameescape(D.cfg.files.py))
   D.wait_client(vim.api.nvim_get_current_buf())

@@ -16,6 +16,9 @@ vim.cmd("filetype indent off")
 vim.o.autoindent = false
 vim.opt.runtimepath:prepend(cfg.plugin_dir)
 
+if cfg.no_autostart then
+  vim.g.codestral_no_autostart = 1 -- the user starts it: vim.lsp.enable('codestral')
+end
 if cfg.no_setup then
   -- The plugin as a user gets it with no setup() call at all.
   return

@@ -141,12 +141,18 @@ D.run(function()
   D.record("statusline", cs.statusline())
   D.record("status_notification", require("codestral").status[client.id] or vim.NIL)
 
-  -- 7. An excluded file gets no client.
+  -- 7. A secret file: the server refuses it, whether or not the plugin attached.
   vim.cmd("edit " .. vim.fn.fnameescape(cfg.files.env))
   local envbuf = vim.api.nvim_get_current_buf()
   if vim.bo[envbuf].filetype == "" then
     vim.bo[envbuf].filetype = "sh"
   end
-  D.sleep(500)
-  D.record("env_clients", #util.clients(envbuf))
+  local envclient = D.wait_client(envbuf)
+  resp = util.request_sync(envclient, "textDocument/inlineCompletion", {
+    textDocument = { uri = vim.uri_from_bufnr(envbuf) },
+    position = { line = 0, character = 3 },
+    context = { triggerKind = 1 },
+  }, 10000, envbuf)
+  result = resp and resp.result
+  D.record("env_items", #(result and (result.items or result) or {}))
 end)

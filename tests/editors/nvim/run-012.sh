@@ -2,7 +2,10 @@
 # Neovim 0.12 (Debian sid, in the chroot made by `bash .ci/setup-nvim.sh --sid`) against the
 # real server: native vim.lsp.inline_completion + the plugin's mappings, through real insert mode.
 #
-#   bash tests/editors/nvim/run-012.sh [RESULT_JSON]
+#   bash tests/editors/nvim/run-012.sh [RESULT_JSON] [SCENARIO.lua] [EXTRA_CFG_JSON_FIELDS]
+#
+# SCENARIO defaults to native.lua; EXTRA_CFG_JSON_FIELDS (e.g. '"no_setup": true') are added to
+# the scenario's cfg.json.
 #
 # The server and the fake Mistral API run outside the chroot; Neovim inside it connects to the
 # server over TCP (codestral-ls --tcp, vim.lsp.rpc.connect). Exit 0 when the scenario passed,
@@ -12,11 +15,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 SID="${CODESTRAL_SID_ROOT:-$ROOT/.cache/nvim-sid}"
 RESULT="${1:-}"
+SCENARIO="${2:-native.lua}"
+EXTRA="${3:-}"
 PY="${PYTHON:-}"
 if [ -z "$PY" ]; then
   if [ -x "$ROOT/.venv/bin/python" ]; then PY="$ROOT/.venv/bin/python"; else PY="$(command -v python3)"; fi
 fi
 SERVER="$(dirname "$PY")/codestral-ls"
+# The server of this checkout, even when the installed one is an editable install of another.
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 [ -x "$SERVER" ] || SERVER="$(command -v codestral-ls || true)"
 
 if [ ! -x "$SID/usr/bin/nvim" ]; then
@@ -81,6 +88,7 @@ cat >"$WORK/cfg.json" <<JSON
 {"plugin_dir": "/$WORK_REL/plugin", "result_path": "/$WORK_REL/result.json", "timeout_ms": 45000,
  "files": {"py": "/$WORK_REL/main.py"},
  "tcp": {"host": "127.0.0.1", "port": $PORT},
+ ${EXTRA:+$EXTRA,}
  "setup": {"settings": {"route": "direct", "baseUrl": "$BASE_URL", "completion": {"debounceMs": 10}}}}
 JSON
 
@@ -90,7 +98,7 @@ set +e
 timeout 60 chroot "$SID" /usr/bin/env -i HOME="/$WORK_REL/home" TERM=dumb LANG=C.UTF-8 \
   PATH=/usr/bin:/bin CODESTRAL_NVIM_TEST="/$WORK_REL/cfg.json" TMPDIR="/$WORK_REL" \
   /usr/bin/nvim --headless -u "/$WORK_REL/drivers/minimal_init.lua" -i NONE -n \
-  -c "luafile /$WORK_REL/drivers/native.lua" </dev/null >"$WORK/nvim.out" 2>&1
+  -c "luafile /$WORK_REL/drivers/$SCENARIO" </dev/null >"$WORK/nvim.out" 2>&1
 rc=$?
 set -e
 end=$(date +%s.%N)

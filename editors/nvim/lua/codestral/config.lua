@@ -1,4 +1,4 @@
--- Options of the codestral.nvim plugin: defaults, merging, and the file exclusion rules.
+-- Options of the codestral.nvim plugin: defaults, merging, and which buffers to attach to.
 -- `setup()` only merges the user's table over these defaults; nothing here starts anything.
 local M = {}
 
@@ -27,33 +27,11 @@ M.defaults = {
   filetypes = nil,
   -- Filetypes never attached to.
   disabled_filetypes = { "TelescopePrompt", "help", "gitcommit", "gitrebase", "oil", "netrw" },
-  -- Lua patterns (matched against the file's base name) of files never attached to, so that
-  -- their text is never sent upstream. `exclude_extra` is added to these without replacing them.
-  exclude = {
-    "^%.env$",
-    "^%.env%..*",
-    "%.env$",
-    "%.pem$",
-    "%.key$",
-    "%.p12$",
-    "%.pfx$",
-    "%.crt$",
-    "%.jks$",
-    "%.keystore$",
-    "%.kdbx$",
-    "^id_rsa",
-    "^id_dsa",
-    "^id_ecdsa",
-    "^id_ed25519",
-    "^%.netrc$",
-    "^%.pgpass$",
-    "^%.npmrc$",
-    "^%.pypirc$",
-    "^credentials$",
-    "^credentials%.json$",
-    "^secrets?%.ya?ml$",
-    "^%.htpasswd$",
-  },
+  -- Lua patterns (matched against the file's base name and its path) of files the plugin never
+  -- attaches to at all. Not needed for secrets: the server refuses secret files (.env, keys,
+  -- credentials, *.tfvars...) by itself and reports its list in :checkhealth codestral; add
+  -- globs of your own there with settings.completion.exclude. Both lists are added together.
+  exclude = {},
   exclude_extra = {},
   -- How suggestions are shown:
   --   "auto"   native `vim.lsp.inline_completion` on Neovim 0.12+, the plugin's own ghost text
@@ -78,7 +56,7 @@ M.defaults = {
     next = "<M-]>",
     prev = "<M-[>",
   },
-  -- Floating windows of :CodestralExplain / :CodestralChat / :CodestralStatus.
+  -- Floating windows of :Codestral explain / chat / status.
   float = { border = "rounded", max_width = 100, max_height = 40 },
   -- Seconds to wait for `codestral-ls check` in :checkhealth.
   health_timeout = 20,
@@ -192,21 +170,20 @@ end
 --- Which way suggestions are shown on this Neovim.
 ---@return "native"|"ghost"|"none"
 function M.inline_mode()
+  local compat = require("codestral.compat")
   local mode = M.options.inline
-  local has_native = vim.lsp.inline_completion ~= nil and vim.fn.has("nvim-0.12") == 1
   if mode == "native" then
-    return has_native and "native" or "ghost"
-  elseif mode == "ghost" then
-    return vim.fn.has("nvim-0.8") == 1 and "ghost" or "none"
+    mode = compat.native_inline and "native" or "ghost" -- "native" on 0.11 means the closest
+  end
+  if mode == "ghost" then
+    return compat.ghost and "ghost" or "none"
   elseif mode == "none" or mode == false then
     return "none"
   end
-  if has_native then
+  if compat.native_inline then
     return "native"
-  elseif vim.fn.has("nvim-0.8") == 1 then
-    return "ghost"
   end
-  return "none"
+  return compat.ghost and "ghost" or "none"
 end
 
 return M

@@ -5,6 +5,7 @@
 -- flight ($/cancelRequest) and a stale answer is dropped. The first item is drawn as an extmark:
 -- the first line as inline virtual text at the cursor, the other lines as virtual lines below.
 -- It is cleared when the cursor moves, the text changes, insert mode ends or the buffer is left.
+local compat = require("codestral.compat")
 local config = require("codestral.config")
 local util = require("codestral.util")
 
@@ -21,12 +22,10 @@ local INVOKED, AUTOMATIC = 1, 2
 ---@field timer userdata|nil
 ---@field req_id integer|nil    request in flight
 ---@field suggestion table|nil  { text, row, col, replace_end, command, client_id }
----@field requests integer      requests sent (for tests and :CodestralStatus)
+---@field requests integer      requests sent (for tests and :Codestral status)
 ---@field cancelled integer     requests cancelled while in flight
 local states = {}
 M.states = states
-
-local has_inline = vim.fn.has("nvim-0.10") == 1
 
 local function make_key(bufnr)
   local cur = vim.api.nvim_win_get_cursor(0)
@@ -110,13 +109,7 @@ local function draw(bufnr, sug)
   local opts = { hl_mode = "combine", priority = 65535 }
   if lines[1] ~= "" then
     opts.virt_text = { { lines[1], hl } }
-    if has_inline then
-      opts.virt_text_pos = "inline"
-    else
-      -- No inline virtual text before 0.10: overlay at the end of the line, else after it.
-      local line = util.line(bufnr, sug.row)
-      opts.virt_text_pos = sug.col >= #line and "overlay" or "eol"
-    end
+    opts.virt_text_pos = compat.ghost_virt_text_pos(util.line(bufnr, sug.row), sug.col)
   end
   if #lines > 1 then
     opts.virt_lines = {}
@@ -212,7 +205,7 @@ local function request(bufnr, key, kind)
       if sug then
         s.suggestion = sug
         draw(bufnr, sug)
-        pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "CodestralGhost", modeline = false })
+        util.fire("CodestralGhost")
         return
       end
     end
@@ -227,7 +220,7 @@ end
 local function schedule(bufnr, key)
   local s = states[bufnr]
   if not s.timer then
-    s.timer = util.uv.new_timer()
+    s.timer = compat.uv.new_timer()
   end
   s.timer:stop()
   s.timer:start(
@@ -411,7 +404,7 @@ function M.attach(client, bufnr)
     end,
   })
   -- The client detaching (stop, restart) ends the ghost text of the buffer.
-  if vim.fn.has("nvim-0.8") == 1 then
+  if compat.lsp_detach_event then
     vim.api.nvim_create_autocmd("LspDetach", {
       group = group,
       buffer = bufnr,

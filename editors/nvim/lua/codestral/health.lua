@@ -1,12 +1,10 @@
 -- :checkhealth codestral
 local M = {}
 
-local health = vim.health or require("health")
-local start = health.start or health.report_start
-local ok = health.ok or health.report_ok
-local warn = health.warn or health.report_warn
-local err = health.error or health.report_error
-local info = health.info or health.report_info
+local compat = require("codestral.compat")
+
+local report = compat.health()
+local start, ok, warn, err, info = report.start, report.ok, report.warn, report.error, report.info
 
 --- Runs `argv` with `env` (table of extra variables), waiting at most `timeout_ms`.
 --- Returns exit code (nil on timeout), stdout lines, stderr lines. Works on Neovim 0.7+.
@@ -56,6 +54,30 @@ local function key_sources(settings, key_env)
   return found
 end
 
+--- The server decides which files are secret (never completed, never sent upstream); it may
+--- report its list as `secretFileGlobs` in `codestral.status` (older servers do not).
+function M.secret_files(client, opts)
+  start("codestral: secret files")
+  local globs
+  if client then
+    local util = require("codestral.util")
+    local resp = util.request_sync(client, "workspace/executeCommand", { command = "codestral.status" }, 3000)
+    local result = type(resp) == "table" and resp.result or nil
+    globs = type(result) == "table" and result.secretFileGlobs or nil
+  end
+  if type(globs) == "table" and #globs > 0 then
+    ok("the server refuses these files (no completions, never sent upstream): " .. table.concat(globs, " "))
+  elseif client then
+    info("the server refuses secret files (.env, keys, credentials...); this version does not list them")
+  else
+    info("the server refuses secret files (.env, keys, credentials...); start a client to see its list")
+  end
+  local patterns = vim.list_extend(vim.deepcopy(opts.exclude or {}), opts.exclude_extra or {})
+  if #patterns > 0 then
+    info("never attached (exclude / exclude_extra, Lua patterns): " .. table.concat(patterns, " "))
+  end
+end
+
 function M.check()
   local config = require("codestral.config")
   local codestral = require("codestral")
@@ -64,15 +86,14 @@ function M.check()
   local settings = config.server_settings()
 
   start("codestral: Neovim")
-  local v = vim.version()
-  local version = ("%d.%d.%d"):format(v.major, v.minor, v.patch)
+  local version = compat.version_string()
   local mode = config.inline_mode()
   local how = ({
     native = "native vim.lsp.inline_completion (0.12+)",
     ghost = "ghost text drawn by the plugin",
     none = "no ghost text on this version: use <C-x><C-o> (omnifunc) for Codestral completions",
   })[mode]
-  if vim.fn.has("nvim-0.10") == 1 then
+  if compat.inline_virt_text then
     ok(("Neovim %s: %s"):format(version, how))
   else
     warn(("Neovim %s: %s"):format(version, how), { "Neovim 0.10+ shows ghost text; 0.12+ natively" })
@@ -148,6 +169,8 @@ function M.check()
     info("no client running yet (it starts with the first matching buffer)")
   end
 
+  M.secret_files(clients[1], opts)
+
   start("codestral: live check (codestral-ls check)")
   if type(cmd) == "function" then
     info("skipped: cmd is a function")
@@ -164,8 +187,7 @@ function M.check()
     err("could not write a temporary settings file")
     return
   end
-  local encode = vim.json and vim.json.encode or vim.fn.json_encode
-  fd:write(next(settings) and encode(settings) or "{}")
+  fd:write(next(settings) and compat.json_encode(settings) or "{}")
   fd:close()
   local argv = vim.list_extend(vim.deepcopy(cmd), { "--settings", path, "check" })
   local code, out, errs = run(argv, config.cmd_env(), (opts.health_timeout or 20) * 1000)
@@ -180,7 +202,7 @@ function M.check()
   else
     err(
       ("codestral-ls check failed (exit %d): %s"):format(code, table.concat(errs, " "):sub(1, 500)),
-      { "see the reason above; :CodestralStatus shows the server's view" }
+      { "see the reason above; :Codestral status shows the server's view" }
     )
   end
 end

@@ -2,29 +2,28 @@
 --
 --   require("codestral").setup({ ... })   -- optional: merges options over the defaults
 --
--- The server is started automatically from plugin/codestral.lua. See :help codestral.
+-- The server is started automatically from plugin/codestral.lua (on 0.11+ through
+-- lsp/codestral.lua and vim.lsp.enable). See :help codestral.
+local compat = require("codestral.compat")
 local config = require("codestral.config")
 local util = require("codestral.util")
 
 local M = {}
 
 M.version = "0.1.0"
---- Completions on/off (:CodestralToggle). Starts from settings.completion.enable.
+--- Completions on/off (:Codestral toggle). Starts from settings.completion.enable.
 M.enabled = true
 --- Last `codestral/status` notification per client id: { state = ..., message = ... }.
 M.status = {}
 
 local augroup = "codestral"
 local registered = false
-local legacy_client_id = nil -- Neovim 0.7: the one client started with vim.lsp.start_client
-
-local has = function(v)
-  return vim.fn.has("nvim-" .. v) == 1
-end
+local user_setup = false -- setup() was called: its options beat lsp/codestral.lua's defaults
 
 --- Merges `opts` over the defaults (see :help codestral-options). Safe to call again.
 function M.setup(opts)
   config.set(opts)
+  user_setup = true
   local s = config.options.settings or {}
   M.enabled = not (s.completion and s.completion.enable == false)
   if registered or config.options.autostart then
@@ -63,14 +62,38 @@ local function on_status(_, result, ctx)
     return
   end
   M.status[ctx.client_id] = { state = result.state, message = result.message }
-  pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "CodestralStatus", modeline = false })
+  util.fire("CodestralStatus")
   pcall(vim.cmd, "redrawstatus")
+end
+
+local function buffer_ok(bufnr)
+  local ok = config.buffer_allowed(bufnr)
+  return ok and vim.bo[bufnr].filetype ~= ""
+end
+
+local warned_missing = false
+function M._missing_binary(cmd)
+  if warned_missing then
+    return
+  end
+  warned_missing = true
+  cmd = cmd or config.options.cmd
+  util.notify_user(
+    ("%s not found on PATH: pip install codestral-ls (or set cmd in setup()); see :checkhealth codestral"):format(
+      type(cmd) == "table" and cmd[1] or "codestral-ls"
+    ),
+    vim.log.levels.WARN
+  )
+end
+
+local function missing(cmd)
+  return type(cmd) == "table" and vim.fn.executable(cmd[1]) ~= 1
 end
 
 --- The client configuration shared by every start path.
 function M._client_config()
   local settings = config.server_settings(M.enabled)
-  local cfg = {
+  return {
     name = "codestral",
     cmd = config.options.cmd,
     cmd_env = config.cmd_env(),
@@ -83,17 +106,27 @@ function M._client_config()
     end,
     on_exit = function(_, _, client_id)
       M.status[client_id] = nil
-      if client_id == legacy_client_id then
-        legacy_client_id = nil
-      end
     end,
   }
-  return cfg
 end
 
-local function buffer_ok(bufnr)
-  local ok = config.buffer_allowed(bufnr)
-  return ok and vim.bo[bufnr].filetype ~= ""
+--- The configuration for vim.lsp.config (Neovim 0.11+), as returned by lsp/codestral.lua.
+--- One client serves every buffer: no workspace root, so buffers never split it by project.
+function M.lsp_config()
+  local cfg = M._client_config()
+  cfg.filetypes = config.options.filetypes
+  cfg.root_dir = function(bufnr, on_dir)
+    if not buffer_ok(bufnr) then
+      return
+    end
+    -- The resolved cmd: the user may have replaced it with vim.lsp.config('codestral', ...).
+    local resolved = compat.resolved_config("codestral") or cfg
+    if missing(resolved.cmd) then
+      return M._missing_binary(resolved.cmd) -- vim.lsp.enable would fail silently per buffer
+    end
+    on_dir(nil)
+  end
+  return cfg
 end
 
 --- Starts (or reuses) the client for `bufnr` on Neovim 0.7 .. 0.10.
@@ -101,76 +134,29 @@ function M._start_buf(bufnr)
   if not buffer_ok(bufnr) or #util.clients(bufnr) > 0 then
     return
   end
-  if vim.lsp.start then -- 0.8+
-    local cfg = M._client_config()
-    if type(cfg.cmd) == "table" and vim.fn.executable(cfg.cmd[1]) ~= 1 then
-      return M._missing_binary()
-    end
-    vim.lsp.start(cfg, { bufnr = bufnr })
-    return
+  local cfg = M._client_config()
+  if missing(cfg.cmd) or (type(cfg.cmd) ~= "table" and not compat.lsp_start) then
+    return M._missing_binary()
   end
-  -- 0.7: one client, attached buffer by buffer.
-  local client = legacy_client_id and vim.lsp.get_client_by_id(legacy_client_id)
-  if not client or util.is_stopped(client) then
-    local cfg = M._client_config()
-    if type(cfg.cmd) ~= "table" or vim.fn.executable(cfg.cmd[1]) ~= 1 then
-      return M._missing_binary()
-    end
-    legacy_client_id = vim.lsp.start_client(cfg)
-  end
-  if legacy_client_id then
-    vim.lsp.buf_attach_client(bufnr, legacy_client_id)
-  end
-end
-
-local warned_missing = false
-function M._missing_binary()
-  if warned_missing then
-    return
-  end
-  warned_missing = true
-  local cmd = config.options.cmd
-  util.notify_user(
-    ("%s not found on PATH: pip install codestral-ls (or set cmd in setup()); see :checkhealth codestral"):format(
-      type(cmd) == "table" and cmd[1] or "codestral-ls"
-    ),
-    vim.log.levels.WARN
-  )
+  compat.start(cfg, bufnr)
 end
 
 --- Registers the automatic start for this Neovim version. Idempotent.
 function M._register()
   registered = true
-  vim.api.nvim_set_hl(0, "CodestralGhost", { link = "Comment", default = true })
-  local group = vim.api.nvim_create_augroup(augroup, { clear = true })
+  vim.api.nvim_create_augroup(augroup, { clear = true })
 
-  if has("0.11") and vim.lsp.config and vim.lsp.enable then
-    local cfg = M._client_config()
-    cfg.filetypes = config.options.filetypes
-    cfg.root_dir = function(bufnr, on_dir)
-      if buffer_ok(bufnr) then
-        on_dir(nil)
-      end
-    end
-    if type(cfg.cmd) == "table" and vim.fn.executable(cfg.cmd[1]) ~= 1 then
-      -- vim.lsp.enable would fail silently for every buffer: say it once.
-      vim.api.nvim_create_autocmd("FileType", {
-        group = group,
-        callback = function(args)
-          if buffer_ok(args.buf) and vim.fn.executable(cfg.cmd[1]) ~= 1 then
-            M._missing_binary()
-          end
-        end,
-      })
-    end
+  if compat.lsp_config then
+    -- Without setup(), lsp/codestral.lua is the configuration, so that the user's own
+    -- vim.lsp.config('codestral', {...}) changes are kept; setup() options replace it.
+    local rtp_file = #vim.api.nvim_get_runtime_file("lsp/codestral.lua", false) > 0
     -- Assigned, not merged: a list such as `cmd` must replace the previous one whole.
-    vim.lsp.config.codestral = cfg
-    vim.lsp.enable("codestral")
+    compat.enable_config("codestral", (user_setup or not rtp_file) and M.lsp_config() or nil)
     return
   end
 
   vim.api.nvim_create_autocmd({ "FileType", "BufEnter" }, {
-    group = group,
+    group = augroup,
     callback = function(args)
       M._start_buf(args.buf)
     end,
@@ -213,6 +199,7 @@ function M._on_attach(client, bufnr)
     end)
     return
   end
+  vim.api.nvim_set_hl(0, "CodestralGhost", { link = "Comment", default = true })
   if config.options.omnifunc and vim.bo[bufnr].omnifunc == "" then
     vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
   end
@@ -222,28 +209,28 @@ function M._on_attach(client, bufnr)
   end
   local km = config.options.keymaps or {}
   if mode == "native" then
-    -- Per buffer and client: never turns on inline completion of other servers.
-    vim.lsp.inline_completion.enable(M.enabled, { bufnr = bufnr, client_id = client.id })
+    local native = require("codestral.native")
+    native.enable(M.enabled, bufnr, client.id)
     map(km.accept, function(lhs)
-      if not (M.enabled and vim.lsp.inline_completion.get()) then
+      if not (M.enabled and native.accept_all()) then
         feed(lhs)
       end
     end, bufnr, "Codestral: accept suggestion")
     map(km.accept_word, function(lhs)
-      if not M.accept_native("word") then
+      if not native.accept_part("word") then
         feed(lhs)
       end
     end, bufnr, "Codestral: accept next word")
     map(km.accept_line, function(lhs)
-      if not M.accept_native("line") then
+      if not native.accept_part("line") then
         feed(lhs)
       end
     end, bufnr, "Codestral: accept line")
     map(km.next, function()
-      vim.lsp.inline_completion.select({ count = 1 })
+      native.select(1)
     end, bufnr, "Codestral: next suggestion")
     map(km.prev, function()
-      vim.lsp.inline_completion.select({ count = -1 })
+      native.select(-1)
     end, bufnr, "Codestral: previous suggestion")
     map(km.dismiss, function(lhs)
       if not M.dismiss() then
@@ -272,7 +259,7 @@ function M._on_attach(client, bufnr)
       ghost.trigger(bufnr)
     end, bufnr, "Codestral: suggest now")
   end
-  pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "CodestralAttach", modeline = false })
+  util.fire("CodestralAttach")
 end
 
 -- Public API used by mappings and commands ------------------------------------------------------
@@ -281,67 +268,42 @@ end
 function M.accept(kind)
   kind = kind or "all"
   if config.inline_mode() == "native" then
+    local native = require("codestral.native")
     if kind == "all" then
-      return M.enabled and vim.lsp.inline_completion.get() or false
+      return M.enabled and native.accept_all()
     end
-    return M.accept_native(kind)
+    return native.accept_part(kind)
   end
   return require("codestral.ghost").accept(vim.api.nvim_get_current_buf(), kind)
 end
 
---- Neovim 0.12: accept a word or the line of the native suggestion.
+--- Neovim 0.12: accept a word or the line of the native suggestion (kept for old callers).
 function M.accept_native(kind)
-  local bufnr = vim.api.nvim_get_current_buf()
-  return vim.lsp.inline_completion.get({
-    on_accept = function(item)
-      local text = item.insert_text
-      if type(text) ~= "string" then
-        return item -- snippets are accepted whole
-      end
-      -- The part already typed (the range may start before the cursor) is kept.
-      local typed = ""
-      if item.range then
-        local srow, scol = item.range:to_extmark()
-        local cur = vim.api.nvim_win_get_cursor(0)
-        if srow == cur[1] - 1 and scol <= cur[2] then
-          typed = util.line(bufnr, srow):sub(scol + 1, cur[2])
-        end
-      end
-      if text:sub(1, #typed) ~= typed then
-        typed = ""
-      end
-      local part = require("codestral.ghost").split(text:sub(#typed + 1), kind)
-      item.insert_text = typed .. part
-      item.command = nil -- counted only when accepted whole
-      return item
-    end,
-  }) or false
+  return require("codestral.native").accept_part(kind)
 end
 
 --- Hides the current suggestion. Returns true if one was shown.
 function M.dismiss()
   local bufnr = vim.api.nvim_get_current_buf()
   if config.inline_mode() == "native" then
-    local shown = #vim.api.nvim_buf_get_extmarks(
-      bufnr,
-      vim.api.nvim_create_namespace("nvim.lsp.inline_completion"),
-      0,
-      -1,
-      { limit = 1 }
-    ) > 0
-    for _, client in ipairs(util.clients(bufnr)) do
-      vim.lsp.inline_completion.enable(false, { bufnr = bufnr, client_id = client.id })
-      vim.lsp.inline_completion.enable(M.enabled, { bufnr = bufnr, client_id = client.id })
-    end
-    return shown
+    return require("codestral.native").dismiss(bufnr, M.enabled)
   end
   return require("codestral.ghost").dismiss(bufnr)
 end
 
 --- Sends the current settings to a running client (workspace/didChangeConfiguration).
 function M._push_settings(client)
-  local settings = config.server_settings(M.enabled)
-  client.config.settings = { codestral = settings }
+  local settings
+  if user_setup then
+    settings = config.server_settings(M.enabled)
+  else
+    -- Configured by vim.lsp.config (lsp/codestral.lua): keep the user's settings, flip the toggle.
+    local current = (client.config.settings or {}).codestral
+    settings = vim.deepcopy(type(current) == "table" and current or {})
+    settings.completion = type(settings.completion) == "table" and settings.completion or {}
+    settings.completion.enable = M.enabled
+  end
+  client.config.settings = vim.tbl_extend("force", client.config.settings or {}, { codestral = settings })
   util.notify(client, "workspace/didChangeConfiguration", { settings = { codestral = settings } })
 end
 
@@ -356,14 +318,14 @@ function M.toggle(on)
     require("codestral.ghost").clear_all()
   end
   for _, client in ipairs(util.clients(nil)) do
-    if config.inline_mode() == "native" and vim.lsp.inline_completion then
+    if config.inline_mode() == "native" then
       for bufnr in pairs(client.attached_buffers or {}) do
-        vim.lsp.inline_completion.enable(M.enabled, { bufnr = bufnr, client_id = client.id })
+        require("codestral.native").enable(M.enabled, bufnr, client.id)
       end
     end
     M._push_settings(client)
   end
-  pcall(vim.api.nvim_exec_autocmds, "User", { pattern = "CodestralStatus", modeline = false })
+  util.fire("CodestralStatus")
   util.notify_user("completions " .. (M.enabled and "enabled" or "disabled"))
   return M.enabled
 end
@@ -391,186 +353,30 @@ function M.status_info()
   return client and M.status[client.id] or nil, client
 end
 
--- Commands -------------------------------------------------------------------------------------
+-- Commands (lua/codestral/commands.lua; kept here for callers of the old names) ---------------
 
-local function need_client(bufnr)
-  local client = util.client(bufnr)
-  if not client then
-    util.notify_user(
-      "no codestral-ls client for this buffer (excluded file or server not running; see :checkhealth codestral)",
-      vim.log.levels.WARN
-    )
-  end
-  return client
-end
-
---- workspace/executeCommand with one argument object; `cb(err, result)`.
 function M.execute(command, args, cb, bufnr)
-  bufnr = bufnr or vim.api.nvim_get_current_buf()
-  local client = need_client(bufnr)
-  if not client then
-    return false
-  end
-  local params = { command = command, arguments = args ~= nil and { args } or nil }
-  local ok = util.request(client, "workspace/executeCommand", params, function(err, result)
-    cb(err, result)
-  end, bufnr)
-  return ok
+  return require("codestral.commands").execute(command, args, cb, bufnr)
 end
 
---- The LSP range of a command's range: charwise when it comes from a charwise visual selection.
 function M._command_range(client, bufnr, cmd_opts)
-  local enc = util.encoding(client)
-  local last = vim.api.nvim_buf_line_count(bufnr)
-  local l1, l2 = 1, last
-  if cmd_opts and cmd_opts.range and cmd_opts.range > 0 then
-    l1, l2 = cmd_opts.line1, cmd_opts.line2
-  end
-  local vs, ve = vim.fn.getpos("'<"), vim.fn.getpos("'>")
-  if
-    cmd_opts
-    and cmd_opts.range == 2
-    and vim.fn.visualmode() == "v"
-    and vs[2] == l1
-    and ve[2] == l2
-  then
-    local sline, eline = util.line(bufnr, l1 - 1), util.line(bufnr, l2 - 1)
-    local scol = math.min(vs[3] - 1, #sline)
-    local ecol = math.min(ve[3] - 1, #eline)
-    -- '> points at the first byte of the last selected character: include the whole character.
-    local ch = vim.fn.strpart(eline, ecol, 1, true)
-    local eend = math.min(#eline, ecol + math.max(#ch, 1))
-    return {
-      start = { line = l1 - 1, character = util.char_index(sline, scol, enc) },
-      ["end"] = { line = l2 - 1, character = util.char_index(eline, eend, enc) },
-    }
-  end
-  local range = { start = { line = l1 - 1, character = 0 } }
-  if l2 < last then
-    range["end"] = { line = l2, character = 0 }
-  else
-    local eline = util.line(bufnr, l2 - 1)
-    range["end"] = { line = l2 - 1, character = util.char_index(eline, #eline, enc) }
-  end
-  return range
+  return require("codestral.commands").range(client, bufnr, cmd_opts)
 end
 
-local function show_markdown(title, err, result)
-  if err then
-    util.notify_user(title .. " failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
-    return
-  end
-  local md = type(result) == "table" and result.markdown or nil
-  if type(md) ~= "string" then
-    md = type(result) == "string" and result or vim.inspect(result)
-  end
-  util.open_float(md, { title = title })
-end
-
---- :CodestralExplain — explains the range (visual selection, or the whole buffer).
 function M.explain(cmd_opts)
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = need_client(bufnr)
-  if not client then
-    return
-  end
-  local args = {
-    uri = vim.uri_from_bufnr(bufnr),
-    range = M._command_range(client, bufnr, cmd_opts),
-    show = false,
-  }
-  if cmd_opts and cmd_opts.args and cmd_opts.args ~= "" then
-    args.question = cmd_opts.args
-  end
-  vim.api.nvim_echo({ { "Codestral: explaining…", "Comment" } }, false, {})
-  M.execute("codestral.explain", args, function(err, result)
-    vim.api.nvim_echo({ { "" } }, false, {})
-    show_markdown("Codestral: explain", err, result)
-  end, bufnr)
+  return require("codestral.commands").explain(cmd_opts)
 end
 
---- :CodestralChat {question} — asks about the range if one is given.
 function M.chat(cmd_opts)
-  local question = cmd_opts and cmd_opts.args or ""
-  local bufnr = vim.api.nvim_get_current_buf()
-  local function ask(q)
-    if not q or q == "" then
-      return
-    end
-    local client = need_client(bufnr)
-    if not client then
-      return
-    end
-    local args = { question = q, show = false }
-    if config.buffer_allowed(bufnr) and #util.clients(bufnr) > 0 then
-      args.uri = vim.uri_from_bufnr(bufnr)
-      if cmd_opts and cmd_opts.range and cmd_opts.range > 0 then
-        args.range = M._command_range(client, bufnr, cmd_opts)
-      end
-    end
-    vim.api.nvim_echo({ { "Codestral: thinking…", "Comment" } }, false, {})
-    M.execute("codestral.chat", args, function(err, result)
-      vim.api.nvim_echo({ { "" } }, false, {})
-      show_markdown("Codestral: chat", err, result)
-    end, bufnr)
-  end
-  if question == "" then
-    vim.ui.input({ prompt = "Ask Codestral: " }, ask)
-  else
-    ask(question)
-  end
+  return require("codestral.commands").chat(cmd_opts)
 end
 
---- :CodestralStatus — the server's `codestral.status` plus the plugin's own state.
 function M.show_status()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = need_client(bufnr)
-  if not client then
-    return
-  end
-  M.execute("codestral.status", nil, function(err, result)
-    local lines = { "# Codestral", "" }
-    local st = M.status[client.id]
-    table.insert(lines, ("- **completions**: %s"):format(M.enabled and "enabled" or "disabled"))
-    table.insert(lines, ("- **display**: %s"):format(config.inline_mode()))
-    table.insert(lines, ("- **client**: id %d, %s"):format(client.id, util.encoding(client)))
-    if st then
-      table.insert(
-        lines,
-        ("- **state**: %s%s"):format(tostring(st.state), st.message and st.message ~= "" and (" — " .. st.message) or "")
-      )
-    end
-    table.insert(lines, "")
-    table.insert(lines, "## Server")
-    table.insert(lines, "")
-    if err then
-      table.insert(lines, "- error: " .. (err.message or vim.inspect(err)))
-    elseif type(result) == "table" then
-      util.to_markdown_lines(result, "", lines)
-    else
-      table.insert(lines, "- " .. tostring(result))
-    end
-    util.open_float(lines, { title = "Codestral: status" })
-  end, bufnr)
+  return require("codestral.commands").status()
 end
 
---- :CodestralRestart — stops the clients; buffers re-attach.
 function M.restart()
-  for _, client in ipairs(util.clients(nil)) do
-    util.stop(client)
-  end
-  legacy_client_id = nil
-  vim.defer_fn(function()
-    for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(bufnr) then
-        if has("0.11") and vim.lsp.enable then
-          vim.api.nvim_exec_autocmds("FileType", { group = "nvim.lsp.enable", buffer = bufnr })
-        else
-          M._start_buf(bufnr)
-        end
-      end
-    end
-  end, 500)
+  return require("codestral.commands").restart()
 end
 
 return M

@@ -1,9 +1,9 @@
--- Version shims and small helpers shared by the plugin's modules (Neovim 0.7 .. 0.12).
+-- Small helpers shared by the plugin's modules. Version differences live in compat.lua.
+local compat = require("codestral.compat")
+
 local M = {}
 
-local has_011 = vim.fn.has("nvim-0.11") == 1
-
-M.uv = vim.uv or vim.loop
+M.uv = compat.uv
 
 --- Clients named "codestral", optionally only those attached to `bufnr` (0 = current).
 ---@param bufnr integer|nil
@@ -12,23 +12,7 @@ function M.clients(bufnr)
   if bufnr == 0 then
     bufnr = vim.api.nvim_get_current_buf()
   end
-  local out = {}
-  if vim.lsp.get_clients then
-    out = vim.lsp.get_clients({ name = "codestral", bufnr = bufnr })
-  elseif bufnr then
-    for _, c in pairs(vim.lsp.buf_get_clients(bufnr)) do
-      if c.name == "codestral" then
-        table.insert(out, c)
-      end
-    end
-  else
-    for _, c in pairs(vim.lsp.get_active_clients()) do
-      if c.name == "codestral" then
-        table.insert(out, c)
-      end
-    end
-  end
-  return out
+  return compat.clients("codestral", bufnr)
 end
 
 --- The codestral client for `bufnr` (attached one first, else any running one).
@@ -36,59 +20,13 @@ function M.client(bufnr)
   return M.clients(bufnr or 0)[1] or M.clients(nil)[1]
 end
 
-local function stopped(client)
-  if has_011 then
-    return client:is_stopped()
-  end
-  return client.is_stopped()
-end
-M.is_stopped = stopped
-
-function M.request(client, method, params, handler, bufnr)
-  if has_011 then
-    return client:request(method, params, handler, bufnr)
-  end
-  return client.request(method, params, handler, bufnr)
-end
-
-function M.request_sync(client, method, params, timeout_ms, bufnr)
-  if has_011 then
-    return client:request_sync(method, params, timeout_ms, bufnr)
-  end
-  return client.request_sync(method, params, timeout_ms, bufnr)
-end
-
-function M.notify(client, method, params)
-  if has_011 then
-    return client:notify(method, params)
-  end
-  return client.notify(method, params)
-end
-
-function M.cancel_request(client, id)
-  if has_011 then
-    return client:cancel_request(id)
-  end
-  return client.cancel_request(id)
-end
-
-function M.stop(client, force)
-  if has_011 then
-    return client:stop(force)
-  end
-  return client.stop(force)
-end
-
-function M.supports(client, method, provider)
-  local caps = client.server_capabilities or client.resolved_capabilities or {}
-  if caps[provider] ~= nil then
-    return caps[provider] ~= false
-  end
-  if has_011 then
-    return client:supports_method(method)
-  end
-  return false
-end
+M.is_stopped = compat.is_stopped
+M.request = compat.request
+M.request_sync = compat.request_sync
+M.notify = compat.notify
+M.cancel_request = compat.cancel_request
+M.stop = compat.stop
+M.supports = compat.supports
 
 --- Byte offset in `line` of an LSP `character` in `encoding` (clamped to the line).
 ---@param line string
@@ -98,16 +36,8 @@ function M.byte_index(line, character, encoding)
   if encoding == "utf-8" or character <= 0 then
     return math.max(0, math.min(character, #line))
   end
-  local ok, idx
-  if has_011 then
-    ok, idx = pcall(vim.str_byteindex, line, encoding, character, false)
-  else
-    ok, idx = pcall(vim.str_byteindex, line, character, encoding == "utf-16")
-  end
-  if not ok or not idx then
-    return #line
-  end
-  return math.min(idx, #line)
+  local idx = compat.str_byteindex(line, encoding, character)
+  return idx and math.min(idx, #line) or #line
 end
 
 --- LSP `character` of a byte offset in `line`.
@@ -116,11 +46,7 @@ function M.char_index(line, byte, encoding)
   if encoding == "utf-8" then
     return byte
   end
-  if has_011 then
-    return vim.str_utfindex(line, encoding, byte, false)
-  end
-  local utf32, utf16 = vim.str_utfindex(line, byte)
-  return encoding == "utf-16" and utf16 or utf32
+  return compat.str_utfindex(line, encoding, byte)
 end
 
 function M.encoding(client)
@@ -141,6 +67,11 @@ end
 --- LSP position of (0-based row, byte col).
 function M.position(client, bufnr, row, col)
   return { line = row, character = M.char_index(M.line(bufnr, row), col, M.encoding(client)) }
+end
+
+--- Fires `User {pattern}`; an error in a user's autocommand must not break the plugin.
+function M.fire(pattern)
+  pcall(vim.api.nvim_exec_autocmds, "User", { pattern = pattern, modeline = false })
 end
 
 function M.notify_user(msg, level)
@@ -183,7 +114,7 @@ function M.open_float(text, opts)
     style = "minimal",
     border = fopts.border or "rounded",
   }
-  if opts.title and vim.fn.has("nvim-0.9") == 1 then
+  if opts.title and compat.float_title then
     win_opts.title = " " .. opts.title .. " "
     win_opts.title_pos = "center"
   end
@@ -224,7 +155,7 @@ function M.to_markdown_lines(value, indent, out)
       if v == vim.NIL or v == nil then
         shown = "null"
       elseif type(v) == "table" then
-        shown = (vim.islist or vim.tbl_islist)(v) and "[]" or "{}"
+        shown = compat.islist(v) and "[]" or "{}"
       end
       table.insert(out, ("%s- **%s**: %s"):format(indent, tostring(k), tostring(shown)))
     end
