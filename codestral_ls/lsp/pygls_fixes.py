@@ -67,7 +67,12 @@ class CodestralProtocol(LanguageServerProtocol):
 
         def done(future: Future[Any]) -> None:
             if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(self._forget_future, msg_id, future)
+                if asyncio._get_running_loop() is loop:
+                    # On the loop already (every async handler): call_soon_threadsafe would
+                    # also write to the loop's self-pipe and cost a wake-up per request.
+                    loop.call_soon(self._forget_future, msg_id, future)
+                else:
+                    loop.call_soon_threadsafe(self._forget_future, msg_id, future)
             callback(future)
 
         super()._execute_handler(msg_id, handler, done, args, kwargs)
