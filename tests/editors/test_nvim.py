@@ -420,8 +420,10 @@ def test_checkhealth(version: str, key_env: str, fake: FakeMistral, tmp_path: Pa
     assert "route: direct" in text
     assert API_KEY not in text  # the key's name, never its value
     assert "ERROR" not in text, text
-    # Today's server does not list its secret-file globs: the section says so, without error.
-    assert "the server refuses secret files" in text
+    # The real server lists its secret-file globs (codestral.status secretFileGlobs), among them
+    # those the plugin's old copy of the list had lost.
+    [line] = [line for line in text.splitlines() if "the server refuses these files" in line]
+    assert "OK" in line and "*.tfvars" in line and ".aws/*" in line and ".git-credentials" in line
 
 
 def test_checkhealth_shows_the_servers_secret_file_globs(fake: FakeMistral, tmp_path: Path) -> None:
