@@ -57,7 +57,9 @@ HEAD = 128
 
 
 def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
-    """If the user has typed the start of a recent suggestion, the rest of it; else None."""
+    """If the user has typed the start of a recent suggestion, the rest of it; else None.
+    Nothing typed yet (the prompt ends where the suggestion was asked for, as after an accept
+    whose continuation was prefetched) gives the whole suggestion."""
     head = suffix[:HEAD]
     for shown in reversed(recent):
         if shown.suffix_head != head:
@@ -67,6 +69,6 @@ def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
         if at < 0:
             continue
         typed = window[at + len(shown.prompt_tail) :]
-        if typed and len(typed) < len(shown.text) and shown.text.startswith(typed):
+        if len(typed) < len(shown.text) and shown.text.startswith(typed):
             return shown.text[len(typed) :]
     return None

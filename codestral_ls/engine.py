@@ -15,6 +15,7 @@ import sys
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from typing import Any
 
 from codestral_ls.backoff import Backoff
 from codestral_ls.cache import HEAD, TAIL, Shown, SuggestionCache, cache_key, typed_through
@@ -22,7 +23,9 @@ from codestral_ls.context import Job
 from codestral_ls.debounce import TypingPace
 from codestral_ls.inflight import Answer, Call, InFlight
 from codestral_ls.messages import StateEvent
+from codestral_ls.multiline import decide_multiline
 from codestral_ls.postprocess import postprocess, single_line_complete
+from codestral_ls.prefetch import Prefetcher, continuation
 from codestral_ls.settings import Settings
 from codestral_ls.stats import Stats
 from codestral_ls.supersede import Supersession
@@ -53,6 +56,7 @@ class Engine:
         self.pace = TypingPace()
         self.inflight = InFlight()
         self.supersession = Supersession()
+        self.prefetch = Prefetcher()
         self._clock = clock
         self._on_error = on_error
         self._on_success = on_success
@@ -73,10 +77,11 @@ class Engine:
         self.cache.clear()
         self._recent.clear()
 
-    def cancel_calls(self) -> list[asyncio.Task[Answer]]:
-        return self.inflight.cancel_all()
+    def cancel_calls(self) -> list[asyncio.Task[Any]]:
+        return [*self.prefetch.cancel_all(), *self.inflight.cancel_all()]
 
     def forget_document(self, doc_key: str) -> None:
+        self.prefetch.forget(doc_key)
         self._recent.pop(doc_key, None)
         self.pace.forget(doc_key)
 
@@ -97,17 +102,25 @@ class Engine:
 
     # --- the pipeline ---------------------------------------------------------------------
 
-    async def complete(self, job: Job, *, debounce: bool = True, upstream: bool = True) -> Answer:
+    async def complete(
+        self, job: Job, *, debounce: bool = True, upstream: bool = True, prefetch: bool = False
+    ) -> Answer:
         """The text to show, or None (also when a newer request for the document took over).
-        With ``upstream`` False only what is already known is answered (cache, typed-through)."""
+        With ``upstream`` False only what is already known is answered (cache, typed-through).
+        ``prefetch``: the answer will be shown, so its continuation may be fetched meanwhile."""
         self.stats.requests += 1
         self.pace.note(job.doc_key, self._clock())
+        self.prefetch.check(job)
         timeout = self.settings.completion.timeout_ms / 1000
         try:
             if sys.version_info >= (3, 11):  # no extra task per request, as wait_for makes
                 async with asyncio.timeout(timeout):
-                    return await self._complete(job, debounce, upstream)
-            return await asyncio.wait_for(self._complete(job, debounce, upstream), timeout)
+                    text = await self._complete(job, debounce, upstream)
+            else:
+                text = await asyncio.wait_for(self._complete(job, debounce, upstream), timeout)
+            if text and upstream and prefetch:
+                self._prefetch(job, text)
+            return text
         except asyncio.TimeoutError:
             log.info("completion gave up after %d ms", self.settings.completion.timeout_ms)
             error = UpstreamError("timeout", "no answer within codestral.completion.timeoutMs")
@@ -165,6 +178,40 @@ class Engine:
             self.stats.shared += 1
         return await self.inflight.wait(call, mine)
 
+    def _prefetch(self, job: Job, shown: str) -> None:
+        """``shown`` goes on screen: fetch what follows it while the user reads it
+        (``prefetch.py``), unless that is known already or cannot be reused."""
+        c = self.settings.completion
+        if not c.prefetch or not self._reuse or self.backoff.blocked():
+            return
+        cont = continuation(
+            job, shown, lambda p, s: decide_multiline(p, s, job.language_id, c.multiline)
+        )
+        key = self.key_for(cont)
+        if self.cache.get(key) is not None or self._reusable(cont) is not None:
+            return
+        self.prefetch.start(job, shown, cont, self._fetch_continuation)
+
+    async def _fetch_continuation(self, cont: Job, stop: asyncio.Future[None]) -> None:
+        key = self.key_for(cont)
+        call = self.inflight.exact(key)
+        if call is None:
+            self.stats.prefetches += 1
+            call = self.inflight.start(
+                key, cont, lambda me: self._call_upstream(key, cont, me, announce=False)
+            )
+        # Bounded like any request: a hung upstream must not hold a prefetch for ever.
+        give_up = asyncio.get_running_loop().call_later(
+            self.settings.completion.timeout_ms / 1000, _resolve, stop
+        )
+        try:
+            await self.inflight.wait(call, stop)
+        finally:
+            give_up.cancel()
+
+    def _reusable(self, job: Job) -> str | None:
+        return typed_through(list(self._recent[job.doc_key]), job.prompt, job.suffix)
+
     def _known(self, key: str, job: Job) -> str | None:
         """What is answered without any call: the cache, or the rest of a suggestion the user
         is typing through. "" is a cached empty answer; None: not known."""
@@ -174,7 +221,7 @@ class Engine:
             return cached
         if not self._reuse:
             return None
-        reuse = typed_through(list(self._recent[job.doc_key]), job.prompt, job.suffix)
+        reuse = self._reusable(job)
         if reuse is None:
             return None
         self.stats.typed_through += 1
@@ -211,8 +258,9 @@ class Engine:
         return c.size > 0 and c.ttl_seconds > 0
 
     def _fit(self, text: str, job: Job) -> str:
-        """A reused suggestion shown in single-line mode: its leading breaks and first line."""
-        if job.multiline:
+        """A reused suggestion shown in single-line mode: its leading breaks and first line;
+        whole when it starts a line (the rest of a multi-line answer after a line-accept)."""
+        if job.multiline or text.startswith(("\n", "\r")):
             return text
         body = text.lstrip("\n")
         return text[: len(text) - len(body)] + body.split("\n", 1)[0]
@@ -222,7 +270,7 @@ class Engine:
         self.backoff.failed(error)
         self._on_error(error)
 
-    async def _call_upstream(self, key: str, job: Job, me: Call) -> Answer:
+    async def _call_upstream(self, key: str, job: Job, me: Call, announce: bool = True) -> Answer:
         s = self.settings
         request = FimRequest(
             prompt=job.model_prompt or job.prompt,
@@ -233,8 +281,11 @@ class Engine:
             stop=("\n\n\n",) if job.multiline else (),
         )
         self.stats.upstream_calls += 1
-        working = asyncio.get_running_loop().call_later(
-            WORKING_AFTER_SECONDS, self._on_state, "working"
+        # A prefetch runs while the user reads: no "working" for it.
+        working = (
+            asyncio.get_running_loop().call_later(WORKING_AFTER_SECONDS, self._on_state, "working")
+            if announce
+            else None
         )
         started = self._clock()
         raw = ""
@@ -253,7 +304,8 @@ class Engine:
                     if not job.multiline and single_line_complete(raw) and self._shown(raw, job):
                         break
             finally:
-                working.cancel()
+                if working is not None:
+                    working.cancel()
                 await stream.aclose()
         except UpstreamError as exc:
             self._failed(exc)
@@ -281,6 +333,11 @@ class Engine:
             multiline=job.multiline,
             language_id=job.language_id,
         )
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _enforce_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:

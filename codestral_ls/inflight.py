@@ -48,7 +48,8 @@ class InFlight:
     def typed_on_from(self, job: Job) -> tuple[Call | None, str]:
         """A call for an earlier prompt of this document that the user has since typed on
         from (on the same line), whose answer so far may still go on with what was typed;
-        with that typed text."""
+        with that typed text ("" for a call asked at this very place, such as a prefetch: its
+        answer is this request's)."""
         for call in self._calls.values():
             if (
                 call.abandoned
@@ -57,8 +58,10 @@ class InFlight:
             ):
                 continue
             at = job.prompt.rfind(call.prompt_tail, max(0, len(job.prompt) - TAIL - 512))
-            typed = job.prompt[at + len(call.prompt_tail) :] if at >= 0 else ""
-            if typed and "\n" not in typed[:-1] and _may_continue(call.partial, typed):
+            if at < 0:
+                continue
+            typed = job.prompt[at + len(call.prompt_tail) :]
+            if "\n" not in typed[:-1] and _may_continue(call.partial, typed):
                 return call, typed
         return None, ""
 

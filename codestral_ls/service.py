@@ -248,13 +248,17 @@ class Codestral:
         *,
         debounce: bool = True,
         upstream: bool = True,
+        prefetch: bool = False,
     ) -> str | None:
         """The suggestion at (line, index), or None. With ``upstream`` False only what is
-        already known is answered (cache, typed-through)."""
+        already known is answered (cache, typed-through). ``prefetch``: it is shown as ghost
+        text, so the one after it may be fetched while the user reads it."""
         if self.refusal(doc):
             return None
         job = self.build_job(doc, line, index)
-        return await self._engine.complete(job, debounce=debounce, upstream=upstream)
+        return await self._engine.complete(
+            job, debounce=debounce, upstream=upstream, prefetch=prefetch
+        )
 
     def build_job(self, doc: Document, line: int, index: int) -> Job:
         """The completion job at (line, index): the context stage, with the documents that
@@ -373,6 +377,7 @@ class Codestral:
             "errors": stats.errors,
             "blockedByBackoff": stats.blocked,
             "redactions": stats.redactions,
+            "prefetches": stats.prefetches,
             "cacheEntries": len(engine.cache),
             "lastError": self.last_error,
             "latencyMs": stats.percentiles(),

@@ -125,6 +125,8 @@ class CompletionSettings:
     prefix_chars: int = field(default=4500, metadata=_check(_number(64, 200_000, integer=True)))
     suffix_chars: int = field(default=1500, metadata=_check(_number(0, 100_000, integer=True)))
     redact_secrets: bool = field(default=True, metadata=_check(_boolean))
+    # Fetch the suggestion after the one on screen while the user reads it (prefetch.py).
+    prefetch: bool = field(default=True, metadata=_check(_boolean))
 
 
 @dataclass(frozen=True)

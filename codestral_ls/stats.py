@@ -19,6 +19,7 @@ class Stats:
     blocked: int = 0
     empty: int = 0
     redactions: int = 0
+    prefetches: int = 0  # upstream calls made for a continuation (prefetch.py)
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=500))
 
     def percentiles(self) -> dict[str, float | None]:

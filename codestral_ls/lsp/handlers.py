@@ -66,7 +66,7 @@ def register(server: CodestralServer) -> None:
         ls: CodestralServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
         cursor = _locate(ls, params.text_document.uri, params.position)
-        text = cursor and await _suggest(ls, cursor, True)
+        text = cursor and await _suggest(ls, cursor, True, prefetch=True)
         if not cursor or not text:
             return types.InlineCompletionList(items=[])
         item = types.InlineCompletionItem(
@@ -162,10 +162,12 @@ def _locate(ls: CodestralServer, uri: str, position: types.Position) -> Cursor |
     return Cursor(doc, line, index, types.Position(line=at_line, character=at_column))
 
 
-async def _suggest(ls: CodestralServer, cursor: Cursor, ask_upstream: bool) -> str | None:
+async def _suggest(
+    ls: CodestralServer, cursor: Cursor, ask_upstream: bool, prefetch: bool = False
+) -> str | None:
     try:
         return await ls.service.complete(
-            cursor.doc, cursor.line, cursor.index, upstream=ask_upstream
+            cursor.doc, cursor.line, cursor.index, upstream=ask_upstream, prefetch=prefetch
         )
     except Exception:
         # A bug of ours must not become an LSP error on every keystroke: log it, show nothing.

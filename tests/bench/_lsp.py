@@ -54,7 +54,7 @@ def settings_for(base_url: str | None, **completion: Any) -> dict[str, Any]:
     return {
         "route": "direct",
         "baseUrl": base_url,
-        "completion": {"debounceMs": 0, "timeoutMs": 5000, **completion},
+        "completion": {"debounceMs": 0, "timeoutMs": 5000, "prefetch": False, **completion},
         "context": {"crossFile": False},
     }
 

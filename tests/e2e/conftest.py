@@ -131,7 +131,9 @@ def base_settings(fake: FakeMistral, **extra: Any) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "route": "direct",
         "baseUrl": fake.base_url,
-        "completion": {"debounceMs": 0, "timeoutMs": 3000},
+        # No prefetch: these tests count upstream calls per request (tests/e2e/test_prefetch.py
+        # covers it).
+        "completion": {"debounceMs": 0, "timeoutMs": 3000, "prefetch": False},
         "context": {"crossFile": False},
     }
     for key, value in extra.items():

@@ -16,7 +16,7 @@ def gateway_settings(fake, fim_route: str, **gateway):
     return {
         "route": "gateway",
         "baseUrl": fake.gateway_url,
-        "completion": {"debounceMs": 0, "multiline": "always"},
+        "completion": {"debounceMs": 0, "multiline": "always", "prefetch": False},
         "context": {"crossFile": False},
         "gateway": {"fimRoute": fim_route, "metadata": {"team": "editor"}, **gateway},
     }

@@ -47,7 +47,12 @@ async def test_multiline_answer_reads_the_stream_to_its_end(session):
     session.change_settings(
         {
             **base_settings(session.fake),
-            "completion": {"debounceMs": 0, "timeoutMs": 3000, "multiline": "always"},
+            "completion": {
+                "debounceMs": 0,
+                "timeoutMs": 3000,
+                "multiline": "always",
+                "prefetch": False,
+            },
         }
     )
     tokens = chunks()

@@ -45,7 +45,7 @@ def gw_settings(
         "route": "gateway",
         "baseUrl": gateway_url,
         "gateway": {"provider": "mistral-ai", "customHost": custom_host, "fimRoute": fim_route},
-        "completion": {"debounceMs": 0, "timeoutMs": 3000},
+        "completion": {"debounceMs": 0, "timeoutMs": 3000, "prefetch": False},
         "context": {"crossFile": False},
     }
     return deep_merge(settings, extra)

@@ -32,7 +32,7 @@ def direct_settings(fake: FakeMistral, **completion: Any) -> dict[str, Any]:
     return {
         "route": "direct",
         "baseUrl": fake.base_url,
-        "completion": {"debounceMs": 0, "timeoutMs": 1000, **completion},
+        "completion": {"debounceMs": 0, "timeoutMs": 1000, "prefetch": False, **completion},
         "context": {"crossFile": False},
     }
 
@@ -42,7 +42,7 @@ def gateway_settings(fake: FakeMistral, **completion: Any) -> dict[str, Any]:
         "route": "gateway",
         "baseUrl": fake.gateway_url,
         "gateway": {"provider": "mistral-ai"},
-        "completion": {"debounceMs": 0, "timeoutMs": 1000, **completion},
+        "completion": {"debounceMs": 0, "timeoutMs": 1000, "prefetch": False, **completion},
         "context": {"crossFile": False},
     }
 

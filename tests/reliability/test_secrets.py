@@ -394,7 +394,7 @@ def test_proxies_come_from_the_environment(spawn, proxy):
         {
             "route": "direct",
             "baseUrl": "https://codestral.example.test/v1",
-            "completion": {"debounceMs": 0},
+            "completion": {"debounceMs": 0, "prefetch": False},
         }
     )
     server.open("file:///work/project/p.py", "value = \n")
@@ -422,7 +422,7 @@ def test_proxies_come_from_the_environment(spawn, proxy):
 def test_plain_http_is_refused_unless_loopback(spawn, proxy, settings):
     # Any request, plain or tunnelled, would reach this proxy: none may.
     server = spawn(env={"HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url, "NO_PROXY": ""})
-    server.initialize({**settings, "completion": {"debounceMs": 0}})
+    server.initialize({**settings, "completion": {"debounceMs": 0, "prefetch": False}})
     server.open("file:///work/project/h.py", "value = \n")
     assert server.inline("file:///work/project/h.py", 0, 8) == []
     server.command("codestral.chat", {"question": "hi", "show": False})
@@ -464,4 +464,3 @@ def test_each_key_goes_only_to_its_route(spawn, fake, route):
             else:  # the gateway holds the provider key behind the virtual key
                 assert h["x-portkey-virtual-key"] == VIRTUAL_KEY
                 assert "authorization" not in h and FAKE_KEY not in everything
-
