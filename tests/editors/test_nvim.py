@@ -487,9 +487,11 @@ def test_nvim012_native_inline_completion(tmp_path: Path) -> None:
 
 
 def test_nvim012_lsp_config_file_and_codestral_command(tmp_path: Path) -> None:
-    """lsp/codestral.lua alone on 0.12: native inline completion, :Codestral completion."""
+    """lsp/codestral.lua alone on 0.12: the plugin's own ghost text (the "auto" default, it
+    shows sooner than the native one: tests/bench/bench_editor_nvim.py), :Codestral
+    completion."""
     steps = _run_012(tmp_path, "lspfile.lua", '"no_setup": true, "no_autostart": true')
-    _check_lspfile(steps, "native")
+    _check_lspfile(steps, "ghost")
 
 
 # -- lsp/codestral.lua: vim.lsp.enable('codestral') without setup() ----------------------------
@@ -585,7 +587,8 @@ def test_secret_files_never_reach_upstream(version: str, fake: FakeMistral, tmp_
     fim = _fim_requests(fake)
     assert fim, "the normal file's request did not reach the upstream"
     for r in fim:
-        assert (r.json.get("prompt") or "").endswith("    return"), r.json
+        # The normal file's request, or the prefetch of what follows its suggestion.
+        assert (r.json.get("prompt") or "").startswith("def add(a, b):\n    return"), r.json
     bodies = "\n".join(r.body.decode("utf-8", "replace") for r in fake.requests)
     for mark in ("TFVARS_MARK", "AWS_MARK", "GITCRED_MARK", "PRIVATE_MARK"):
         assert mark not in bodies

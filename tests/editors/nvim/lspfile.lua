@@ -1,7 +1,7 @@
 -- Neovim 0.11+: lsp/codestral.lua alone. No setup(), no autostart: the user writes
 -- vim.lsp.config('codestral', {...}) and vim.lsp.enable('codestral'), as for any server.
--- Also checks :Codestral's completion and two subcommands. 0.11 draws the plugin's ghost text,
--- 0.12 the native inline completion.
+-- Also checks :Codestral's completion and two subcommands. Both draw the plugin's ghost text
+-- (the "auto" default).
 local D = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/driver.lua")
 local compat = require("codestral.compat")
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Neovim 0.12 (Debian sid, in the chroot made by `bash .ci/setup-nvim.sh --sid`) against the
-# real server: native vim.lsp.inline_completion + the plugin's mappings, through real insert mode.
+# real server: native vim.lsp.inline_completion (asked for with inline = "native"; "auto" draws
+# the plugin's own ghost text) + the plugin's mappings, through real insert mode.
 #
 #   bash tests/editors/nvim/run-012.sh [RESULT_JSON] [SCENARIO.lua] [EXTRA_CFG_JSON_FIELDS]
 #
@@ -89,7 +90,8 @@ cat >"$WORK/cfg.json" <<JSON
  "files": {"py": "/$WORK_REL/main.py"},
  "tcp": {"host": "127.0.0.1", "port": $PORT},
  ${EXTRA:+$EXTRA,}
- "setup": {"settings": {"route": "direct", "baseUrl": "$BASE_URL", "completion": {"debounceMs": 10}}}}
+ "setup": {"inline": "native",
+           "settings": {"route": "direct", "baseUrl": "$BASE_URL", "completion": {"debounceMs": 10}}}}
 JSON
 
 # 4. Neovim 0.12 in the chroot.

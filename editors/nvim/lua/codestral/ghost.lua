@@ -232,6 +232,32 @@ local function schedule(bufnr, key)
   )
 end
 
+--- The suggestion shown, less what the user just typed of it on its line (nil when the
+--- change is anything else).
+local function typed_through(bufnr, s)
+  local sug = s.suggestion
+  if not sug then
+    return nil
+  end
+  local cur = vim.api.nvim_win_get_cursor(0)
+  local row, col = cur[1] - 1, cur[2]
+  if row ~= sug.row or col <= sug.col then
+    return nil
+  end
+  local typed = util.line(bufnr, row):sub(sug.col + 1, col)
+  if #typed >= #sug.text or sug.text:sub(1, #typed) ~= typed then
+    return nil
+  end
+  return {
+    text = sug.text:sub(#typed + 1),
+    row = row,
+    col = col,
+    replace_end = sug.replace_end + #typed,
+    command = sug.command,
+    client_id = sug.client_id,
+  }
+end
+
 --- TextChangedI / CursorMovedI / InsertEnter: the state changed, start over.
 function M.on_change(bufnr)
   local s = states[bufnr]
@@ -243,7 +269,14 @@ function M.on_change(bufnr)
     return -- nothing changed since the last request, suggestion or dismissal
   end
   s.key = key
+  local kept = typed_through(bufnr, s)
   M.clear(bufnr)
+  if kept then
+    -- Typing through the suggestion: its rest stays on screen (redrawn in the same tick, so it
+    -- never blinks) until the answer for the new cursor replaces it.
+    s.suggestion = kept
+    draw(bufnr, kept)
+  end
   if vim.fn.pumvisible() == 1 then
     return -- the completion menu is open: no ghost text over it
   end
