@@ -75,8 +75,13 @@ class Codestral:
         notify: Callable[[Level, str], None] = lambda level, text: None,
         on_state: Callable[[State, str], None] = lambda state, message: None,
         env: Mapping[str, str] | None = None,
+        one_shot: bool = False,
     ) -> None:
+        """``one_shot``: one command-line request, not an editor session: ``notify`` is how the
+        user hears of a problem (the log keeps it at debug level, so it is said once), and
+        messages leave out what only a session does (completions pausing and resuming)."""
         self.env = os.environ if env is None else env
+        self._one_shot = one_shot
         self._documents = DocumentStore()
         self._snippets = SnippetIndex()
         self._upstream = Upstream(self.env)
@@ -136,7 +141,10 @@ class Codestral:
 
     def tell(self, level: Level, text: str) -> None:
         text = scrub(text, self.secrets())
-        getattr(log, "error" if level == "error" else "warning")("%s", text)
+        if self._one_shot:
+            log.debug("told: %s", text)
+        else:
+            getattr(log, "error" if level == "error" else "warning")("%s", text)
         self._notify(level, text)
 
     def _set_state(self, state: StateEvent, message: str = "") -> None:
@@ -172,7 +180,7 @@ class Codestral:
 
     def describe(self, error: UpstreamError) -> str:
         """The cause and the fix of a failure, in one sentence, keys scrubbed."""
-        text = describe(error, self._upstream.resolved, self.settings)
+        text = describe(error, self._upstream.resolved, self.settings, session=not self._one_shot)
         return scrub(text, self.secrets())
 
     # --- documents ------------------------------------------------------------------------

@@ -76,6 +76,61 @@ def test_complete_failures_are_one_line_on_stderr(tmp_path, fake):
     assert bad.returncode != 0 and "FILE:LINE:COL" in bad.stderr
 
 
+def _dead_settings(tmp_path: Path, fake) -> str:
+    """Settings whose baseUrl nothing listens on (port 9, discard: refused on loopback)."""
+    return settings_file(tmp_path, fake, baseUrl="http://127.0.0.1:9/v1")
+
+
+def test_one_shot_failures_are_printed_once(tmp_path, fake):
+    """An unreachable upstream: the cause and fix once on stderr (no log line repeating it),
+    without the editor-session wording about completions resuming."""
+    source = tmp_path / "a.py"
+    source.write_text("x = \n")
+    for command in ("complete", "explain"):
+        where = f"{source}:1:5" if command == "complete" else str(source)
+        result = run("--settings", _dead_settings(tmp_path, fake), command, where)
+        assert result.returncode == 1 and result.stdout == "", (command, result.stdout)
+        assert result.stderr.count("Cannot reach http://127.0.0.1:9/v1") == 1, result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith("codestral-ls: Cannot reach ")
+        assert "resume" not in result.stderr
+    check = run("--settings", _dead_settings(tmp_path, fake), "check")
+    assert check.returncode == 1 and check.stdout.count("Cannot reach") == 1
+    assert "resume" not in check.stdout + check.stderr and check.stderr == ""
+
+
+def test_one_shot_server_errors_do_not_promise_resuming(tmp_path, fake):
+    fake.set_default(Reply(status=503, json={"message": "overloaded"}))
+    source = tmp_path / "a.py"
+    source.write_text("x = \n")
+    result = run("--settings", settings_file(tmp_path, fake), "complete", f"{source}:1:5")
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "(503)" in line and "service's side." in line and "resume" not in line
+
+
+def test_one_shot_rate_limit_says_when_to_try_again(tmp_path, fake):
+    fake.set_default(Reply(status=429, json={"message": "slow down"}, headers={"Retry-After": "7"}))
+    source = tmp_path / "a.py"
+    source.write_text("x = \n")
+    result = run("--settings", settings_file(tmp_path, fake), "complete", f"{source}:1:5")
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "rate limiting" in line and "try again after 7 s" in line
+    assert "pausing" not in line and "debounceMs" not in line
+
+
+def test_a_bad_setting_is_reported_once_and_the_completion_still_runs(tmp_path, fake):
+    fake.default_text = "1"
+    source = tmp_path / "a.py"
+    source.write_text("x = \n")
+    settings = settings_file(tmp_path, fake, completion={"debounceMs": "soon"})
+    result = run("--settings", settings, "complete", f"{source}:1:5")
+    assert result.returncode == 0 and result.stdout == "1", result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("codestral-ls: Invalid setting codestral.completion.debounceMs")
+
+
 def test_complete_refuses_secret_files(tmp_path, fake):
     env_file = tmp_path / ".env"
     env_file.write_text("TOKEN=abc\n")
