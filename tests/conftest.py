@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +18,12 @@ def fake_mistral() -> Iterator[FakeMistral]:
         yield fake
     finally:
         fake.stop()
+
+
+@pytest.fixture(scope="session")
+def wheelhouse() -> Path:
+    """Wheels of codestral-ls's dependencies and build requirements, for installs that use no
+    index (tests/packaging/wheelhouse.py)."""
+    from tests.packaging.wheelhouse import wheelhouse as build
+
+    return build()
