@@ -204,6 +204,19 @@ function M._register()
     local rtp_file = #vim.api.nvim_get_runtime_file("lsp/codestral.lua", false) > 0
     -- Assigned, not merged: a list such as `cmd` must replace the previous one whole.
     compat.enable_config("codestral", (user_setup or not rtp_file) and M.lsp_config() or nil)
+    -- vim.lsp.enable skips a config whose cmd is not executable before root_dir runs, with only
+    -- a log line: say it here, once, for the first buffer that would have had a client.
+    vim.api.nvim_create_autocmd("FileType", {
+      group = augroup,
+      callback = function(args)
+        if buffer_ok(args.buf) then
+          local cmd = M.server()
+          if missing(cmd) then
+            M._missing_binary(cmd)
+          end
+        end
+      end,
+    })
     return
   end
 
