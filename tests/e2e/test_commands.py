@@ -26,15 +26,7 @@ def chat_requests(session):
 
 async def test_code_action_offers_explain_on_a_selection(session):
     session.open(URI, CODE)
-    actions = await session.client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            range=types.Range(
-                start=types.Position(line=0, character=0), end=types.Position(line=1, character=16)
-            ),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
-    )
+    actions = await session.code_actions(URI, (0, 0), (1, 16))
     assert [a.title for a in actions] == ["Explain with Codestral"]
     # lsprotocol's client-side hook structures any {"command": ...} as a Command, turning our
     # CodeAction's nested command object into its repr; read it back from that.
@@ -42,15 +34,7 @@ async def test_code_action_offers_explain_on_a_selection(session):
     command = ast.literal_eval(nested) if isinstance(nested, str) else nested
     assert command["command"] == "codestral.explain"
     assert command["arguments"][0]["uri"] == URI
-    empty = await session.client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            range=types.Range(
-                start=types.Position(line=0, character=3), end=types.Position(line=0, character=3)
-            ),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
-    )
+    empty = await session.code_actions(URI, (0, 3), (0, 3))
     assert not empty
 
 

@@ -5,7 +5,6 @@ key goes only where its route needs it."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -29,6 +28,7 @@ from tests.support.keys import (
     VIRTUAL_KEY,
     leaks,
 )
+from tests.support.relay import accept_forever, pump
 from tests.support.settings import ROUTES, direct_settings, gateway_settings
 from tests.support.wire import RpcError, wait_until
 
@@ -291,15 +291,10 @@ class TlsFront:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.handshakes_failed = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        accept_forever(self.sock, self._serve_on_a_thread)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                raw, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+    def _serve_on_a_thread(self, raw: socket.socket) -> None:
+        threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
 
     def _serve(self, raw: socket.socket) -> None:
         try:
@@ -309,20 +304,8 @@ class TlsFront:
             raw.close()
             return
         upstream = socket.create_connection(("127.0.0.1", self.target))
-
-        def pipe(a: socket.socket, b: socket.socket) -> None:
-            try:
-                while data := a.recv(65536):
-                    b.sendall(data)
-            except OSError:
-                pass
-            finally:
-                for s in (a, b):
-                    with contextlib.suppress(OSError):
-                        s.shutdown(socket.SHUT_RDWR)
-
-        threading.Thread(target=pipe, args=(upstream, conn), daemon=True).start()
-        pipe(conn, upstream)
+        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
+        pump(conn, upstream)
 
     def close(self) -> None:
         self.sock.close()
@@ -360,23 +343,18 @@ class RecordingProxy:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.seen: list[str] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        accept_forever(self.sock, self._refuse)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        break
-                    head += chunk
-                self.seen.append(head.decode("latin-1"))
-                conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+    def _refuse(self, conn: socket.socket) -> None:
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+            self.seen.append(head.decode("latin-1"))
+            conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 
     def close(self) -> None:
         self.sock.close()

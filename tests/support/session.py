@@ -83,6 +83,16 @@ def first_text(result: Any) -> str | None:
     return items[0].insert_text if items else None
 
 
+def texts(items: list[types.InlineCompletionItem]) -> list[str]:
+    """The suggestions' texts."""
+    return [i.insert_text for i in items]  # type: ignore[misc]
+
+
+def messages(session: Session) -> list[str]:
+    """window/showMessage texts so far."""
+    return session.shown()
+
+
 @dataclass
 class Session:
     """One editor session: the client, the fake upstream, and helpers to type in a buffer."""
@@ -169,6 +179,20 @@ class Session:
 
     def cancel(self, msg_id: str) -> None:
         self.client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=msg_id))
+
+    async def code_actions(
+        self, uri: str, start: tuple[int, int], end: tuple[int, int]
+    ) -> list[Any] | None:
+        return await self.client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(
+                    start=types.Position(line=start[0], character=start[1]),
+                    end=types.Position(line=end[0], character=end[1]),
+                ),
+                context=types.CodeActionContext(diagnostics=[]),
+            )
+        )
 
     async def command(self, name: str, *args: Any) -> Any:
         return await self.client.workspace_execute_command_async(
@@ -311,6 +335,19 @@ async def end_session(lsp_client: LanguageClient) -> None:
     """shutdown/exit, if a session was started (``start_session``) on this client."""
     if lsp_client.capabilities is not None:
         await lsp_client.shutdown_session()
+
+
+def lazy_session_fixture(params: list[str] | None = None, **server: Any):
+    """A pytest-lsp fixture (see ``server_fixture``) for tests that start their session
+    themselves (``start_session``), so that the first request already runs with their own
+    settings; it is ended afterwards if it was started."""
+
+    @server_fixture(params, **server)
+    async def unstarted(lsp_client: LanguageClient):
+        yield
+        await end_session(lsp_client)
+
+    return unstarted
 
 
 @contextlib.asynccontextmanager
