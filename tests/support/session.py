@@ -1,11 +1,16 @@
 """One editor session on pytest-lsp's client: the real server (``python -m codestral_ls``) as a
-subprocess over stdio, the fake upstream behind it, and helpers to type in a buffer.
+subprocess over stdio, the fake upstream behind it, and helpers to type in a buffer (``Session``).
 
-In pytest: ``server_fixture(...)`` declares the pytest-lsp fixture and ``start_session`` sends
-``initialize`` with the settings the test wants. Outside pytest (the benchmarks):
-``open_session(...)``. Either way the client is pytest-lsp's ``LanguageClient``, whose own logs
-are used as they are: ``messages`` (window/showMessage), ``log_messages``, ``shown_documents``,
-``wait_for_notification``.
+In pytest, a module declares its server fixture with one of:
+
+- ``session_fixture(params, settings)``: the session is started before the test (``.session``
+  on the client; tests/e2e/conftest.py's ``session`` fixture hands it over);
+- ``lazy_session_fixture(params)``: the test starts it itself with ``start_session``;
+- ``server_fixture(params)``: the bare pytest-lsp fixture both are built on.
+
+Outside pytest (the benchmarks): ``open_session(settings)``. Either way the client is
+pytest-lsp's ``LanguageClient``, whose own records are used as they are: ``messages``
+(window/showMessage), ``log_messages``, ``shown_documents``, ``wait_for_notification``.
 """
 
 from __future__ import annotations
