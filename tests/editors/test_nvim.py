@@ -26,6 +26,8 @@ from typing import Any
 import pytest
 
 from tests.fakes.mistral import FakeMistral, Recorded, Reply
+from tests.support.keys import PROVIDER_KEY
+from tests.support.upstream import running_fake
 
 pytestmark = pytest.mark.editors
 
@@ -38,7 +40,7 @@ NVIM07 = Path("/usr/bin/nvim")
 NVIM011_VENV = ROOT / ".cache" / "nvim-0.11" / "venv"
 SID_ROOT = ROOT / ".cache" / "nvim-sid"
 
-API_KEY = "test-key"
+API_KEY = PROVIDER_KEY
 EXPLAIN_MD = "## add\n\nReturns the sum of `a` and `b`."
 SECRET = "SECRET_TOKEN"
 
@@ -107,12 +109,9 @@ def _responder(rec: Recorded) -> Reply:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeMistral]:
-    fake = FakeMistral(api_key=API_KEY).start()
-    fake.responder = _responder
-    try:
+    with running_fake() as fake:
+        fake.responder = _responder
         yield fake
-    finally:
-        fake.stop()
 
 
 def _settings(fake: FakeMistral) -> dict[str, Any]:

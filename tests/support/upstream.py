@@ -32,11 +32,12 @@ def running_fake(api_key: str | None = PROVIDER_KEY, **options: Any) -> Iterator
 
 
 @contextlib.contextmanager
-def fake_process(text: str = "return a + b", api_key: str = PROVIDER_KEY) -> Iterator[str]:
+def fake_process(text: str = "return a + b", api_key: str | None = PROVIDER_KEY) -> Iterator[str]:
     """The fake in a child process (so its threads never share our GIL); yields its base URL.
-    Read and steer it with ``fake_control``."""
+    ``api_key=None``: no auth. Read and steer it with ``fake_control``."""
+    auth = [] if api_key is None else ["--api-key", api_key]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.mistral", "--api-key", api_key, "--text", text],
+        [sys.executable, "-m", "tests.fakes.mistral", *auth, "--text", text],
         stdout=subprocess.PIPE,
         text=True,
     )
