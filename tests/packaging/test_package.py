@@ -14,7 +14,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import tarfile
 import venv
 import zipfile
@@ -24,10 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.wheelhouse import ROOT, offline_pip_env, tomllib
+from tests.support.keys import PROVIDER_KEY
+from tests.support.upstream import fake_process
+from tests.support.wheelhouse import ROOT, offline_pip_env, tomllib
 
 TOOLS = ["build>=1.2", "twine>=6.1", "pipx>=1.7", "uv>=0.5"]
-API_KEY = "packaging-test-key"
 SUGGESTION = "a + b"
 
 
@@ -117,21 +117,10 @@ def test_the_version_is_written_once() -> None:
 
 
 @pytest.fixture(scope="module")
-def fake_upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def fake_upstream() -> Iterator[str]:
     """tests/fakes/mistral.py as its own process; its base URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "-u", "-m", "tests.fakes.mistral", "--api-key", API_KEY,
-         "--text", SUGGESTION],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        base_url = proc.stdout.readline().strip()
-        assert base_url.startswith("http://127.0.0.1:"), base_url
+    with fake_process(text=SUGGESTION) as base_url:
         yield base_url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _clean_env(home: Path, wheelhouse: Path, tools: Path) -> dict[str, str]:
@@ -150,7 +139,7 @@ def _clean_env(home: Path, wheelhouse: Path, tools: Path) -> dict[str, str]:
 
 def _check_installed(server: Path, base_url: str, tmp: Path) -> None:
     """The installed codestral-ls: its version, and one completion from the fake upstream."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "CODESTRAL_API_KEY": API_KEY}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp), "CODESTRAL_API_KEY": PROVIDER_KEY}
     assert _run([str(server), "--version"], env).strip() == f"codestral-ls {_version()}"
     settings = tmp / "settings.json"
     settings.write_text(json.dumps({"codestral": {"baseUrl": base_url}}))
