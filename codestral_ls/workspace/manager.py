@@ -33,7 +33,7 @@ from codestral_ls.workspace.retrieve import (
 log = logging.getLogger(__name__)
 
 IndexState = Literal["off", "waiting", "indexing", "ready"]
-BATCH = 48
+BATCH = 16
 Tell = Callable[[str], None]
 
 

@@ -123,8 +123,7 @@ def _resolve_one(imp: Import, index: WorkspaceIndex) -> list[int]:
 
 
 def _display(index: WorkspaceIndex, file_id: int) -> str:
-    entry = index.entry(file_id)
-    return entry.display if entry else ""
+    return index.display(file_id)
 
 
 def resolve_imports(imports: list[Import], index: WorkspaceIndex) -> Resolved:

@@ -35,8 +35,7 @@ from dataclasses import dataclass
 from codestral_ls.context import build_job as bare_build_job
 from codestral_ls.crossfile import SnippetIndex
 from codestral_ls.service import Codestral
-from codestral_ls.workspace.files import discover, language_of
-from codestral_ls.workspace.files import Discovery
+from codestral_ls.workspace.files import Discovery, discover, language_of
 from codestral_ls.workspace.imports import head, parse_imports
 from codestral_ls.workspace.symbols import definitions
 from tests.bench._common import machine, table
