@@ -326,12 +326,23 @@ class Codestral:
         language_id: str,
         file_name: str,
         on_text: Callable[[str], None] = lambda text: None,
+        uri: str | None = None,
     ) -> str:
-        """A chat answer as Markdown. Raises UpstreamError (already told to the user)."""
+        """A chat answer as Markdown. Raises UpstreamError (already told to the user).
+        ``uri``: the document the code comes from (its definitions from the workspace go
+        along)."""
+        definitions = ""
+        doc = self._documents.get(uri) if uri else None
+        if code and doc is not None and self.refusal(doc) is None:
+            definitions = self._workspace.definitions_for(doc, code, self.relative_path)
         if code:
-            code, hidden = redact(code) if self.settings.completion.redact_secrets else (code, 0)
+            redacting = self.settings.completion.redact_secrets
+            code, hidden = redact(code) if redacting else (code, 0)
+            if definitions and redacting:
+                definitions, more = redact(definitions)
+                hidden += more
             self._engine.stats.redactions += hidden
-        request = chat_request(self.settings, question, code, language_id, file_name)
+        request = chat_request(self.settings, question, code, language_id, file_name, definitions)
         self._set_state("working")
         answer = ""
         # A chat may take longer than a completion, but not forever: an upstream that stops

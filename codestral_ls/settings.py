@@ -150,9 +150,6 @@ class ContextSettings:
     max_file_bytes: int = field(
         default=512_000, metadata=_check(_number(1_000, 20_000_000, integer=True))
     )
-    # Semantic retrieval with mistral-embed: off by default (it sends code to /embeddings).
-    embeddings: bool = field(default=False, metadata=_check(_boolean))
-    embeddings_model: str = field(default="mistral-embed", metadata=_check(_optional_str))
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,8 @@ class Workspace:
         found = definition_snippets(
             names, resolved, self.index, self.index.file_id(doc.path), display, 1200
         )
-        return assemble(found, CHAT_DEFINITION_CHARS, display, self._settings.completion.exclude)
+        text = assemble(found, CHAT_DEFINITION_CHARS, display, self._settings.completion.exclude)
+        return text[: text.rfind("+++++ ")] if text else ""  # not the current file's header
 
     # --- status ---------------------------------------------------------------------------
 

@@ -152,6 +152,8 @@ async def start_session(
     preset, encodings = CLIENTS[client]
     session = Session(lsp_client, fake, encodings[0])
     lsp_client.feature("codestral/status")(lambda params: session.statuses.append(params))
+    # The server registers file watchers with clients that can (like VS Code): accept them.
+    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
     result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(preset, encodings, inline),

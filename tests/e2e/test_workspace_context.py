@@ -128,3 +128,15 @@ async def test_saved_and_watched_changes_reach_the_next_prompt(session: Session)
             break
         await asyncio.sleep(0.02)
     assert (await session.status())["workspace"]["files"] == 4
+
+
+async def test_explain_gets_the_definitions_the_selection_uses(session: Session) -> None:
+    await ready(session)
+    uri = (session.root / "main.py").as_uri()  # type: ignore[attr-defined]
+    session.open(uri, MAIN + "        sock, b'x')\n")
+    selection = {"start": {"line": 3, "character": 0}, "end": {"line": 5, "character": 20}}
+    await session.command("codestral.explain", {"uri": uri, "range": selection, "show": False})
+    chats = [r for r in session.fake.requests if r.path.endswith("/chat/completions")]
+    user = chats[-1].json["messages"][-1]["content"]
+    assert "+++++ pkg/net.py\ndef send_frame(sock, payload: bytes, *, flush: bool = True)" in user
+    assert "ENV_SECRET_VALUE" not in user

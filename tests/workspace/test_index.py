@@ -209,3 +209,20 @@ async def test_no_workspace_folder() -> None:
     service.start_workspace()
     status = service.status()["workspace"]
     assert status["state"] == "off" and "No workspace folder" in status["caps"][0]
+
+
+async def test_a_workspace_of_200000_files_is_capped_and_said_once(tmp_path: Path) -> None:
+    # empty files, created cheaply: discovery stops at the cap, so the cost is the creation
+    for folder in range(200):
+        sub = tmp_path / f"d{folder:03}"
+        sub.mkdir()
+        for n in range(1000):
+            os.close(os.open(sub / f"m{n}.py", os.O_CREAT | os.O_WRONLY, 0o644))
+    service, told = await indexed(tmp_path)
+    status = service.status()["workspace"]
+    assert status["files"] == 20_000
+    assert len([t for t in told if "maxFiles" in t]) == 1
+    assert len(status["caps"]) == 1
+    service.files_changed([(str(tmp_path / "d000" / "m1.py"), True)])
+    await asyncio.sleep(0.1)
+    assert len([t for t in told if "maxFiles" in t]) == 1
