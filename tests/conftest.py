@@ -1,4 +1,4 @@
-"""Shared pytest fixtures."""
+"""Fixtures every folder shares (the pieces themselves live in tests/support/)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.mistral import FakeMistral
+from tests.support.upstream import running_fake
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeMistral]:
+    """A started fake Mistral API that accepts only the test provider key (keys.PROVIDER_KEY)."""
+    with running_fake() as server:
+        yield server
 
 
 @pytest.fixture
 def fake_mistral() -> Iterator[FakeMistral]:
-    """A started fake Mistral API without auth; tests needing a key build their own."""
-    fake = FakeMistral().start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
+    """The same fake without auth, for tests that send other keys on purpose."""
+    with running_fake(api_key=None) as server:
+        yield server

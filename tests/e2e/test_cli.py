@@ -11,10 +11,10 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from tests.e2e.conftest import FAKE_KEY
 from tests.fakes.mistral import Reply
+from tests.support.keys import PROVIDER_KEY
 
-ENV = {"CODESTRAL_API_KEY": FAKE_KEY, "PATH": "/usr/bin:/bin"}
+ENV = {"CODESTRAL_API_KEY": PROVIDER_KEY, "PATH": "/usr/bin:/bin"}
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
@@ -69,7 +69,7 @@ def test_complete_failures_are_one_line_on_stderr(tmp_path, fake):
     assert result.returncode != 0 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("codestral-ls: ") and "rejected the API key" in lines[-1]
-    assert FAKE_KEY not in result.stderr
+    assert PROVIDER_KEY not in result.stderr
     missing = run("complete", f"{tmp_path}/nope.py:1:1")
     assert missing.returncode != 0 and "no such file" in missing.stderr
     bad = run("complete", f"{source}:x")
@@ -100,7 +100,7 @@ def test_check_reports_route_and_sources_never_the_key(tmp_path, fake):
     out = result.stdout
     assert "route: direct" in out and fake.base_url in out and "codestral-latest" in out
     assert "environment CODESTRAL_API_KEY" in out and "check: OK" in out
-    assert FAKE_KEY not in out + result.stderr
+    assert PROVIDER_KEY not in out + result.stderr
     dead = run(
         "--settings", settings_file(tmp_path, fake, baseUrl="http://127.0.0.1:9/v1"), "check"
     )
@@ -173,7 +173,7 @@ async def test_tcp_server_with_log_file(tmp_path, fake):
         process.wait(timeout=5)
     log = log_file.read_text()
     assert "fim/completions" in log
-    assert FAKE_KEY not in log
+    assert PROVIDER_KEY not in log
 
 
 def test_tcp_survives_a_broken_frame(tmp_path):

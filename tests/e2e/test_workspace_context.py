@@ -8,11 +8,11 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import Session, base_settings, capabilities, server_fixture
+from tests.support.session import Session, capabilities, server_fixture
+from tests.support.settings import server_settings
 
 LIB = "def send_frame(sock, payload: bytes, *, flush: bool = True) -> int:\n    return 0\n"
 MAIN = "from pkg.net import send_frame\n\n\ndef run(sock):\n    send_frame(\n"
@@ -44,7 +44,9 @@ async def client(lsp_client: LanguageClient, fake, tmp_path: Path):
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=caps,
-            initialization_options={"codestral": base_settings(fake, context={"crossFile": True})},
+            initialization_options={
+                "codestral": server_settings(fake, context={"crossFile": True})
+            },
             root_uri=root,
             workspace_folders=[types.WorkspaceFolder(uri=root, name="ws")],
         )
@@ -52,14 +54,12 @@ async def client(lsp_client: LanguageClient, fake, tmp_path: Path):
     session.root = tmp_path  # type: ignore[attr-defined]
     session.registrations = registrations  # type: ignore[attr-defined]
     lsp_client.session = session
-    await session.wait_for(lambda: bool(registrations))
+    for _ in range(250):  # a request, not a notification: session.wait_for would not wake
+        if registrations:
+            break
+        await asyncio.sleep(0.02)
     yield
     await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def session(client) -> Session:
-    return client.session
 
 
 async def ready(session: Session) -> dict[str, Any]:

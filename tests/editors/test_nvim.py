@@ -26,6 +26,8 @@ from typing import Any
 import pytest
 
 from tests.fakes.mistral import FakeMistral, Recorded, Reply
+from tests.support.keys import PROVIDER_KEY
+from tests.support.upstream import running_fake
 
 pytestmark = pytest.mark.editors
 
@@ -38,7 +40,7 @@ NVIM07 = Path("/usr/bin/nvim")
 NVIM011_VENV = ROOT / ".cache" / "nvim-0.11" / "venv"
 SID_ROOT = ROOT / ".cache" / "nvim-sid"
 
-API_KEY = "test-key"
+API_KEY = PROVIDER_KEY
 EXPLAIN_MD = "## add\n\nReturns the sum of `a` and `b`."
 SECRET = "SECRET_TOKEN"
 
@@ -107,12 +109,9 @@ def _responder(rec: Recorded) -> Reply:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeMistral]:
-    fake = FakeMistral(api_key=API_KEY).start()
-    fake.responder = _responder
-    try:
+    with running_fake() as fake:
+        fake.responder = _responder
         yield fake
-    finally:
-        fake.stop()
 
 
 def _settings(fake: FakeMistral) -> dict[str, Any]:
@@ -420,8 +419,10 @@ def test_checkhealth(version: str, key_env: str, fake: FakeMistral, tmp_path: Pa
     assert "route: direct" in text
     assert API_KEY not in text  # the key's name, never its value
     assert "ERROR" not in text, text
-    # Today's server does not list its secret-file globs: the section says so, without error.
-    assert "the server refuses secret files" in text
+    # The real server lists its secret-file globs (codestral.status secretFileGlobs), among them
+    # those the plugin's old copy of the list had lost.
+    [line] = [line for line in text.splitlines() if "the server refuses these files" in line]
+    assert "OK" in line and "*.tfvars" in line and ".aws/*" in line and ".git-credentials" in line
 
 
 def test_checkhealth_shows_the_servers_secret_file_globs(fake: FakeMistral, tmp_path: Path) -> None:
