@@ -76,14 +76,12 @@ class Workspace:
     # --- life -----------------------------------------------------------------------------
 
     def configure(self, settings: Settings) -> None:
-        old = self._settings.context
-        self._settings = settings
-        new = settings.context
-        changed = (old.workspace, old.max_files, old.max_file_bytes) != (
-            new.workspace,
-            new.max_files,
-            new.max_file_bytes,
-        ) or self._settings.completion.exclude != settings.completion.exclude
+        """New settings; the index is rebuilt when what it holds depends on them."""
+        old, self._settings = self._settings, settings
+        before = (old.context.workspace, old.context.max_files, old.context.max_file_bytes)
+        after = (settings.context.workspace, settings.context.max_files,
+                 settings.context.max_file_bytes)  # fmt: skip
+        changed = before != after or old.completion.exclude != settings.completion.exclude
         if changed and self._task is not None:
             self.start(self.folders)
 
