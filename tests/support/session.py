@@ -262,6 +262,8 @@ async def start_session(
     preset, encodings = _ALL_CLIENTS[client]
     session = Session(lsp_client, fake, encodings[0])
     lsp_client.feature(STATUS)(lambda params: session.statuses.append(params))
+    # The server registers file watchers with clients that can (like VS Code): accept them.
+    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
     if settings is None:
         assert fake is not None
         settings = server_settings(fake)
