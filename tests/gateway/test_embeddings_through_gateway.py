@@ -66,7 +66,7 @@ def test_upstream_embeddings_on_the_gateway_route(
         try:
             result = await upstream.embeddings(texts, "mistral-embed")
             assert [list(v) for v in result.vectors] == [
-                [float(x) for x in __import__("array").array("f", fake_embedding(t))] for t in texts
+                list(array("f", fake_embedding(t))) for t in texts
             ]
             assert result.prompt_tokens > 0 and result.total_tokens == result.prompt_tokens
             fake_mistral.enqueue(Reply(status=429, headers={"Retry-After": "3"}))
