@@ -93,6 +93,7 @@ class Workspace:
             self.start(self.folders)
         elif self._task is not None:
             self.semantic.configure(settings, self.folders)
+            self.semantic.index_changed(self.index, ready=self.state == "ready")
 
     def start(self, folders: Iterable[str]) -> None:
         """(Re)build the index of these folders in the background."""
@@ -103,6 +104,7 @@ class Workspace:
         self.generation += 1
         self.skipped.clear()
         self.caps.clear()
+        self.semantic.configure(self._settings, self.folders)  # off without index or folders
         if not self._settings.context.workspace:
             self.state = "off"
             return
@@ -112,7 +114,6 @@ class Workspace:
             return
         self.state = "indexing"
         self._task = asyncio.get_running_loop().create_task(self._build())
-        self.semantic.configure(self._settings, self.folders)
 
     async def _build(self) -> None:
         started = time.monotonic()
