@@ -1,56 +1,17 @@
-"""Drive the real server (``python -m codestral_ls``) over stdio with pygls' LanguageClient, and
-the fake Mistral upstream as its own process, as an editor session would."""
+"""The benchmarks' settings: the kit's one builder (tests/support/settings.py) with a 5 s
+timeout. Sessions are tests/support/session.py's ``open_session`` (pytest-lsp's client driving
+``python -m codestral_ls`` over stdio, as an editor would); the fake upstream as its own process
+is tests/support/upstream.py's ``fake_process``."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from lsprotocol import types
-from pygls.lsp.client import LanguageClient
-
-KEY = "sk-bench-0000-not-a-real-key"
-
-
-@contextlib.contextmanager
-def fake_process(text: str = "return a + b") -> Iterator[str]:
-    """The fake Mistral upstream in a child process (so its threads never share our GIL);
-    yields its base URL."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.mistral", "--api-key", KEY, "--text", text],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        base_url = proc.stdout.readline().strip()
-        if not base_url.startswith("http"):
-            raise RuntimeError(f"the fake did not start: {base_url!r}")
-        yield base_url
-    finally:
-        proc.terminate()
-        proc.wait(5)
-
-
-def fake_control(base_url: str, path: str, data: Any = None) -> Any:
-    root = base_url.rsplit("/v1", 1)[0]
-    body = None if data is None else json.dumps(data).encode()
-    request = urllib.request.Request(
-        root + path, data=body, method="GET" if data is None else "POST"
-    )
-    with urllib.request.urlopen(request, timeout=5) as answer:
-        return json.loads(answer.read())
+from tests.support.settings import server_settings
 
 
 def settings_for(base_url: str | None, **completion: Any) -> dict[str, Any]:
+<<<<<<< HEAD
     return {
         "route": "direct",
         "baseUrl": base_url,
@@ -196,3 +157,6 @@ async def editor(
 
 def now() -> float:
     return time.perf_counter()
+=======
+    return server_settings(base_url, timeout_ms=5000, completion=completion)
+>>>>>>> main

@@ -41,7 +41,6 @@ import os
 import random
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,6 +105,10 @@ class Plan:
     keys: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _word_ends(previous: str, ch: str) -> bool:
+    return (previous[-1:].isalnum() or previous[-1:] == "_") and not (ch.isalnum() or ch == "_")
+
+
 def make_plan(name: str, chars: int, rng: random.Random) -> Plan:
     target = (CODE / name).read_text()
     lines = target.splitlines(keepends=True)
@@ -133,11 +136,9 @@ def make_plan(name: str, chars: int, rng: random.Random) -> Plan:
                 j += 1
             text = typed[i:j]
         gap = min(0.25, max(0.06, rng.lognormvariate(math.log(0.11), 0.35)))
-        if previous.endswith("\n") or previous.strip() == "" and "\n" in previous:
+        # A key text holding "\n" is Enter + indentation: the user pauses on the new line.
+        if "\n" in previous or (_word_ends(previous, ch) and rng.random() < 0.5):
             gap += rng.uniform(0.8, 1.2)
-        elif (previous[-1:].isalnum() or previous[-1:] == "_") and not (ch.isalnum() or ch == "_"):
-            if rng.random() < 0.5:
-                gap += rng.uniform(0.8, 1.2)
         keys.append({"text": text, "gap_ms": round(gap * 1000), "at": i})
         previous = text
         i += len(text)
@@ -190,8 +191,18 @@ def run_variant(variant: Variant, plan: Plan, base_url: str, accepts: int) -> di
     port = free_port()
     env = {**os.environ, "CODESTRAL_API_KEY": KEY, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "codestral_ls", "--tcp", "--host", "127.0.0.1"]
-        + ["--port", str(port), "--settings", str(work / "settings.json")],
+        [
+            sys.executable,
+            "-m",
+            "codestral_ls",
+            "--tcp",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--settings",
+            str(work / "settings.json"),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -213,11 +224,27 @@ def run_variant(variant: Variant, plan: Plan, base_url: str, accepts: int) -> di
         }
         (work / "cfg.json").write_text(json.dumps(cfg))
         subprocess.run(
-            ["chroot", str(SID), "/usr/bin/env", "-i", f"HOME={root}/home", "TERM=dumb"]
-            + ["LANG=C.UTF-8", "PATH=/usr/bin:/bin", f"CODESTRAL_NVIM_TEST={root}/cfg.json"]
-            + [f"TMPDIR={root}", "/usr/bin/nvim", "--headless", "-u"]
-            + [f"{root}/drivers/minimal_init.lua", "-i", "NONE", "-n", "-c"]
-            + [f"luafile {root}/drivers/nvim_latency.lua"],
+            [
+                "chroot",
+                str(SID),
+                "/usr/bin/env",
+                "-i",
+                f"HOME={root}/home",
+                "TERM=dumb",
+                "LANG=C.UTF-8",
+                "PATH=/usr/bin:/bin",
+                f"CODESTRAL_NVIM_TEST={root}/cfg.json",
+                f"TMPDIR={root}",
+                "/usr/bin/nvim",
+                "--headless",
+                "-u",
+                f"{root}/drivers/minimal_init.lua",
+                "-i",
+                "NONE",
+                "-n",
+                "-c",
+                f"luafile {root}/drivers/nvim_latency.lua",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -1,19 +1,12 @@
 """End-to-end: the real server as a subprocess over stdio, driven by pytest-lsp, in front of
-the fake Mistral upstream (a real HTTP server on 127.0.0.1)."""
+the fake Mistral upstream (a real HTTP server on 127.0.0.1). The kit is in tests/support/:
+each module declares its ``client`` with ``session_fixture``; ``fake`` is tests/conftest.py's."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from typing import Any
-
 import pytest
-import pytest_lsp
-from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+<<<<<<< HEAD
 from tests.fakes.mistral import FakeMistral
 
 # Recognisable so the secrets tests can grep every output for it; not a real key.
@@ -175,12 +168,12 @@ def server_fixture(params: list[str] | None = None, env: dict[str, str] | None =
         ),
         params=params or list(CLIENTS),
     )
+=======
+from tests.support.session import Session
+>>>>>>> main
 
 
 @pytest.fixture
-def fake() -> AsyncIterator[FakeMistral]:
-    server = FakeMistral(api_key=FAKE_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def session(client) -> Session:
+    """The started session of the module's ``client`` fixture."""
+    return client.session
