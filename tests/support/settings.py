@@ -26,8 +26,9 @@ def server_settings(
     timeout_ms: int | None = 3000,
     **layers: Any,
 ) -> dict[str, Any]:
-    """Settings for one route: no debounce, no prefetch, no cross-file context, ``timeout_ms`` (None: the
-    server's default), and ``layers`` merged on top (``completion={...}``, ``gateway={...}``...).
+    """Settings for one route: no debounce, no prefetch, no cross-file context, ``timeout_ms``
+    (None: the server's default), and ``layers`` merged on top (``completion={...}``,
+    ``gateway={...}``...).
 
     ``upstream``: a fake (its ``base_url``, or its ``gateway_url`` on the gateway route) or a
     base URL. The gateway route, or any ``gateway`` layer, names the provider ``mistral-ai``.
