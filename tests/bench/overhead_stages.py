@@ -19,7 +19,9 @@ import sys
 import tempfile
 
 from tests.bench._common import machine, table
-from tests.bench._lsp import editor, fake_process, settings_for
+from tests.bench._lsp import settings_for
+from tests.support.session import open_session
+from tests.support.upstream import fake_process
 
 URI = "file:///work/project/overhead.py"
 TEXT = "import math\n\n\ndef add(a, b):\n    \n\nprint(add(1, 2))\n"
@@ -31,11 +33,12 @@ async def run(stream: bool, out: str) -> None:
     os.environ["STAGE_OUT"] = out
     server = os.path.join(os.path.dirname(__file__), "_stage_server.py")
     with fake_process() as base_url:
-        async with editor(settings_for(base_url, stream=stream), command=(server,)) as ed:
+        settings = settings_for(base_url, stream=stream)
+        async with open_session(settings, command=(server,)) as ed:
             ed.open(URI, TEXT)
             for _ in range(ROUNDS):
                 await ed.command("codestral.clearCache")
-                assert await ed.inline(URI, *CURSOR) == "return a + b"
+                assert await ed.inline_text(URI, *CURSOR) == "return a + b"
 
 
 def main() -> None:

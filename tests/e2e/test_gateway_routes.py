@@ -12,28 +12,12 @@ URI = "file:///work/project/gw.py"
 
 
 def gateway_settings(fake, fim_route: str, **gateway):
-<<<<<<< HEAD
-    return {
-        "route": "gateway",
-        "baseUrl": fake.gateway_url,
-        "completion": {"debounceMs": 0, "multiline": "always", "prefetch": False},
-        "context": {"crossFile": False},
-        "gateway": {"fimRoute": fim_route, "metadata": {"team": "editor"}, **gateway},
-    }
-
-
-@server_fixture(params=["vscode-utf16", "nvim011-utf8"], env={"PORTKEY_API_KEY": "pk-gateway-key"})
-async def client(lsp_client: LanguageClient, request, fake):
-    lsp_client.session = await start_session(
-        lsp_client, fake, request.param, gateway_settings(fake, "passthrough")
-=======
     return server_settings(
         fake,
         "gateway",
         timeout_ms=None,
         completion={"multiline": "always"},
         gateway={"fimRoute": fim_route, "metadata": {"team": "editor"}, **gateway},
->>>>>>> main
     )
 
 

@@ -4,11 +4,9 @@ upstream (the real server over stdio, the fake upstream answering by prompt)."""
 
 from __future__ import annotations
 
-import pytest
-from pytest_lsp import LanguageClient
-
-from tests.e2e.conftest import base_settings, server_fixture, start_session
 from tests.fakes.mistral import Recorded, Reply
+from tests.support.session import session_fixture
+from tests.support.settings import server_settings
 
 URI = "file:///work/project/prefetch.py"
 DOC = "def area(w, h):\n    \n"
@@ -33,21 +31,10 @@ def by_prompt(delay: float = 0.0):
 
 
 def settings(fake, **completion):
-    return base_settings(
-        fake, completion={"debounceMs": 0, "timeoutMs": 3000, "prefetch": True, **completion}
-    )
+    return server_settings(fake, completion={"prefetch": True, **completion})
 
 
-@server_fixture(params=["vscode-utf16"])
-async def client(lsp_client: LanguageClient, request, fake):
-    lsp_client.session = await start_session(lsp_client, fake, request.param, settings(fake))
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def session(client):
-    return client.session
+client = session_fixture(["vscode-utf16"], settings)
 
 
 def fim_prompts(session) -> list[str]:

@@ -35,18 +35,13 @@ async def test_multiline_answer_reads_the_stream_to_its_end(session):
     """The contrast: where a block is wanted the whole generation is read (no early close)."""
     session.change_settings(
         {
-<<<<<<< HEAD
-            **base_settings(session.fake),
+            **server_settings(session.fake),
             "completion": {
                 "debounceMs": 0,
                 "timeoutMs": 3000,
                 "multiline": "always",
                 "prefetch": False,
             },
-=======
-            **server_settings(session.fake),
-            "completion": {"debounceMs": 0, "timeoutMs": 3000, "multiline": "always"},
->>>>>>> main
         }
     )
     tokens = chunks()

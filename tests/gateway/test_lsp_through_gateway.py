@@ -33,57 +33,9 @@ from tests.support.settings import portkey_settings
 SENT_FIELDS = {"model", "prompt", "suffix", "max_tokens", "temperature", "stream"}
 ROUTES = ("passthrough", "chat")
 
-<<<<<<< HEAD
-
-def gw_settings(
-    gateway_url: str, custom_host: str, fim_route: str = "passthrough", **extra: Any
-) -> dict[str, Any]:
-    """Server settings for the gateway route (extra is deep-merged on top)."""
-    settings: dict[str, Any] = {
-        "route": "gateway",
-        "baseUrl": gateway_url,
-        "gateway": {"provider": "mistral-ai", "customHost": custom_host, "fimRoute": fim_route},
-        "completion": {"debounceMs": 0, "timeoutMs": 3000, "prefetch": False},
-        "context": {"crossFile": False},
-    }
-    return deep_merge(settings, extra)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeMistral]:
-    server = FakeMistral(api_key=FAKE_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@server_fixture(params=[CLIENT])
-async def lsp(lsp_client: LanguageClient):
-    # Each test starts its own session with its own settings (start_session), so that the
-    # first request already runs with them.
-    yield
-    if getattr(lsp_client, "started", False):
-        await lsp_client.shutdown_session()
-
-
-async def begin(lsp: LanguageClient, fake: FakeMistral, settings: dict[str, Any]) -> Session:
-    session = await start_session(lsp, fake, CLIENT, settings)
-    lsp.started = True  # type: ignore[attr-defined]
-    return session
-
-
-def texts(items: list[Any]) -> list[str]:
-    return [i.insert_text for i in items]
-
-
-def messages(session: Session) -> list[str]:
-    return [m.message for m in session.client.messages]
-=======
 # Each test starts its own session with its own settings (begin), so that the first request
 # already runs with them.
 lsp = lazy_session_fixture([CLIENT])
->>>>>>> main
 
 
 def assert_no_portkey_headers_upstream(fake: FakeMistral) -> None:

@@ -21,44 +21,6 @@ from tests.support.upstream import running_fake
 from tests.support.wire import Server
 
 
-<<<<<<< HEAD
-def record(name: str, value: Any) -> None:
-    FIGURES[name] = value
-
-
-def direct_settings(fake: FakeMistral, **completion: Any) -> dict[str, Any]:
-    return {
-        "route": "direct",
-        "baseUrl": fake.base_url,
-        "completion": {"debounceMs": 0, "timeoutMs": 1000, "prefetch": False, **completion},
-        "context": {"crossFile": False},
-    }
-
-
-def gateway_settings(fake: FakeMistral, **completion: Any) -> dict[str, Any]:
-    return {
-        "route": "gateway",
-        "baseUrl": fake.gateway_url,
-        "gateway": {"provider": "mistral-ai"},
-        "completion": {"debounceMs": 0, "timeoutMs": 1000, "prefetch": False, **completion},
-        "context": {"crossFile": False},
-    }
-
-
-ROUTES: dict[str, Callable[..., dict[str, Any]]] = {
-    "direct": direct_settings,
-    "gateway": gateway_settings,
-}
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeMistral]:
-    server = FakeMistral(api_key=FAKE_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-=======
 @pytest.fixture(scope="module")
 def upstream(request: pytest.FixtureRequest) -> Iterator[FakeMistral]:
     """One keyed fake for the whole module, answering with the module's ``RESPONDER`` if it
@@ -66,7 +28,6 @@ def upstream(request: pytest.FixtureRequest) -> Iterator[FakeMistral]:
     with running_fake() as fake:
         fake.responder = getattr(request.module, "RESPONDER", None)
         yield fake
->>>>>>> main
 
 
 @pytest.fixture
