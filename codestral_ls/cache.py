@@ -50,6 +50,9 @@ class Shown:
     prompt_tail: str
     suffix_head: str
     text: str
+    # Fetched ahead for the end of another suggestion (prefetch.py): answers that very place
+    # too, where an ordinary answer gives way to a fresh call with the current context.
+    prefetched: bool = False
 
 
 TAIL = 256
@@ -57,9 +60,9 @@ HEAD = 128
 
 
 def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
-    """If the user has typed the start of a recent suggestion, the rest of it; else None.
-    Nothing typed yet (the prompt ends where the suggestion was asked for, as after an accept
-    whose continuation was prefetched) gives the whole suggestion."""
+    """If the user has typed the start of a recent suggestion, the rest of it; else None. For
+    a prefetched one, nothing typed yet (the prompt ends where it was asked for: the user
+    accepted the suggestion before it) gives all of it."""
     head = suffix[:HEAD]
     for shown in reversed(recent):
         if shown.suffix_head != head:
@@ -69,6 +72,8 @@ def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
         if at < 0:
             continue
         typed = window[at + len(shown.prompt_tail) :]
+        if not typed and not shown.prefetched:
+            continue
         if len(typed) < len(shown.text) and shown.text.startswith(typed):
             return shown.text[len(typed) :]
     return None

@@ -198,8 +198,9 @@ class Engine:
         if call is None:
             self.stats.prefetches += 1
             call = self.inflight.start(
-                key, cont, lambda me: self._call_upstream(key, cont, me, announce=False)
+                key, cont, lambda me: self._call_upstream(key, cont, me, prefetch=True)
             )
+            call.prefetch = True
         # Bounded like any request: a hung upstream must not hold a prefetch for ever.
         give_up = asyncio.get_running_loop().call_later(
             self.settings.completion.timeout_ms / 1000, _resolve, stop
@@ -270,7 +271,7 @@ class Engine:
         self.backoff.failed(error)
         self._on_error(error)
 
-    async def _call_upstream(self, key: str, job: Job, me: Call, announce: bool = True) -> Answer:
+    async def _call_upstream(self, key: str, job: Job, me: Call, prefetch: bool = False) -> Answer:
         s = self.settings
         request = FimRequest(
             prompt=job.model_prompt or job.prompt,
@@ -284,7 +285,7 @@ class Engine:
         # A prefetch runs while the user reads: no "working" for it.
         working = (
             asyncio.get_running_loop().call_later(WORKING_AFTER_SECONDS, self._on_state, "working")
-            if announce
+            if not prefetch
             else None
         )
         started = self._clock()
@@ -321,7 +322,8 @@ class Engine:
             self.stats.empty += 1
         self.cache.put(key, text)
         if text:
-            self._recent[job.doc_key].append(Shown(job.prompt[-TAIL:], job.suffix[:HEAD], text))
+            shown = Shown(job.prompt[-TAIL:], job.suffix[:HEAD], text, prefetched=prefetch)
+            self._recent[job.doc_key].append(shown)
         return text or None
 
     @staticmethod

@@ -27,6 +27,7 @@ class Call:
     waiters: int = 0
     abandoned: bool = False  # cancelled because nobody waited: must not be joined again
     partial: str = ""  # the answer streamed so far
+    prefetch: bool = False  # asked ahead (prefetch.py): joinable from its very place
 
 
 class InFlight:
@@ -48,8 +49,8 @@ class InFlight:
     def typed_on_from(self, job: Job) -> tuple[Call | None, str]:
         """A call for an earlier prompt of this document that the user has since typed on
         from (on the same line), whose answer so far may still go on with what was typed;
-        with that typed text ("" for a call asked at this very place, such as a prefetch: its
-        answer is this request's)."""
+        with that typed text ("" for a prefetch asked at this very place: its answer is this
+        request's)."""
         for call in self._calls.values():
             if (
                 call.abandoned
@@ -61,6 +62,8 @@ class InFlight:
             if at < 0:
                 continue
             typed = job.prompt[at + len(call.prompt_tail) :]
+            if not typed and not call.prefetch:
+                continue
             if "\n" not in typed[:-1] and _may_continue(call.partial, typed):
                 return call, typed
         return None, ""
