@@ -19,7 +19,14 @@ class TypingPace:
             gap = now - last
             self._gap[doc_key] = gap if old is None else 0.7 * old + 0.3 * gap
 
-    def delay(self, doc_key: str, limit: float, upstream_p50: float | None) -> float:
+    def delay(
+        self, doc_key: str, limit: float, upstream_p50: float | None, line_start: bool = False
+    ) -> float:
+        """``line_start``: the cursor is on a fresh line (only indentation before it), where
+        people pause to think: no wait at all, the suggestion is ready one upstream call after
+        the Enter (tests/bench/bench_editor_nvim.py)."""
+        if line_start:
+            return 0.0
         gap = self._gap.get(doc_key)
         if gap is None or limit <= 0:
             return limit

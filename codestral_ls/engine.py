@@ -243,6 +243,7 @@ class Engine:
             job.doc_key,
             self.settings.completion.debounce_ms / 1000,
             None if p50 is None else p50 / 1000,
+            line_start=_fresh_line(job.prompt),
         )
         if delay > 0:
             await asyncio.wait((superseded,), timeout=delay)
@@ -335,6 +336,12 @@ class Engine:
             multiline=job.multiline,
             language_id=job.language_id,
         )
+
+
+def _fresh_line(prompt: str) -> bool:
+    """Only indentation between the last line break and the cursor (and a line break)."""
+    at = prompt.rfind("\n")
+    return at >= 0 and not prompt[at + 1 :].strip(" \t")
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -13,6 +13,9 @@ holds enough pauses) and polls the ghost text's extmark every 1 ms.
 
 The upstream is a model that knows the true continuation of the file (as in ``bench_replay``),
 with Codestral-like timing: 150 ms to the first token, then 10 ms per token (about a word).
+``--line-model``: it knows only the rest of the cursor's line, so the suggestion after an Enter
+always needs a fresh call (the true-continuation model lets most pauses be answered by the rest
+of a suggestion being typed through).
 
 For each pause (a key followed by >= 0.6 s without a key): ``visible`` = ms from that key to the
 first ghost text shown before the next key. ``floor`` = what a fresh upstream call made at that
@@ -74,10 +77,13 @@ def continuation(files: dict[str, str], prompt: str, max_words: int = 64) -> str
     return ""
 
 
-def model(files: dict[str, str]):
+def model(files: dict[str, str], line_only: bool = False):
     def respond(rec: Recorded) -> Reply:
         body = rec.json or {}
         text = continuation(files, body.get("prompt", ""), body.get("max_tokens") or 64)
+        if line_only:  # right about the line at the cursor only: every new line needs a call
+            body_start = len(text) - len(text.lstrip("\n"))
+            text = text[: body_start + len(text[body_start:].split("\n", 1)[0])]
         return Reply(chunks=split_words(text), delay=FIRST_TOKEN, token_delay=PER_TOKEN)
 
     return respond
@@ -364,6 +370,16 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--accepts", type=int, default=4)
     parser.add_argument("--only", nargs="*", help="run only these variant labels")
+    parser.add_argument(
+        "--no-prefetch",
+        action="store_true",
+        help="completion.prefetch false in every run (so a new line needs a fresh call)",
+    )
+    parser.add_argument(
+        "--line-model",
+        action="store_true",
+        help="the model knows only the rest of the cursor's line (more fresh calls)",
+    )
     args = parser.parse_args()
     if not (SID / "usr" / "bin" / "nvim").exists():
         print(f"no Neovim 0.12 chroot at {SID}: run bash .ci/setup-nvim.sh --sid")
@@ -372,7 +388,7 @@ def main() -> int:
     plans = [make_plan(name, args.chars, rng) for name in args.files]
     files = {p.name: p.target for p in plans}
     fake = FakeMistral(api_key=KEY).start()
-    fake.responder = model(files)
+    fake.responder = model(files, args.line_model)
     print(
         f"machine: {machine()}; Neovim 0.12 (chroot); {sum(len(p.keys) for p in plans)} keys "
         f"in {len(plans)} file(s); upstream {FIRST_TOKEN * 1000:.0f} ms + "
@@ -383,6 +399,14 @@ def main() -> int:
         for variant in VARIANTS:
             if args.only and variant.label not in args.only:
                 continue
+            if args.no_prefetch:
+                completion = {**variant.server.get("completion", {}), "prefetch": False}
+                variant = Variant(
+                    variant.label,
+                    variant.inline,
+                    variant.client_debounce_ms,
+                    {**variant.server, "completion": completion},
+                )
             merged: dict[str, Any] = {}
             for plan in plans:
                 got = analyse(run_variant(variant, plan, fake.base_url, args.accepts), plan)
