@@ -193,6 +193,8 @@ def _cut_at(kind: str, f: _Lines, row: int, rng: random.Random) -> tuple[int, in
         if not spots:
             return None
         at = rng.choice(spots)
+        if not _balanced(body[at:]):
+            return None  # the editor inserted those closers for brackets typed before the cursor
         return start_of_code + at, start_of_code + len(body)
     if opaque:
         return None
@@ -211,6 +213,19 @@ def _cut_at(kind: str, f: _Lines, row: int, rng: random.Random) -> tuple[int, in
     if kind == "open_block":
         return _open_block(f, row, line, content)
     raise ValueError(kind)
+
+
+def _balanced(text: str) -> bool:
+    """Brackets closed in order and every quote paired: a middle the user could type between
+    closers the editor inserted."""
+    stack: list[str] = []
+    for c in text:
+        if c in "([{":
+            stack.append(c)
+        elif c in ")]}":
+            if not stack or "([{"[")]}".index(c)] != stack.pop():
+                return False
+    return not stack and all(text.count(q) % 2 == 0 for q in "\"'`")
 
 
 def _opens_block(lang: str, content: str) -> bool:

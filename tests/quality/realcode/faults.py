@@ -94,9 +94,10 @@ def answers_for(cut: Cut, rng: random.Random) -> list[Answer]:
         Answer("perfect", truth),
         Answer("perfect_stream64", truth, chunks=64),
         Answer("fence", f"```{FENCE_NAMES.get(cut.lang, cut.lang)}\n{truth}\n```"),
-        Answer("leading_space", " " + truth),
         Answer("special_token", _with_special_token(cut, rng)),
     ]
+    if _space_is_wrong(cut):
+        out.append(Answer("leading_space", " " + truth))
     retyped = truth + _suffix_lines(cut, 2)
     if retyped != truth:
         out.append(Answer("retyped_suffix", retyped))
@@ -109,6 +110,18 @@ def answers_for(cut: Cut, rng: random.Random) -> list[Answer]:
         if overlong is not None:
             out.append(Answer("overlong", overlong, finish_reason="length"))
     return out
+
+
+def _space_is_wrong(cut: Cut) -> bool:
+    """Where a model's extra leading space is unambiguously wrong: at the indentation of a
+    blank line, before a line break, after a space, an opening bracket or a dot. (After
+    ``,`` or ``=`` a space is a matter of the file's style.)"""
+    before = cut.prefix[cut.prefix.rfind("\n") + 1 :]
+    return (
+        not before.strip()
+        or cut.truth.startswith(("\n", " "))
+        or before.endswith((" ", "\t", "(", "[", "."))
+    )
 
 
 def _with_special_token(cut: Cut, rng: random.Random) -> str:
