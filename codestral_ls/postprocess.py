@@ -275,11 +275,18 @@ _FENCE = re.compile(r"[ \t]*```[\w+#.-]*[ \t]*")
 
 
 def strip_code_fences(text: str, ctx: Context) -> str:
-    # a file that uses fences itself (markdown, docstrings with examples) may mean them
-    if "```" not in text or ctx.language_id in PROSE_LANGUAGES or "```" in ctx.prefix:
+    if "```" not in text or ctx.language_id in PROSE_LANGUAGES:
         return text
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if "```" in ctx.prefix:
+        # a file that uses fences itself (markdown in doc comments) may mean them; an answer
+        # that opens and closes one, or opens one where the cursor is in code, does not
+        opens = bool(_FENCE.fullmatch(lines[first]))
+        closes = any(_FENCE.fullmatch(x) for x in lines[first + 1 :])
+        in_code = not ctx.state.in_comment and not ctx.state.string_quote
+        if not (opens and (closes or in_code)):
+            return text
     if _FENCE.fullmatch(lines[first]):
         lines = lines[first + 1 :]
     for i, line in enumerate(lines):
@@ -543,13 +550,22 @@ def _collapse_near(lines: list[str], cursor_line: str) -> list[str] | None:
 _RUNAWAY_UNIT = re.compile(r"(.{3,40}?)\1{2,}")
 
 
-def _cut_line_runaway(line: str) -> str:
-    """``foo = foo = foo = fo``: a unit repeated 3+ times up to the end of the line -> one."""
+_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"']*$")
+
+
+def _cut_line_runaway(line: str, before: str) -> str:
+    """``foo = foo = foo = fo``: a unit repeated 3+ times up to the end of the line -> one.
+    The unit's separator is the one the cursor line ends with (``x = `` + ``foo = foo``)."""
     for m in _RUNAWAY_UNIT.finditer(line):
         unit = m.group(1)
         if not any(c.isalpha() for c in unit) or not unit.startswith(line[m.end() :]):
             continue
-        kept = line[: m.start() + len(unit)].rstrip(" \t=,+-*/|&:")
+        kept = line[: m.start() + len(unit)]
+        sep = _TRAILING_SEPARATOR.search(before)
+        if sep and sep.group().strip() and kept.endswith(sep.group()):
+            kept = kept[: -len(sep.group())]
+        else:
+            kept = kept.rstrip(" \t=,+-*/|&:")
         return kept if kept.strip() else line
     return line
 
@@ -565,7 +581,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
         near = _collapse_near(lines, cursor_line)
         if near is not None:
             lines, changed = near, True
-    first = _cut_line_runaway(lines[0])
+    first = _cut_line_runaway(lines[0], ctx.line_before)
     if first != lines[0]:
         lines, changed = [first], True  # what followed a runaway line is runaway too
     return "\n".join(lines) if changed else text
@@ -575,7 +591,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
 
 # a line that leaves the block to go on with it, not after it
 _CONTINUES_BLOCK = re.compile(
-    r"(?:else|elif|elsif|except|finally|catch|case|default|when|rescue|ensure|until|end|fi"
+    r"(?:else|elif|elsif|elseif|except|finally|catch|case|default|when|rescue|ensure|until|end|fi"
     r"|done|esac|where)\b|[)\]}>]"
 )
 # a line that starts a new definition: after its block is done, the model wrote another one
@@ -600,7 +616,12 @@ def stop_at_block_end(text: str, ctx: Context) -> str:
     if "\n" not in text or ctx.language_id not in _BLOCK_LANGUAGES:
         return text
     before = ctx.line_before
-    block = _width(before) if not before.strip() else _width(_indent_of(before))
+    if not before.strip():
+        block = _width(before)
+    else:
+        block = _width(_indent_of(before))
+        if ends_with_block_opener(before, ctx.language_id):
+            block += 1  # the block's own lines are deeper than the line that opens it
     if block == 0:
         return text
     follow = ctx.next_code_line if not ctx.mid_line else ""
@@ -776,7 +797,8 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         closer_only = not _significant(overlap.split("\n", 1)[0])
         if closer_only and _line_indent(text, p, ctx) != _width(_indent_of(ctx.next_code_line)):
             return False  # `}` at another indentation closes another block
-    if any(c in CLOSERS for c in overlap) and _unclosed_in(kept, ctx):
+    significant = any(_significant(x) for x in overlap.split("\n"))
+    if any(c in CLOSERS for c in overlap) and _unclosed_in(kept, ctx) and not significant:
         return False  # the answer's own closer, e.g. `bar(1)` before the suffix's `)`
     words = set(re.findall(r"\w+", overlap))
     return not (words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept))
@@ -885,16 +907,52 @@ def _balanced(text: str, ctx: Context) -> bool:
     return depth <= 0
 
 
+def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
+    """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
+    kept line unless that line opens a block; a closer that starts a suffix line sits at the
+    indentation of the line holding the bracket it closes."""
+    follow = ctx.next_code_line
+    opener = ends_with_block_opener(last, ctx.language_id)
+    if follow.strip() and not ctx.mid_line:
+        deeper = _width(_indent_of(follow)) > _width(_indent_of(last))
+        if deeper != opener:
+            return False
+    closer = ctx.suffix_closer
+    if closer is None or closer[1] < 0:
+        return True
+    # the innermost bracket still open after ``kept``: in the answer, or before the cursor
+    whole = ctx.prefix[-_RECENT_SCAN_CHARS:] + kept
+    depth, line_of_open = 0, -1
+    for m in reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(whole))):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in CLOSERS:
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            line_of_open = whole.rfind("\n", 0, m.start()) + 1
+            break
+    if line_of_open < 0:
+        return True
+    line = whole[line_of_open : whole.find("\n", line_of_open) % (len(whole) + 1)]
+    return _width(_indent_of(line)) == closer[1]
+
+
 def balance_truncated(text: str, ctx: Context) -> str:
     """A truncated multi-line answer: keep it up to the last line where what it opened is
-    closed again and no block is left open without its body."""
-    if not ctx.truncated or "\n" not in text:
+    closed again, no block is left open without its body, and the suffix fits on (else the
+    missing part was what the suffix needs: show nothing)."""
+    if not ctx.truncated:
         return text
     lines = text.split("\n")
     for k in range(len(lines), 0, -1):
         kept = "\n".join(lines[:k])
         last = (ctx.line_before if k == 1 else "") + lines[k - 1]
-        if _balanced(kept, ctx) and not ends_with_block_opener(last, ctx.language_id):
+        if not last.strip() or not _balanced(kept, ctx):
+            continue
+        if _fits_suffix(kept, last, ctx):
             return kept.rstrip()
     return ""
 
@@ -1069,6 +1127,6 @@ def answer_settled(
         return False
     if first.strip() and first.strip() in (x.strip() for x in ctx.prev_lines):
         return False
-    if not ctx.mid_line and len(body) == len(raw) and _opens_block(first, ctx):
+    if len(body) == len(raw) and _opens_block(first, ctx):
         return _first_block(body, ctx) != body
     return True

@@ -255,6 +255,8 @@ def _open_block(f: _Lines, row: int, line: str, content: str) -> tuple[int, int]
             continue
         if _indent(closing) < base or not closing.strip().startswith(close_word):
             return None
+        if closing.strip()[len(close_word) :].strip(")];,"):
+            return None  # `} else {`, `}[]`: code the user has not typed yet stays after it
         if end_row == row + 1 or not f.clean(row + 1, end_row):
             return None
         start = f.offsets[row] + len(line) - (1 if close_word == "}" else 0)

@@ -55,14 +55,15 @@ _NUMBER = re.compile(r"\d+(?!.*\d)")
 _LAST_WORD = re.compile(r"[A-Za-z_]\w*(?!.*[A-Za-z_])")
 
 
-def _variant(line: str, step: int) -> str:
-    """The line with its last number counted up, or its last word's last letter moved on."""
+def _variant(line: str, step: int) -> str | None:
+    """The line with its last number counted up, or its last word's last letter moved on;
+    None for a line without either (``});``: a model repeats those exactly)."""
     m = _NUMBER.search(line)
     if m:
         return line[: m.start()] + str(int(m.group()) + step) + line[m.end() :]
     m = _LAST_WORD.search(line)
     if not m:
-        return line + str(step)
+        return None
     word = m.group()
     last = chr((ord(word[-1].lower()) - 97 + step) % 26 + 97) if word[-1].isalpha() else "x"
     return line[: m.start()] + word[:-1] + last + line[m.end() :]
@@ -144,9 +145,9 @@ def _repetition(cut: Cut, rng: random.Random) -> Answer:
         if sep and sep.group().strip():
             run = truth + "".join(sep.group() + truth for _ in range(8))
             return Answer("repetition", run[:300], finish_reason="length")
-    near = rng.random() < 0.5
     last = _last_line_in_file(cut)
-    copies = [_variant(last, i + 1) if near else last for i in range(12)]
+    near = rng.random() < 0.5 and _variant(last, 1) is not None
+    copies = [(_variant(last, i + 1) or last) if near else last for i in range(12)]
     run = truth + "".join("\n" + c for c in copies)
     return Answer(
         "near_repetition" if near else "repetition",
