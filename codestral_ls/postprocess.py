@@ -169,6 +169,17 @@ class Context:
         return ""
 
     @cached_property
+    def in_block_comment(self) -> str:
+        """The closing marker of a block comment opened on an earlier line and still open at the
+        cursor (a ``/** ... */`` doc comment), "" otherwise. Looks at recent lines only."""
+        markers = syntax_for(self.language_id).block_comment
+        if markers is None:
+            return ""
+        head = self.prefix[-_INDENT_SCAN_CHARS:]
+        opened = head.rfind(markers[0])
+        return markers[1] if opened >= 0 and head.find(markers[1], opened) < 0 else ""
+
+    @cached_property
     def suffix_closer(self) -> tuple[str, int] | None:
         """The first closer in the suffix that closes a bracket opened before the cursor, and
         the indentation of its line when it starts that line (-1 otherwise)."""
@@ -314,7 +325,9 @@ def drop_spurious_space(text: str, ctx: Context) -> str:
         # unless the line is not indented yet to a whole level (then it may complete one)
         unit = ctx.file_indent
         step = 4 if unit is None or unit == "\t" else len(unit)
-        return text[1:] if before and _width(before) % step == 0 else text
+        width = _width(before)
+        whole_level = width % step == 0 or width == _width(_indent_of(ctx.prev_code_line))
+        return text[1:] if before and whole_level else text
     if before.endswith((" ", "\t", ".")):
         return text[1:]
     # `f( a` is the same quirk, unless the file itself writes `( a`
@@ -464,9 +477,12 @@ def keep_first_line(text: str, ctx: Context) -> str:
 
 
 def drop_truncated_line(text: str, ctx: Context) -> str:
-    """An answer the upstream cut at ``max_tokens``: its last line is unfinished."""
-    if not ctx.truncated or "\n" not in text:
+    """An answer the upstream cut at ``max_tokens``: its last line is unfinished. A single line
+    is kept only when it is a runaway the repetition rule cuts back (``foo = foo = fo``)."""
+    if not ctx.truncated:
         return text
+    if "\n" not in text:
+        return text if _cut_line_runaway(text, ctx.line_before) != text else ""
     return text[: text.rfind("\n")]
 
 
@@ -500,6 +516,7 @@ def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
 
 
 _TOKEN = re.compile(r"\w+|\S")
+_DIGITS = re.compile(r"\d+")
 
 
 def _similar(a: str, b: str) -> bool:
@@ -516,7 +533,7 @@ def _similar(a: str, b: str) -> bool:
     if len(diff) != 1:
         return False
     x, y = diff[0]
-    if x.isdigit() and y.isdigit():
+    if x.isdigit() and y.isdigit() or _DIGITS.sub("0", x) == _DIGITS.sub("0", y):
         return True
     if not (_is_ident(x[:1]) and _is_ident(y[:1])):
         return False
@@ -547,7 +564,7 @@ def _collapse_near(lines: list[str], cursor_line: str) -> list[str] | None:
     return None
 
 
-_RUNAWAY_UNIT = re.compile(r"(.{3,40}?)\1{2,}")
+_RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")
 
 
 _TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"']*$")
@@ -577,6 +594,14 @@ def cut_repetition(text: str, ctx: Context) -> str:
     cursor_line = ctx.line_before
     while len(lines) >= 3 and (collapsed := _collapse_once(lines, cursor_line)) is not None:
         lines, changed = collapsed, True
+    for i in range(1, len(lines)):
+        # formatted code never closes twice at one indentation in a row (`}` then `}`)
+        if lines[i][:1] in " \t" and lines[i].rstrip() == lines[i - 1].rstrip() and not any(
+            c.isalnum() for c in lines[i]
+        ):
+            if lines[i].strip() in _CLOSER_WORDS:
+                lines, changed = lines[:i], True
+                break
     if ctx.truncated and len(lines) >= 4:
         near = _collapse_near(lines, cursor_line)
         if near is not None:
@@ -707,6 +732,12 @@ def _suffix_closes(text: str, pos: int, ctx: Context) -> bool:
             return False
         return ctx.suffix_closer == (closer, _line_indent(text, pos, ctx))
     line_start = text.rfind("\n", 0, pos) + 1
+    if line_start == 0 and not ctx.mid_line and ctx.suffix_closer is not None:
+        # `Self { inner: x }` then `}` on the next line: the suffix's closer starts a line at
+        # the indentation of the bracket it closes, which may be another one
+        indent = ctx.suffix_closer[1]
+        if indent >= 0 and indent != _width(_indent_of(_line_of_open_bracket(ctx.prefix, ctx))):
+            return False
     if line_start == 0 or ctx.mid_line or text[line_start:pos].strip():
         return True
     # a closer on a line of its own: the suffix's closer is the same one only if indented alike
@@ -725,10 +756,16 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
         if ctx.line_after.startswith(quote):
             return text[:end]  # the suffix already closes the string
         start = end + len(quote)
-    elif ctx.state.in_comment:
+    elif ctx.state.in_comment and not ctx.in_block_comment:
         start = text.find("\n") + 1
         if start == 0:
             return text
+    elif ctx.in_block_comment:
+        # brackets in a doc comment's prose need not balance: judge the code after it
+        end = text.find(ctx.in_block_comment)
+        if end < 0:
+            return text
+        start = end + len(ctx.in_block_comment)
     opened: list[str] = []
     outer: list[str] | None = None  # brackets open before the cursor, scanned only if needed
     deep = len(ctx.prefix) <= _RECENT_SCAN_CHARS  # whether `outer` covers the whole window
@@ -907,23 +944,12 @@ def _balanced(text: str, ctx: Context) -> bool:
     return depth <= 0
 
 
-def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
-    """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
-    kept line unless that line opens a block; a closer that starts a suffix line sits at the
-    indentation of the line holding the bracket it closes."""
-    follow = ctx.next_code_line
-    opener = ends_with_block_opener(last, ctx.language_id)
-    if follow.strip() and not ctx.mid_line:
-        deeper = _width(_indent_of(follow)) > _width(_indent_of(last))
-        if deeper != opener:
-            return False
-    closer = ctx.suffix_closer
-    if closer is None or closer[1] < 0:
-        return True
-    # the innermost bracket still open after ``kept``: in the answer, or before the cursor
-    whole = ctx.prefix[-_RECENT_SCAN_CHARS:] + kept
-    depth, line_of_open = 0, -1
-    for m in reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(whole))):
+def _line_of_open_bracket(text: str, ctx: Context) -> str:
+    """The line holding the innermost bracket left open at the end of ``text`` (recent lines
+    only), "" when none is open."""
+    text = text[-_RECENT_SCAN_CHARS:]
+    depth = 0
+    for m in reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(text))):
         b = m.group("b")
         if b is None:
             continue
@@ -932,12 +958,53 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         elif depth:
             depth -= 1
         else:
-            line_of_open = whole.rfind("\n", 0, m.start()) + 1
-            break
-    if line_of_open < 0:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.start())
+            return text[start : len(text) if end < 0 else end]
+    return ""
+
+
+_KEYWORD_BLOCKS = frozenset(("lua", "ruby", "elixir", "julia", "crystal", "shellscript", "bash"))
+_KEYWORD_END = re.compile(r"(?:end|fi|done|esac|until)\b")
+
+
+def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
+    """``then``/``do``/``function`` blocks opened in the answer (and the one the cursor line
+    opens) are closed by their ``end`` (Lua, Ruby, shell...)."""
+    if ctx.language_id not in _KEYWORD_BLOCKS:
         return True
-    line = whole[line_of_open : whole.find("\n", line_of_open) % (len(whole) + 1)]
-    return _width(_indent_of(line)) == closer[1]
+    depth = 0
+    lines = kept.split("\n")
+    for i, line in enumerate(lines):
+        full = ctx.line_before + line if i == 0 else line
+        if _KEYWORD_END.match(line.strip()):
+            depth -= 1
+        if ends_with_block_opener(full, ctx.language_id):
+            depth += 1
+    return depth <= 0
+
+
+def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
+    """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
+    kept line unless that line opens a block; a closer that starts a suffix line sits at the
+    indentation of the line holding the bracket it closes."""
+    follow = ctx.next_code_line
+    opener = ends_with_block_opener(last, ctx.language_id)
+    if follow.strip() and not ctx.mid_line:
+        step = _width(_indent_of(follow)) - _width(_indent_of(last))
+        if (step > 0) != opener:
+            return False
+        unit = ctx.file_indent
+        if opener and step > (4 if unit is None or unit == "\t" else len(unit)):
+            return False  # a body two levels deeper: the missing lines opened the other one
+    if not _keyword_blocks_closed(kept, ctx):
+        return False
+    closer = ctx.suffix_closer
+    if closer is None or closer[1] < 0:
+        return True
+    # the innermost bracket still open after ``kept``: in the answer, or before the cursor
+    line = _line_of_open_bracket(ctx.prefix + kept, ctx)
+    return not line or _width(_indent_of(line)) == closer[1]
 
 
 def balance_truncated(text: str, ctx: Context) -> str:
@@ -950,11 +1017,23 @@ def balance_truncated(text: str, ctx: Context) -> str:
     for k in range(len(lines), 0, -1):
         kept = "\n".join(lines[:k])
         last = (ctx.line_before if k == 1 else "") + lines[k - 1]
-        if not last.strip() or not _balanced(kept, ctx):
+        if not last.strip():
+            continue
+        if not _balanced(kept, ctx) and not _suffix_closes_open(kept, ctx):
             continue
         if _fits_suffix(kept, last, ctx):
             return kept.rstrip()
     return ""
+
+
+def _suffix_closes_open(kept: str, ctx: Context) -> bool:
+    """The answer leaves a bracket open that the suffix closes (its closer starts a line at
+    the indentation of the bracket's line): ``raise ValueError(`` + ``msg`` | ``)``."""
+    closer = ctx.suffix_closer
+    if closer is None or closer[1] < 0:
+        return False
+    line = _line_of_open_bracket(ctx.prefix + kept, ctx)
+    return bool(line) and _width(_indent_of(line)) == closer[1]
 
 
 # --- 14. blank_result ---------------------------------------------------------------------------

@@ -106,7 +106,10 @@ class _Lines:
         self.opaque = _opaque_lines(lang, text)
 
     def clean(self, first: int, last: int) -> bool:
-        """Lines first..last (inclusive) make a truth a server can show unchanged."""
+        """Lines first..last (inclusive) make a truth a server can show unchanged (and do not
+        end by opening a comment that the suffix goes on with)."""
+        if last > first and last in self.opaque and first not in self.opaque:
+            return False
         span = self.lines[first : last + 1]
         if any(x != x.rstrip() for x in span) or not span[-1].strip():
             return False
@@ -193,7 +196,7 @@ def _cut_at(kind: str, f: _Lines, row: int, rng: random.Random) -> tuple[int, in
         if not spots:
             return None
         at = rng.choice(spots)
-        if not _balanced(body[at:]):
+        if not _balanced(body[at:]) or body[at:] != body[at:].rstrip():
             return None  # the editor inserted those closers for brackets typed before the cursor
         return start_of_code + at, start_of_code + len(body)
     if opaque:

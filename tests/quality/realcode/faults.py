@@ -159,13 +159,18 @@ def _repetition(cut: Cut, rng: random.Random) -> Answer:
 def _overlong(cut: Cut) -> str | None:
     """The truth finishes its block; the model re-types the block's end and runs on into a new
     definition until the token limit. None when the truth does not end a block."""
-    suffix_lines = cut.suffix.split("\n")
-    after = next((x for x in suffix_lines[1:] if x.strip()), None)
-    last = _last_line_in_file(cut)
-    last_indent = len(last) - len(last.lstrip())
-    if after is not None and len(after) - len(after.lstrip()) >= last_indent:
-        return None  # the block goes on after the truth
-    indent = "" if after is None else after[: len(after) - len(after.lstrip())]
+    suffix_lines = [x for x in cut.suffix.split("\n")[1:] if x.strip()]
+    line = cut.original[cut.original.rfind("\n", 0, cut.start) + 1 : cut.start]
+    if line.strip():  # after an opener: the block is one level deeper than its line
+        level = len(line) - len(line.lstrip()) + 1
+    else:
+        level = len(line)
+    after = suffix_lines[0] if suffix_lines else None
+    if after is not None and len(after) - len(after.lstrip()) >= level:
+        return None  # the cursor's block goes on after the truth
     closer = after if after is not None and not re.search(r"\w", after.replace("end", "")) else ""
-    run = cut.truth + ("\n" + closer if closer else "") + "\n\n" + _new_definition(cut, indent)
-    return run
+    rest = suffix_lines[1:] if closer else suffix_lines
+    # the new definition sits at the first level below the cursor's block, as the next code
+    outer = next((x for x in rest if len(x) - len(x.lstrip()) < level), "")
+    indent = outer[: len(outer) - len(outer.lstrip())]
+    return cut.truth + ("\n" + closer if closer else "") + "\n\n" + _new_definition(cut, indent)
