@@ -326,7 +326,9 @@ def drop_spurious_space(text: str, ctx: Context) -> str:
         unit = ctx.file_indent
         step = 4 if unit is None or unit == "\t" else len(unit)
         width = _width(before)
-        whole_level = width % step == 0 or width == _width(_indent_of(ctx.prev_code_line))
+        whole_level = (
+            width % 2 == 0 or width % step == 0 or width == _width(_indent_of(ctx.prev_code_line))
+        )
         return text[1:] if before and whole_level else text
     if before.endswith((" ", "\t", ".")):
         return text[1:]
@@ -429,21 +431,23 @@ def _opens_block(first: str, ctx: Context) -> bool:
     return ends_with_block_opener(ctx.line_before + first, ctx.language_id)
 
 
-def _first_block(text: str, ctx: Context) -> str:
-    """The answer up to the end of the block its first line opens: where its own brackets are
+def _first_block(text: str, ctx: Context, body: bool = False) -> str:
+    """The answer up to the end of the block its first line opens (with ``body``: the block
+    the cursor line opens, whose body the answer starts with): where its own brackets are
     balanced again, or (indentation blocks) before the first line back at the cursor line's
     indentation, a closing ``end`` included."""
     lines = text.split("\n")
     base = _width(_indent_of(ctx.line_before))
     regex = bracket_regex(syntax_for(ctx.language_id))
-    depth = 0
-    braces = any(m.group("b") in OPENERS for m in regex.finditer(lines[0]) if m.group("b"))
+    depth = 1 if body else 0
+    opened = ctx.line_before if body else ctx.line_before + lines[0]
+    braces = opened.rstrip()[-1:] in OPENERS
     for i, line in enumerate(lines):
         for m in regex.finditer(line):
             b = m.group("b")
             if b is not None:
                 depth += 1 if b in OPENERS else -1
-        if i == 0:
+        if i == 0 and not body:
             continue
         if braces and depth <= 0:
             return "\n".join(lines[: i + 1])
@@ -468,8 +472,11 @@ def keep_first_line(text: str, ctx: Context) -> str:
         return first
     if ctx.mid_line:
         return ""
-    # the model starts on the next line: keep the break(s) and the first line of code
     breaks = len(text) - len(text.lstrip("\n"))
+    if ends_with_block_opener(ctx.line_before, ctx.language_id):
+        # the cursor line opens a block (`def f():|`): the answer is its body
+        return text[:breaks] + _first_block(text[breaks:], ctx, body=True)
+    # the model starts on the next line: keep the break(s) and the first line of code
     return text[:breaks] + text[breaks:].split("\n", 1)[0]
 
 
@@ -533,7 +540,7 @@ def _similar(a: str, b: str) -> bool:
     if len(diff) != 1:
         return False
     x, y = diff[0]
-    if x.isdigit() and y.isdigit() or _DIGITS.sub("0", x) == _DIGITS.sub("0", y):
+    if (x.isdigit() and y.isdigit()) or _DIGITS.sub("0", x) == _DIGITS.sub("0", y):
         return True
     if not (_is_ident(x[:1]) and _is_ident(y[:1])):
         return False
@@ -556,7 +563,8 @@ def _collapse_near(lines: list[str], cursor_line: str) -> list[str] | None:
                 continue
             end = i + size
             while end + size <= n and all(
-                _similar(a, b) for a, b in zip(norm[end - size : end], norm[end : end + size])
+                _similar(a, b)
+                for a, b in zip(norm[end - size : end], norm[end : end + size], strict=True)
             ):
                 end += size
             if end - i >= 4 * size and n - end <= size:
@@ -596,12 +604,13 @@ def cut_repetition(text: str, ctx: Context) -> str:
         lines, changed = collapsed, True
     for i in range(1, len(lines)):
         # formatted code never closes twice at one indentation in a row (`}` then `}`)
-        if lines[i][:1] in " \t" and lines[i].rstrip() == lines[i - 1].rstrip() and not any(
-            c.isalnum() for c in lines[i]
+        if (
+            lines[i][:1] in " \t"
+            and lines[i].rstrip() == lines[i - 1].rstrip()
+            and lines[i].strip() in _CLOSER_WORDS
         ):
-            if lines[i].strip() in _CLOSER_WORDS:
-                lines, changed = lines[:i], True
-                break
+            lines, changed = lines[:i], True
+            break
     if ctx.truncated and len(lines) >= 4:
         near = _collapse_near(lines, cursor_line)
         if near is not None:
@@ -626,11 +635,9 @@ _DEFINITION = re.compile(
     r"|(?:(?:public|private|protected|static|final|abstract|override|pub(?:\([\w:]+\))?)\s+)+\S)"
 )
 _BLOCK_LANGUAGES = frozenset(
-    (
-        *"python javascript typescript javascriptreact typescriptreact go rust java c cpp".split(),
-        *"csharp kotlin swift scala dart php ruby lua objective-c objective-cpp cuda-cpp".split(),
-        *"groovy zig v elixir julia perl".split(),
-    )
+    """python javascript typescript javascriptreact typescriptreact go rust java c cpp csharp
+    kotlin swift scala dart php ruby lua objective-c objective-cpp cuda-cpp groovy zig v elixir
+    julia perl""".split()
 )
 
 
@@ -835,7 +842,12 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         if closer_only and _line_indent(text, p, ctx) != _width(_indent_of(ctx.next_code_line)):
             return False  # `}` at another indentation closes another block
     significant = any(_significant(x) for x in overlap.split("\n"))
-    if any(c in CLOSERS for c in overlap) and _unclosed_in(kept, ctx) and not significant:
+    if (
+        any(c in CLOSERS for c in overlap)
+        and _unclosed_in(kept, ctx)
+        and not significant
+        and not _suffix_closes_open(kept, ctx)
+    ):
         return False  # the answer's own closer, e.g. `bar(1)` before the suffix's `)`
     words = set(re.findall(r"\w+", overlap))
     return not (words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept))
@@ -1208,4 +1220,10 @@ def answer_settled(
         return False
     if len(body) == len(raw) and _opens_block(first, ctx):
         return _first_block(body, ctx) != body
+    if (
+        len(body) < len(raw)
+        and not ctx.mid_line
+        and ends_with_block_opener(ctx.line_before, ctx.language_id)
+    ):
+        return _first_block(body, ctx, body=True) != body
     return True

@@ -22,6 +22,7 @@ show unchanged.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ class _Lines:
         if any(x != x.rstrip() for x in span) or not span[-1].strip():
             return False
         blanks = [not x.strip() for x in span]
-        return not any(a and b for a, b in zip(blanks, blanks[1:], strict=False))
+        return not any(a and b for a, b in itertools.pairwise(blanks))
 
     def block_body(self, opener: int) -> int:
         """The last row of the block opened at the end of row ``opener`` (deeper lines)."""
@@ -225,9 +226,8 @@ def _balanced(text: str) -> bool:
     for c in text:
         if c in "([{":
             stack.append(c)
-        elif c in ")]}":
-            if not stack or "([{"[")]}".index(c)] != stack.pop():
-                return False
+        elif c in ")]}" and (not stack or "([{"[")]}".index(c)] != stack.pop()):
+            return False
     return not stack and all(text.count(q) % 2 == 0 for q in "\"'`")
 
 

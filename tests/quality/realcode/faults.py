@@ -11,6 +11,7 @@ is what a correct server shows:
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class Answer:
             return [self.text]
         n = min(self.chunks, len(self.text))
         bounds = [round(i * len(self.text) / n) for i in range(n + 1)]
-        return [self.text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        return [self.text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def _suffix_lines(cut: Cut, count: int) -> str:
@@ -118,11 +119,12 @@ def _space_is_wrong(cut: Cut) -> bool:
     blank line, before a line break, after a space, an opening bracket or a dot. (After
     ``,`` or ``=`` a space is a matter of the file's style.)"""
     before = cut.prefix[cut.prefix.rfind("\n") + 1 :]
-    return (
-        not before.strip()
-        or cut.truth.startswith(("\n", " "))
-        or before.endswith((" ", "\t", "(", "[", "."))
-    )
+    if not before.strip():
+        # at a whole level of indentation; at an odd column the space may align the line
+        return len(before.expandtabs(4)) % 2 == 0
+    if before.endswith(("(", "[")):
+        return before[-1] + " " not in cut.prefix[-3000:]  # unless the file writes `( a`
+    return cut.truth.startswith("\n") or before.endswith((" ", "\t", "."))
 
 
 def _with_special_token(cut: Cut, rng: random.Random) -> str:
@@ -141,7 +143,7 @@ def _repetition(cut: Cut, rng: random.Random) -> Answer:
     truth = cut.truth
     if not cut.multiline:
         before = cut.prefix[cut.prefix.rfind("\n") + 1 :]
-        sep = re.search(r"\s*(?:=|,|\+|\|\||&&|or|and)\s*$", before)
+        sep = re.search(r"\s*(?:=|,|\+|\|\||&&|\bor|\band)\s*$", before)
         if sep and sep.group().strip():
             run = truth + "".join(sep.group() + truth for _ in range(8))
             return Answer("repetition", run[:300], finish_reason="length")
@@ -161,10 +163,8 @@ def _overlong(cut: Cut) -> str | None:
     definition until the token limit. None when the truth does not end a block."""
     suffix_lines = [x for x in cut.suffix.split("\n")[1:] if x.strip()]
     line = cut.original[cut.original.rfind("\n", 0, cut.start) + 1 : cut.start]
-    if line.strip():  # after an opener: the block is one level deeper than its line
-        level = len(line) - len(line.lstrip()) + 1
-    else:
-        level = len(line)
+    # after an opener the block is one level deeper than its line
+    level = len(line) - len(line.lstrip()) + 1 if line.strip() else len(line)
     after = suffix_lines[0] if suffix_lines else None
     if after is not None and len(after) - len(after.lstrip()) >= level:
         return None  # the cursor's block goes on after the truth

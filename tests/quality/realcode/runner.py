@@ -90,10 +90,12 @@ class Corpus:
     skipped: list[str] = field(default_factory=list)  # one line per language left out, why
 
 
-def build_corpus(files_per_lang: int, cuts_per_kind: int, seed: int) -> Corpus:
+def build_corpus(
+    files_per_lang: int, cuts_per_kind: int, seed: int, langs: tuple[str, ...] = LANGS
+) -> Corpus:
     """Deterministic: the same seed and machine state give the same cuts."""
     corpus = Corpus()
-    for lang in LANGS:
+    for lang in langs:
         why = missing(lang) or checker_missing(lang)
         if why:
             corpus.skipped.append(why)
