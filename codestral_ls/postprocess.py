@@ -635,10 +635,13 @@ _DEFINITION = re.compile(
     r"|(?:(?:public|private|protected|static|final|abstract|override|pub(?:\([\w:]+\))?)\s+)+\S)"
 )
 _BLOCK_LANGUAGES = frozenset(
-    """python javascript typescript javascriptreact typescriptreact go rust java c cpp csharp
-    kotlin swift scala dart php ruby lua objective-c objective-cpp cuda-cpp groovy zig v elixir
-    julia perl""".split()
-)
+    (
+        "python", "javascript", "typescript", "javascriptreact", "typescriptreact", "go", "rust",
+        "java", "c", "cpp", "csharp", "kotlin", "swift", "scala", "dart", "php", "ruby", "lua",
+        "objective-c", "objective-cpp", "cuda-cpp", "groovy", "zig", "v", "elixir", "julia",
+        "perl",
+    )
+)  # fmt: skip
 
 
 def stop_at_block_end(text: str, ctx: Context) -> str:
