@@ -355,7 +355,6 @@ def fake_url() -> Iterator[str]:
         yield url
 
 
-
 def _tapped_server(run: Path) -> Path:
     """A script that runs the server through lsp_tap.py, recording the client's messages in
     run/lsp-client-messages.jsonl."""
@@ -437,9 +436,7 @@ def _check_forwarded(messages: list[dict[str, Any]], fake_url: str) -> None:
         assert secret not in record, secret
 
 
-def test_ghost_text_accept_and_explain_in_code_server(
-    built: dict[str, Any], fake_url: str
-) -> None:
+def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fake_url: str) -> None:
     t0 = time.monotonic()
     chromium = _chromium()
     if not chromium:
@@ -583,6 +580,14 @@ def test_ghost_text_accept_and_explain_in_code_server(
             "answer": ANSWER,
             "secretKey": SECRET,
             "typeAfterKey": TYPED_AFTER_KEY,
+            "closer": {
+                "fakeRoot": fake_url.rsplit("/v1", 1)[0],
+                "typed": "print(x",  # VS Code closes the `(` itself: `print(x|)`
+                # goes on past the `)`: trimming at the closer would lose `.bit_length()`
+                "answer": " + 1).bit_length()",
+                "ghost": " + 1",
+                "expected": "print(x + 1).bit_length()",
+            },
             "profile": str(run / "chromium"),
             "out": str(OUT),
             "chromium": chromium,
@@ -617,6 +622,12 @@ def test_ghost_text_accept_and_explain_in_code_server(
     # The suggestion was accepted and saved where the cursor was.
     saved = source.read_text()
     assert f"def circle_area(radius):\n    return {FIM_TEXT}" in saved, saved
+
+    # The answer ` + 1).bit_length()` in `print(x|)` came with an item range over the `)` VS
+    # Code had closed itself: accepting overwrote it (no `print(x + 1).bit_length())`), and
+    # nothing after the closer was lost.
+    assert "    print(x + 1).bit_length()" in result["closerSaved"].splitlines(), result
+    assert "bit_length())" not in result["closerSaved"], result["closerSaved"]
 
     # The fake saw the FIM request with what was typed, and the key from the environment.
     fim = [r for r in requests if r["path"].endswith("/v1/fim/completions")]
