@@ -537,6 +537,8 @@ def _similar(a: str, b: str) -> bool:
     if len(ta) != len(tb):
         return False
     diff = [(x, y) for x, y in zip(ta, tb, strict=True) if x != y]
+    if len(diff) == 2 and all(_DIGITS.sub("0", x) == _DIGITS.sub("0", y) for x, y in diff):
+        return True  # `a1 = 1` / `a2 = 2`: one counter, written twice
     if len(diff) != 1:
         return False
     x, y = diff[0]
@@ -999,10 +1001,27 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
     return depth <= 0
 
 
+# an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
+_CONTINUED = re.compile(r"(?:[=+*%&|^]|\b(?:and|or))\s*$")
+_MULTILINE_QUOTES = {
+    "python": ('"""', "'''"),
+    "javascript": ("`",),
+    "typescript": ("`",),
+    "javascriptreact": ("`",),
+    "typescriptreact": ("`",),
+    "go": ("`",),
+}
+
+
 def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
     kept line unless that line opens a block; a closer that starts a suffix line sits at the
     indentation of the line holding the bracket it closes."""
+    if _CONTINUED.search(last):
+        return False  # `x =` or `a +`: the expression goes on in the lines that are missing
+    for quote in _MULTILINE_QUOTES.get(ctx.language_id, ()):
+        if kept.count(quote) % 2:
+            return False  # a docstring or template literal left open
     follow = ctx.next_code_line
     opener = ends_with_block_opener(last, ctx.language_id)
     if follow.strip() and not ctx.mid_line:
@@ -1012,6 +1031,8 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         unit = ctx.file_indent
         if opener and step > (4 if unit is None or unit == "\t" else len(unit)):
             return False  # a body two levels deeper: the missing lines opened the other one
+    elif opener and not ctx.mid_line:
+        return False  # a block opened and nothing after it to be its body
     if not _keyword_blocks_closed(kept, ctx):
         return False
     closer = ctx.suffix_closer

@@ -143,7 +143,8 @@ def _repetition(cut: Cut, rng: random.Random) -> Answer:
     truth = cut.truth
     if not cut.multiline:
         before = cut.prefix[cut.prefix.rfind("\n") + 1 :]
-        sep = re.search(r"\s*(?:=|,|\+|\|\||&&|\bor|\band)\s*$", before)
+        words = r"|\bor|\band" if cut.lang in ("python", "lua") else ""
+        sep = re.search(rf"\s*(?:=|,|\+|\|\||&&{words})\s*$", before)
         if sep and sep.group().strip():
             run = truth + "".join(sep.group() + truth for _ in range(8))
             return Answer("repetition", run[:300], finish_reason="length")
