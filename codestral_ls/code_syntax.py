@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 PREFIX_CHARS = 3000
 SUFFIX_CHARS = 1000
+MAX_TEXT_LINES = 60  # a comment or string opened further back than this is not trusted
 
 # languageId -> (module, function returning the grammar)
 GRAMMARS: dict[str, tuple[str, str]] = {
@@ -105,6 +106,10 @@ def in_multiline_text(prefix: str, suffix: str, language_id: str) -> bool | None
     node = tree.root_node.descendant_for_byte_range(max(0, cursor - 1), cursor)
     while node is not None:
         if node.type in _TEXT_NODES and node.start_byte < cursor:
+            if src.count(b"\n", node.start_byte, cursor) > MAX_TEXT_LINES:
+                # more likely a window that starts inside a string (its closing quote read as
+                # an opening one) than a cursor that far into one: let the lexical rules decide
+                return None
             # inside, or at the end of an unclosed one (the parser ends it at the cursor)
             return bool(node.end_byte > cursor or node.has_error or node.is_missing)
         node = node.parent

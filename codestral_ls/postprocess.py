@@ -944,8 +944,8 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
         return text  # a continuation of the cursor line, not a line of its own
     if not last.strip() or _line_indent(text, len(text), ctx) != _width(_indent_of(follow)):
         return text
-    if follow.strip().startswith(last.strip()):
-        return head.rstrip()
+    if _significant(last) and follow.strip().startswith(last.strip()):
+        return head.rstrip()  # `retu` before `return x`; not `///` before `/// Docs`
     return text
 
 

@@ -111,6 +111,9 @@ class _Lines:
         end by opening a comment that the suffix goes on with)."""
         if last > first and last in self.opaque and first not in self.opaque:
             return False
+        tail = self.lines[last].strip()
+        if tail.startswith("/*") and "*/" not in tail:
+            return False
         span = self.lines[first : last + 1]
         if any(x != x.rstrip() for x in span) or not span[-1].strip():
             return False
