@@ -944,8 +944,9 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
         return text  # a continuation of the cursor line, not a line of its own
     if not last.strip() or _line_indent(text, len(text), ctx) != _width(_indent_of(follow)):
         return text
-    if _significant(last) and follow.strip().startswith(last.strip()):
-        return head.rstrip()  # `retu` before `return x`; not `///` before `/// Docs`
+    typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
+    if typed and follow.strip().startswith(last.strip()):
+        return head.rstrip()  # `retu` before `return x`, `end` before `end`
     return text
 
 
