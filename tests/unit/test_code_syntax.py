@@ -3,10 +3,20 @@ its place in the single/multi-line decision."""
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from codestral_ls import code_syntax
 from codestral_ls.multiline import decide_multiline
+
+_MISSING = sorted(
+    {m for m, _ in code_syntax.GRAMMARS.values() if importlib.util.find_spec(m) is None}
+)
+pytestmark = pytest.mark.skipif(
+    bool(_MISSING),
+    reason=f"tree-sitter grammars not installed ({', '.join(_MISSING)}): pip install -e '.[test]'",
+)
 
 
 def decide(lang: str, buffer: str) -> bool:
