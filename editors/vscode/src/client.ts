@@ -1,7 +1,6 @@
-// The language client's life cycle: starts the codestral-ls server over stdio (with the
-// stored keys in its environment), stops and restarts it one operation at a time, keeps the
-// status bar item in step, and runs the server's commands. Ghost text itself comes from
-// vscode-languageclient's LSP 3.18 inline completion support.
+// The language client's life cycle: starts the server over stdio (stored keys in its
+// environment), stops and restarts it one operation at a time, keeps the status bar item in
+// step, runs the server's commands. Ghost text: vscode-languageclient's LSP 3.18 support.
 import * as vscode from 'vscode';
 import {
     ExecuteCommandRequest,
@@ -15,10 +14,10 @@ import { describe } from './errors';
 import { settingsForwarding } from './forwarding';
 import { keysEnvironment } from './keys';
 import { Launch, resolveLaunch } from './launch';
-import { clientInfo, ServerMessages } from './notifications';
+import { ServerMessages } from './notifications';
 import { ServerSettings } from './settings';
 import { StatusItem } from './status';
-import { errorHandler, QuietLanguageClient, ServerStderr, startFailure } from './startup';
+import { errorHandler, QuietLanguageClient, ServerStderr, showStartFailure, startFailure } from './startup';
 
 /** Server commands (workspace/executeCommand). */
 export const SERVER_COMMAND = {
@@ -100,9 +99,8 @@ export class ServerClient {
         const executable = {
             command: launch.command,
             args: launch.args,
-            // stdio. No `transport` on purpose: TransportKind.stdio would append `--stdio`.
-            // The client hands `options` to child_process.spawn as they are, so the
-            // environment must be complete. The keys are never logged.
+            // stdio (no `transport`: TransportKind.stdio would append `--stdio`). `options` go to
+            // child_process.spawn as they are: a complete environment. Keys are never logged.
             options: { env: { ...process.env, ...launch.env, ...env }, cwd: launch.cwd ?? folder?.uri.fsPath },
         };
         const serverOptions: ServerOptions = { run: executable, debug: executable };
@@ -110,8 +108,7 @@ export class ServerClient {
         const stderr = new ServerStderr(this.output);
         const clientOptions: LanguageClientOptions = {
             documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
-            // The settings, and the fixes this client offers (the server names them in its messages).
-            initializationOptions: () => ({ ...(forwarding.initializationOptions as () => object)(), client: clientInfo() }),
+            initializationOptions: forwarding.initializationOptions,
             synchronize: forwarding.synchronize,
             outputChannel: this.output,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
@@ -161,17 +158,7 @@ export class ServerClient {
     private startFailed(message: string, short: string): void {
         this.failed = true;
         this.status.set('stopped', message);
-        this.output.error(message);
-        console.log(`codestral: server cannot start: ${short}`);
-        void vscode.window.showErrorMessage(message, 'Restart Server', 'Open Settings', 'Show Log').then((choice) => {
-            if (choice === 'Restart Server') {
-                void this.restart();
-            } else if (choice === 'Open Settings') {
-                void vscode.commands.executeCommand('workbench.action.openSettings', 'codestral.server');
-            } else if (choice === 'Show Log') {
-                this.output.show(true);
-            }
-        });
+        showStartFailure(message, short, this.output, () => this.restart());
     }
 
     private async doStop(): Promise<void> {

@@ -101,3 +101,19 @@ function fixFor(launch: Launch): string {
 export function startFailure(launch: Launch, cause: string): string {
     return `Codestral: the server cannot start (${launch.command}, ${launch.source}): ${cause}. ${fixFor(launch)}. Then run "Codestral: Restart Server".`;
 }
+
+/** Logs the failure and shows it once, with the actions that fix it. */
+export function showStartFailure(message: string, short: string, output: vscode.LogOutputChannel, restart: () => unknown): void {
+    output.error(message);
+    // Tests and users watching the developer console look for this line.
+    console.log(`codestral: server cannot start: ${short}`);
+    void vscode.window.showErrorMessage(message, 'Restart Server', 'Open Settings', 'Show Log').then((choice) => {
+        if (choice === 'Restart Server') {
+            void restart();
+        } else if (choice === 'Open Settings') {
+            void vscode.commands.executeCommand('workbench.action.openSettings', 'codestral.server');
+        } else if (choice === 'Show Log') {
+            output.show(true);
+        }
+    });
+}
