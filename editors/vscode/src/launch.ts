@@ -82,13 +82,13 @@ export function bundledLibs(extensionPath: string): string | undefined {
     return fs.existsSync(path.join(libs, 'codestral_ls', '__main__.py')) ? libs : undefined;
 }
 
-/** The server's arguments for the output channel's log level, unless the user chose one. */
+/**
+ * `--log-level debug` when the output channel is set to Debug or Trace ("Developer: Set Log
+ * Level"), unless the user chose a level: otherwise the server's default (warnings), since at
+ * info pygls logs every LSP message.
+ */
 function logArgs(extraArgs: string[], level: vscode.LogLevel): string[] {
-    if (extraArgs.includes('--log-level')) {
-        return [];
-    }
-    const name = level <= vscode.LogLevel.Debug ? 'debug' : level === vscode.LogLevel.Info ? 'info' : level === vscode.LogLevel.Warning ? 'warning' : 'error';
-    return ['--log-level', name];
+    return !extraArgs.includes('--log-level') && level <= vscode.LogLevel.Debug ? ['--log-level', 'debug'] : [];
 }
 
 export async function resolveLaunch(

@@ -11,6 +11,9 @@ import type { Launch } from './launch';
 /** The language client, minus its own notifications: the extension tells the user itself. */
 export class QuietLanguageClient extends LanguageClient {
     override error(message: string, data?: unknown, _showNotification?: boolean | 'force'): void {
+        if (message.startsWith('Stopping server failed') && this.state !== State.Running) {
+            return; // after a failed start: nothing was running
+        }
         super.error(message, data instanceof Error ? data.message : data, false);
     }
 }
@@ -82,7 +85,7 @@ export function errorHandler(client: () => LanguageClient | undefined): ErrorHan
 function fixFor(launch: Launch): string {
     switch (launch.kind) {
         case 'setting':
-            return `Check codestral.server.path (now "${launch.command}"), or clear it to use the server bundled with the extension`;
+            return 'Check codestral.server.path, or clear it to use the server bundled with the extension';
         case 'bundled':
             return (
                 `The bundled server did not run with ${launch.source}: select another Python 3.10+ (Python extension), ` +
