@@ -144,6 +144,12 @@ class ChatSettings:
 class ContextSettings:
     cross_file: bool = field(default=True, metadata=_check(_boolean))
     cross_file_chars: int = field(default=1500, metadata=_check(_number(0, 50_000, integer=True)))
+    # The workspace index (definitions, lexical windows over every file; README "Context").
+    workspace: bool = field(default=True, metadata=_check(_boolean))
+    max_files: int = field(default=20_000, metadata=_check(_number(0, 1_000_000, integer=True)))
+    max_file_bytes: int = field(
+        default=512_000, metadata=_check(_number(1_000, 20_000_000, integer=True))
+    )
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ CommandRunner = Callable[[types.ExecuteCommandParams], Awaitable[Any]]
 
 
 class CodestralServer(LanguageServer):
-    def __init__(self, service_factory: Callable[..., Codestral] = Codestral) -> None:
+    def __init__(self) -> None:
         super().__init__(
             "codestral-ls",
             __version__,
@@ -47,7 +47,7 @@ class CodestralServer(LanguageServer):
         self._pending: list[tuple[Level, str]] = []
         # The fixes the client offers (initializationOptions.client), named in messages.
         self.fixes = ClientFixes()
-        self.service = service_factory(notify=self.show, on_state=self.send_state)
+        self.service = Codestral(notify=self.show, on_state=self.send_state)
         self.initialized = False
         # Set by the composition root (build.py): executeCommand dispatch.
         self.run_command: CommandRunner | None = None
