@@ -11,34 +11,31 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import CLIENTS, base_settings, capabilities, server_fixture
+from tests.support.session import CLIENTS, ROOT, capabilities, lazy_session_fixture
+from tests.support.settings import server_settings
 
 NO_KEY = {"CODESTRAL_API_KEY": "", "MISTRAL_API_KEY": ""}
 SET_KEY = {"setKey": {"title": "Set API Key", "command": "Codestral: Set API Key"}}
 
+client = lazy_session_fixture(params=["vscode-utf16"], env=NO_KEY)
 
-@server_fixture(params=["vscode-utf16"], env=NO_KEY)
-async def client(lsp_client: LanguageClient, request, fake):
+
+async def _initialize(lsp_client: LanguageClient, init: dict[str, Any]) -> None:
+    preset, encodings = CLIENTS["vscode-utf16"]
     requests: list[types.ShowMessageRequestParams] = []
 
     @lsp_client.feature(types.WINDOW_SHOW_MESSAGE_REQUEST)
     def show_message_request(params: types.ShowMessageRequestParams) -> None:
         requests.append(params)
-        return None
 
     lsp_client.requests = requests  # type: ignore[attr-defined]
-    lsp_client.fake = fake  # type: ignore[attr-defined]
-    yield
-    await lsp_client.shutdown_session()
-
-
-async def _initialize(lsp_client: LanguageClient, init: dict[str, Any]) -> None:
-    preset, encodings = CLIENTS["vscode-utf16"]
+    # The server registers file watchers with clients that can (like VS Code): accept them.
+    lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(preset, encodings),
             initialization_options=init,
-            root_uri="file:///work/project",
+            root_uri=ROOT,
         )
     )
 
@@ -51,8 +48,8 @@ async def _wait(predicate: Any, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def test_client_with_set_key_command_is_offered_it(client: LanguageClient):
-    settings = base_settings(client.fake)  # type: ignore[attr-defined]
+async def test_client_with_set_key_command_is_offered_it(client: LanguageClient, fake):
+    settings = server_settings(fake)
     await _initialize(client, {"codestral": settings, "client": SET_KEY})
     requests: list[types.ShowMessageRequestParams] = client.requests  # type: ignore[attr-defined]
     await _wait(lambda: bool(requests))
@@ -70,8 +67,8 @@ async def test_client_with_set_key_command_is_offered_it(client: LanguageClient)
     assert not [t for t in texts if "Invalid setting" in t], texts
 
 
-async def test_flat_settings_with_client_key_are_not_a_bad_setting(client: LanguageClient):
-    settings = base_settings(client.fake)  # type: ignore[attr-defined]
+async def test_flat_settings_with_client_key_are_not_a_bad_setting(client: LanguageClient, fake):
+    settings = server_settings(fake)
     await _initialize(client, {**settings, "client": SET_KEY})
     requests: list[types.ShowMessageRequestParams] = client.requests  # type: ignore[attr-defined]
     await _wait(lambda: bool(requests))
@@ -79,8 +76,8 @@ async def test_flat_settings_with_client_key_are_not_a_bad_setting(client: Langu
     assert not [m.message for m in client.messages if "Invalid setting" in m.message]
 
 
-async def test_other_clients_keep_the_generic_fix(client: LanguageClient):
-    settings = base_settings(client.fake)  # type: ignore[attr-defined]
+async def test_other_clients_keep_the_generic_fix(client: LanguageClient, fake):
+    settings = server_settings(fake)
     await _initialize(client, {"codestral": settings})
     await _wait(lambda: any("no Codestral API key" in m.message for m in client.messages))
     text = next(m.message for m in client.messages if "no Codestral API key" in m.message)

@@ -363,7 +363,6 @@ def fake_url() -> Iterator[str]:
         yield url
 
 
-
 def _tapped_server(run: Path) -> Path:
     """A script that runs the server through lsp_tap.py, recording the client's messages in
     run/lsp-client-messages.jsonl."""
@@ -445,9 +444,7 @@ def _check_forwarded(messages: list[dict[str, Any]], fake_url: str) -> None:
         assert secret not in record, secret
 
 
-def test_ghost_text_accept_and_explain_in_code_server(
-    built: dict[str, Any], fake_url: str
-) -> None:
+def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fake_url: str) -> None:
     t0 = time.monotonic()
     chromium = _chromium()
     if not chromium:
@@ -831,7 +828,7 @@ def _output_channel(run: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in logs)
 
 
-def test_first_run_bundled_server_in_code_server(built: dict[str, Any], fake_mistral: str) -> None:
+def test_first_run_bundled_server_in_code_server(built: dict[str, Any], fake_url: str) -> None:
     """A new user: the .vsix installed into a fresh profile, no codestral-ls anywhere, a system
     Python 3.10+ on PATH, no key. The server bundled in the .vsix starts and asks for the key
     (a "Set API Key" button); the key is set through the command palette; the prompt leaves
@@ -841,7 +838,7 @@ def test_first_run_bundled_server_in_code_server(built: dict[str, Any], fake_mis
     run = OUT / "first-run"
     machine = {
         "codestral.route": "direct",
-        "codestral.baseUrl": fake_mistral,
+        "codestral.baseUrl": fake_url,
         "codestral.completion.debounceMs": 10,
         "codestral.server.args": ["--log-level", "debug"],
     }
