@@ -12,6 +12,15 @@ settings objects must hold exactly the settings package.json contributes (which 
 server's own), with the values of settings.json; the upstream is tests/fakes/mistral.py as a
 separate process, and the unusual maxTokens set in settings.json show up in its request bodies.
 
+First run, as a new user meets it (tests/editors/vscode/drive_first_run.mjs): the linux-x64
+.vsix, which carries the server (editors/vscode/scripts/build-vsix.sh, offline from the wheels
+.ci/setup-vscode.sh downloads), installed into a fresh profile with only the system Python on
+PATH and no key: the key prompt offers "Set API Key", the key is set through the command
+palette, the prompt goes away, ghost text from the bundled server is accepted and saved, and
+"Codestral: Check Setup" says it works. And with no Python 3.10+ on PATH, then a server that
+cannot start: one message each with the cause and the fix, no restart loop (spawns counted),
+one more start on "Restart Server". src/python.ts has Node unit tests (python.test.mjs).
+
 Setup (once, about 3 minutes): bash .ci/setup-vscode.sh
 Run: .venv/bin/python -m pytest tests/editors/test_vscode.py -m editors -v
 Screenshots and logs: tests/editors/vscode/out/
