@@ -87,6 +87,7 @@ class Codestral:
         self._snippets = SnippetIndex()
         self._workspace = Workspace(lambda text: self.tell("info", text))
         self._upstream = Upstream(self.env)
+        self._workspace.use_embeddings(self._upstream.embeddings)
         self._engine = Engine(
             self._upstream, self._failed, self._recovered, lambda s: self._set_state(s)
         )

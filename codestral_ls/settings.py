@@ -69,6 +69,12 @@ def _optional_secret(value: Any) -> Secret | None:
     return Secret(text) if text else None
 
 
+def _model_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a model name")
+    return value.strip()
+
+
 def _str_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("expected a list of strings")
@@ -150,6 +156,10 @@ class ContextSettings:
     max_file_bytes: int = field(
         default=512_000, metadata=_check(_number(1_000, 20_000_000, integer=True))
     )
+    # Semantic retrieval (README "Context from the repository"): off by default, it sends the
+    # workspace's code to the embeddings endpoint in the background.
+    embeddings: bool = field(default=False, metadata=_check(_boolean))
+    embeddings_model: str = field(default="mistral-embed", metadata=_check(_model_name))
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,14 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from itertools import islice
 from typing import Any, Literal
 
 from codestral_ls.crossfile import SnippetIndex
 from codestral_ls.documents import Document
 from codestral_ls.settings import Settings
+from codestral_ls.upstream import Embeddings
 from codestral_ls.workspace.files import Discovery, discover, is_indexable
 from codestral_ls.workspace.index import Parsed, Skipped, WorkspaceIndex, parse_file
 from codestral_ls.workspace.retrieve import (
@@ -29,6 +30,7 @@ from codestral_ls.workspace.retrieve import (
     near_names,
     similar_snippets,
 )
+from codestral_ls.workspace.semantic import Semantic
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,11 @@ class Workspace:
         self._updater: asyncio.Task[None] | None = None
         self._settings = Settings()
         self._discovery = Discovery()
+        self.semantic = Semantic(tell)
+
+    def use_embeddings(self, embed: Callable[[list[str], str], Awaitable[Embeddings]]) -> None:
+        """The upstream call semantic retrieval embeds with (``context.embeddings``)."""
+        self.semantic.attach(embed)
 
     # --- life -----------------------------------------------------------------------------
 
@@ -84,6 +91,9 @@ class Workspace:
         changed = before != after or old.completion.exclude != settings.completion.exclude
         if changed and self._task is not None:
             self.start(self.folders)
+        elif self._task is not None:
+            self.semantic.configure(settings, self.folders)
+            self.semantic.index_changed(self.index, ready=self.state == "ready")
 
     def start(self, folders: Iterable[str]) -> None:
         """(Re)build the index of these folders in the background."""
@@ -94,6 +104,7 @@ class Workspace:
         self.generation += 1
         self.skipped.clear()
         self.caps.clear()
+        self.semantic.configure(self._settings, self.folders)  # off without index or folders
         if not self._settings.context.workspace:
             self.state = "off"
             return
@@ -127,6 +138,7 @@ class Workspace:
         self.seconds = round(time.monotonic() - started, 2)
         self.state = "ready"
         log.info("indexed %d files in %.1f s", len(self.index), self.seconds)
+        self.semantic.index_changed(self.index, ready=True)
 
     def _merge(self, results: list[Parsed | Skipped]) -> None:
         for result in results:
@@ -156,6 +168,7 @@ class Workspace:
         for task in (self._task, self._updater):
             if task is not None:
                 task.cancel()
+        await self.semantic.aclose()
 
     # --- updates: didSave, watched files ----------------------------------------------------
 
@@ -195,15 +208,18 @@ class Workspace:
             if batch:
                 limit = self._settings.context.max_file_bytes
                 self._merge(await asyncio.to_thread(_parse_batch, batch, limit))
+            self.semantic.index_changed(self.index, ready=self.state == "ready")
 
     # --- the keystroke: bounded lookups --------------------------------------------------
 
     def note_edit(self, uri: str, line: int) -> None:
         self.edits.note(uri, line)
+        self.semantic.activity()
 
     def forget(self, uri: str) -> None:
         self.edits.forget(uri)
         self.imports.forget(uri)
+        self.semantic.forget(uri)
 
     def header(
         self,
@@ -230,6 +246,9 @@ class Workspace:
         if current is not None:
             skip.add(current)
         candidates += similar_snippets(doc, line, others, open_index, index, path_of, skip)
+        if self.semantic.enabled:
+            self.semantic.activity()
+            candidates += self.semantic.snippets(doc, line, character, index, skip)
         return assemble(candidates, budget, display, self._settings.completion.exclude)
 
     def definitions_for(self, doc: Document, code: str, path_of: Callable[[str], str]) -> str:
@@ -262,6 +281,7 @@ class Workspace:
                 "unreadableFolders": self._discovery.unreadable,
             },
             "caps": list(self.caps.values()),
+            "embeddings": self.semantic.status(),
         }
 
 
