@@ -967,3 +967,20 @@ def test_server_that_cannot_start_in_code_server(built: dict[str, Any], tmp_path
     assert "    at " not in channel, channel[-3000:]
     shutil.rmtree(run, ignore_errors=True)
     shutil.rmtree(fake_bin, ignore_errors=True)
+
+
+def test_bundled_requirements_cover_the_server_dependencies() -> None:
+    """editors/vscode/server-requirements.txt (what the .vsix bundles) pins every run-time
+    dependency of pyproject.toml, so the bundle cannot silently miss a new one."""
+    tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads pyproject.toml")
+
+    def name(requirement: str) -> str:
+        return re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = {name(r) for r in project["dependencies"]}
+    needed |= {"h2"} if any("httpx[http2]" in r for r in project["dependencies"]) else set()
+    lines = (EXT / "server-requirements.txt").read_text().splitlines()
+    pins = [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+    assert all("==" in pin for pin in pins), pins
+    assert needed <= {name(pin) for pin in pins}, needed - {name(pin) for pin in pins}
