@@ -24,7 +24,7 @@ from codestral_ls.debounce import TypingPace
 from codestral_ls.inflight import Answer, Call, InFlight
 from codestral_ls.messages import StateEvent
 from codestral_ls.multiline import decide_multiline
-from codestral_ls.postprocess import postprocess, single_line_complete
+from codestral_ls.postprocess import answer_settled, postprocess
 from codestral_ls.prefetch import Prefetcher, continuation
 from codestral_ls.settings import Settings
 from codestral_ls.stats import Stats
@@ -291,19 +291,23 @@ class Engine:
         )
         started = self._clock()
         raw = ""
+        truncated = False  # the upstream stopped at max_tokens: the last line is unfinished
         try:
             stream = self.upstream.fim(request, stream=s.completion.stream)
             try:
                 async for delta in stream:
                     raw += delta.text
                     raw, stop_hit = _enforce_stop(raw, request.stop)
+                    truncated = delta.finish_reason == "length" and not stop_hit
                     me.partial = raw
                     if stop_hit:
                         break
-                    # Close the stream the moment a single-line answer is complete (cheaper and
-                    # sooner), unless what is complete so far would show nothing (the model
-                    # re-typing the line before the cursor, say): then read on.
-                    if not job.multiline and single_line_complete(raw) and self._shown(raw, job):
+                    # Close the stream the moment a single-line answer is settled (cheaper and
+                    # sooner): its first line is complete and nothing after it can change what
+                    # is shown (answer_settled), and it shows something (not the model
+                    # re-typing the line before the cursor, say): else read on. The same text
+                    # is shown whether the answer comes in one chunk or many.
+                    if self._settled(raw, job) and self._shown(raw, job):
                         break
             finally:
                 if working is not None:
@@ -318,7 +322,7 @@ class Engine:
         self.stats.latencies_ms.append((self._clock() - started) * 1000)
         self.backoff.succeeded()
         self._on_success()
-        text = self._shown(raw, job)
+        text = self._shown(raw, job, truncated)
         if not text:
             self.stats.empty += 1
         self.cache.put(key, text)
@@ -328,13 +332,24 @@ class Engine:
         return text or None
 
     @staticmethod
-    def _shown(raw: str, job: Job) -> str:
+    def _settled(raw: str, job: Job) -> bool:
+        return answer_settled(
+            raw,
+            prefix=job.prompt,
+            suffix=job.suffix,
+            multiline=job.multiline,
+            language_id=job.language_id,
+        )
+
+    @staticmethod
+    def _shown(raw: str, job: Job, truncated: bool = False) -> str:
         return postprocess(
             raw,
             prefix=job.prompt,
             suffix=job.suffix,
             multiline=job.multiline,
             language_id=job.language_id,
+            truncated=truncated,
         )
 
 

@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from codestral_ls.documents import Document, line_content
 from codestral_ls.lsp.commands import ACCEPT, COMMANDS, EXPLAIN
+from codestral_ls.lsp.fixes import ClientFixes
 from codestral_ls.lsp.server import CodestralServer, path_of
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def register(server: CodestralServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodestralServer, params: types.InitializeParams) -> None:
         ls.service.set_root(_root_path(params))
+        ls.fixes = ClientFixes.from_init_options(params.initialization_options)
         ls.service.set_folders(_folder_paths(params))
         if params.initialization_options is not None:
             ls.service.set_layer("init", params.initialization_options)
@@ -91,7 +93,7 @@ def register(server: CodestralServer) -> None:
             return types.InlineCompletionList(items=[])
         item = types.InlineCompletionItem(
             insert_text=text,
-            range=types.Range(start=cursor.at, end=cursor.at),
+            range=types.Range(start=cursor.at, end=_covered_end(ls, cursor, text)),
             command=_accept_command(ls),
         )
         return types.InlineCompletionList(items=[item])
@@ -114,7 +116,7 @@ def register(server: CodestralServer) -> None:
         if not cursor or not text:
             return types.CompletionList(is_incomplete=True, items=[])
         word, start = _word_before(ls, cursor)
-        item = _popup_item(ls, word + text, start, cursor.at)
+        item = _popup_item(ls, word + text, start, _covered_end(ls, cursor, text))
         return types.CompletionList(is_incomplete=True, items=[item])
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
@@ -222,6 +224,16 @@ async def _suggest(
         # A bug of ours must not become an LSP error on every keystroke: log it, show nothing.
         log.exception("completion failed at %s:%d:%d", cursor.doc.uri, cursor.line, cursor.index)
         return None
+
+
+def _covered_end(ls: CodestralServer, cursor: Cursor, text: str) -> types.Position:
+    """The end of what the suggestion replaces: the cursor, or past the closers after it that
+    the suggestion types itself (``foo(|)`` + ``a, b)``)."""
+    covered = ls.service.closers_covered(cursor.doc, cursor.line, cursor.index, text)
+    if not covered:
+        return cursor.at
+    line, column = cursor.doc.position_of(cursor.line, cursor.index + covered, ls.encoding)
+    return types.Position(line=line, character=column)
 
 
 def _word_before(ls: CodestralServer, cursor: Cursor) -> tuple[str, types.Position]:

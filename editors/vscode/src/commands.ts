@@ -2,9 +2,10 @@
 import * as vscode from 'vscode';
 import { AnswerView } from './answer';
 import { askQuestion, explainSelection } from './chat';
+import { checkSetup } from './checkSetup';
 import { ServerClient } from './client';
 import { promptForKey } from './keys';
-import { SECTION } from './settings';
+import { SECTION, ServerSettings } from './settings';
 import { showStatus } from './statusMenu';
 
 export interface CommandDeps {
@@ -12,6 +13,8 @@ export interface CommandDeps {
     answers: AnswerView;
     output: vscode.LogOutputChannel;
     secrets: vscode.SecretStorage;
+    settings: ServerSettings;
+    extensionPath: string;
 }
 
 /** Flips `codestral.completion.enable` where it is set, so that the flip takes effect. */
@@ -29,7 +32,7 @@ async function toggleCompletions(): Promise<void> {
     void vscode.window.setStatusBarMessage(`Codestral completions ${enabled ? 'off' : 'on'}`, 3000);
 }
 
-export function registerCommands({ server, answers, output, secrets }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ server, answers, output, secrets, settings, extensionPath }: CommandDeps): vscode.Disposable[] {
     const keyStored = () => server.restartIfKeysChanged();
     const commands: Record<string, () => unknown> = {
         'codestral.explainSelection': () => explainSelection(server, answers, output),
@@ -40,6 +43,7 @@ export function registerCommands({ server, answers, output, secrets }: CommandDe
         'codestral.setApiKey': () => promptForKey(secrets, 'apiKey', keyStored),
         'codestral.setGatewayKey': () => promptForKey(secrets, 'gatewayKey', keyStored),
         'codestral.showOutput': () => output.show(true),
+        'codestral.checkSetup': () => checkSetup(extensionPath, secrets, settings, output),
     };
     return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run));
 }
