@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cachetools import TTLCache
 
@@ -50,14 +50,11 @@ class Shown:
     prompt_tail: str
     suffix_head: str
     text: str
+    origin: object = field(default=None, compare=False)  # the call that produced it
 
 
-TAIL = 256
-HEAD = 128
-
-
-def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
-    """If the user has typed the start of a recent suggestion, the rest of it; else None."""
+def typed_through_shown(recent: list[Shown], prompt: str, suffix: str) -> tuple[str, Shown] | None:
+    """Like ``typed_through``, with the suggestion it continues."""
     head = suffix[:HEAD]
     for shown in reversed(recent):
         if shown.suffix_head != head:
@@ -68,5 +65,15 @@ def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
             continue
         typed = window[at + len(shown.prompt_tail) :]
         if typed and len(typed) < len(shown.text) and shown.text.startswith(typed):
-            return shown.text[len(typed) :]
+            return shown.text[len(typed) :], shown
     return None
+
+
+TAIL = 256
+HEAD = 128
+
+
+def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
+    """If the user has typed the start of a recent suggestion, the rest of it; else None."""
+    found = typed_through_shown(recent, prompt, suffix)
+    return None if found is None else found[0]

@@ -27,6 +27,7 @@ class Call:
     waiters: int = 0
     abandoned: bool = False  # cancelled because nobody waited: must not be joined again
     partial: str = ""  # the answer streamed so far
+    record: Any = None  # the call's inspector record (telemetry.inspector.CallRecord)
 
 
 class InFlight:
