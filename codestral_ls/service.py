@@ -275,7 +275,9 @@ class Codestral:
         spend governor's last stage before off answers only these)."""
         if self.refusal(doc):
             return None
-        return (await self._complete(doc, line, index, debounce, upstream, invoked))[0]
+        text, trail = await self._complete(doc, line, index, debounce, upstream, invoked)
+        self._telemetry.finish(trail, self.secrets())
+        return text
 
     async def suggest(
         self, doc: Document, line: int, index: int, *, upstream: bool = True, invoked: bool = False
@@ -285,11 +287,12 @@ class Codestral:
         if self.refusal(doc):
             return None
         text, trail = await self._complete(doc, line, index, True, upstream, invoked)
-        if not text:
-            return None
-        item_id = self.remember_shown()
-        self._telemetry.shown(item_id, trail, text)
-        return Suggested(text, item_id)
+        found = None
+        if text:
+            found = Suggested(text, self.remember_shown())
+            self._telemetry.shown(found.id, trail, text)
+        self._telemetry.finish(trail, self.secrets())
+        return found
 
     async def _complete(
         self, doc: Document, line: int, index: int, debounce: bool, upstream: bool, invoked: bool
@@ -297,19 +300,16 @@ class Codestral:
         trail, settings, gate = self._telemetry.begin(
             doc, self.file_name(doc), line, index, invoked
         )
-        try:
-            built = self._build(doc, line, index, settings)
-            job = built.job
-            trail.prefix, trail.suffix, trail.multiline = job.prompt, job.suffix, job.multiline
-            trail.redactions = built.redactions
-            text = await self._engine.complete(
-                job, debounce=debounce, upstream=upstream and gate.upstream, trail=trail
-            )
-            if upstream and not gate.upstream and trail.source == "not_asked":
-                trail.source = "budget"
-            return text, trail
-        finally:
-            self._telemetry.finish(trail, self.secrets())
+        built = self._build(doc, line, index, settings)
+        job = built.job
+        trail.prefix, trail.suffix, trail.multiline = job.prompt, job.suffix, job.multiline
+        trail.redactions = built.redactions
+        text = await self._engine.complete(
+            job, debounce=debounce, upstream=upstream and gate.upstream, trail=trail
+        )
+        if upstream and not gate.upstream and trail.source == "not_asked":
+            trail.source = "budget"
+        return text, trail
 
     def build_job(self, doc: Document, line: int, index: int) -> Job:
         """The completion job at (line, index): the context stage, with the documents that

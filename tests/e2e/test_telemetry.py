@@ -19,7 +19,7 @@ from typing import Any
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig
 
-from tests.e2e.conftest import SERVER_ENV, Session, base_settings, start_session
+from tests.e2e.conftest import FAKE_KEY, SERVER_ENV, Session, base_settings, start_session
 from tests.fakes.mistral import FakeMistral, Reply
 
 URI = "file:///work/project/src/app.py"
@@ -398,3 +398,157 @@ async def test_two_windows_writing_at_once_lose_no_counts(fake, tmp_path):
         spent = await asyncio.gather(type_all(one), type_all(two))
     assert fim_count(fake) == 2 * lines
     assert json.loads(env.usage_file.read_text())["dayTokens"] == sum(spent)
+
+
+def fim_trace_ids(fake: FakeMistral) -> list[str]:
+    return [
+        r.headers["x-portkey-trace-id"] for r in fake.requests if r.path.endswith("/completions")
+    ]
+
+
+async def test_outcomes_reach_the_gateway_feedback_api_without_any_code(fake, tmp_path):
+    env = Env(tmp_path)
+    fake.set_default(Reply(text="compute(1, 2)"))
+    document = "import os\nsecret_value = \nother = \n"
+    async with running(fake, env, gateway_settings(fake, feedback=True)) as s:
+        s.open(URI, document)
+        a = await inline(s, 1, 15)
+        assert a is not None
+        await accept(s, a, (1, 15))
+        b = await inline(s, 2, 8)
+        assert b is not None
+        c = await inline(s, 2, 8, invoked=True)  # same prompt: the cached answer, shown again
+        assert c is not None
+        await s.status()
+        env.advance(601)
+        await s.status()  # the 10-minute retention checkpoint of the accepted one
+        await s.wait_for(lambda: len(fake.feedback()) >= 3)
+        counts = (await s.status())["acceptance"]["feedback"]
+
+    traces = fim_trace_ids(fake)
+    assert len(traces) == 2  # a and b; c came from the cache
+    sent = fake.feedback()
+    by_outcome = {f["metadata"]["outcome"]: f for f in sent}
+    assert set(by_outcome) == {"accepted", "dismissed", "retained"}
+    accepted, dismissed, retained = (by_outcome[k] for k in ("accepted", "dismissed", "retained"))
+    assert (accepted["trace_id"], accepted["value"], accepted["weight"]) == (traces[0], 1, 1.0)
+    # b was shown again from the cache (c) and then dismissed: on b's call's trace id
+    assert (dismissed["trace_id"], dismissed["value"]) == (traces[1], 0)
+    assert (retained["trace_id"], retained["value"]) == (traces[0], 10)
+    assert retained["metadata"]["retainedShare"] == "1.000"
+    for f in sent:
+        assert f["metadata"]["language"] == "python" and f["metadata"]["route"] == "gateway"
+        text = json.dumps(f)
+        for code in ("compute", "secret_value", "import os", "other"):
+            assert code not in text
+    feedback_requests = [r for r in fake.requests if r.path.endswith("/feedback")]
+    assert all(r.headers["x-portkey-api-key"] == GATEWAY_KEY for r in feedback_requests)
+    assert all(r.status == 200 for r in feedback_requests)
+    assert counts == {"sent": len(sent), "failed": 0}
+
+
+async def test_no_feedback_unless_asked_for(fake, tmp_path):
+    env = Env(tmp_path)
+    fake.set_default(Reply(text="compute(1, 2)"))
+    async with running(fake, env, gateway_settings(fake)) as s:
+        s.open(URI, "x = \n")
+        item = await inline(s, 0, 4)
+        assert item is not None
+        await accept(s, item, (0, 4))
+        await s.status()
+    assert fake.feedback() == []
+
+
+async def test_a_failing_feedback_endpoint_leaves_completions_alone_with_one_message(
+    fake, tmp_path
+):
+    env = Env(tmp_path)
+    fake.set_default(Reply(text="compute(1, 2)"))
+    fake.enqueue(*[Reply(status=500) for _ in range(3)], path="/feedback")
+    async with running(fake, env, gateway_settings(fake, feedback=True)) as s:
+        s.open(URI, "x = \ny = \nz = \n")
+        for line in range(3):
+            item = await inline(s, line, 4)
+            assert item is not None and item.insert_text == "compute(1, 2)"
+            await accept(s, item, (line, 4))
+        await s.wait_for(lambda: len(fake.feedback()) >= 3)
+        await s.wait_for(lambda: True)
+        status = await s.status()
+        assert status["acceptance"]["accepted"] == 3
+        assert status["state"] == "ready"
+    told = [m.message for m in s.client.messages if "feedback" in m.message.lower()]
+    assert len(told) == 1 and "unaffected" in told[0]
+    assert GATEWAY_KEY not in told[0]
+
+
+async def test_the_inspector_shows_what_was_sent_answered_changed_and_shown(fake, tmp_path):
+    env = Env(tmp_path)
+    # The answer repeats the text after the cursor: a post-processing rule cuts it.
+    fake.set_default(Reply(text="total(a, b))"))
+    helper_uri = "file:///work/project/src/helper.py"
+    settings = base_settings(
+        fake,
+        context={"crossFile": True},
+        inspector={"log": True},
+        completion={"multiline": "never"},
+    )
+    document = (
+        f'TOKEN = "{FAKE_KEY}"\nAWS = "AKIAIOSFODNN7EXAMPLE"\n'
+        "def run(a, b):\n    return total_of_numbers(a, b)\n\nprint(run(\n"
+    )
+    async with running(fake, env, settings) as s:
+        s.open(helper_uri, "def total_of_numbers(a, b):\n    return a + b\n\n\ndef run_twice():\n")
+        s.open(URI, document)
+        s.edit(URI, (5, 10), (5, 10), ")")
+        item = await inline(s, 5, 10)
+        assert item is not None
+        answer = await s.command("codestral.inspect", {"limit": 5})
+    record = answer["requests"][0]
+    assert record["id"] == item_id(item) and record["shown"] == item.insert_text
+    assert record["file"] == "src/app.py" and record["source"] == "upstream"
+    sent = next(r.json for r in fake.requests if r.path.endswith("/fim/completions"))
+    assert record["suffix"] == sent["suffix"] and record["suffixChars"] == len(sent["suffix"])
+    assert sent["prompt"].endswith(record["prefix"]) and record["prefixChars"] > 0
+    assert record["redactions"] >= 1 and "AKIAIOSFODNN7EXAMPLE" not in record["prefix"]
+    assert [snip["path"] for snip in record["sent"]["snippets"]] == ["src/helper.py"]
+    assert "total_of_numbers" in record["sent"]["snippets"][0]["text"]
+    assert record["raw"] == "total(a, b))"
+    assert record["rules"] and record["shown"] != record["raw"]
+    assert record["route"] == "direct" and record["traceId"].startswith("codestral-ls-")
+    assert record["tokens"]["prompt"] > 0 and record["tokens"]["estimated"] is False
+    timings = record["timings"]
+    assert timings["totalMs"] >= timings["upstreamMs"] >= timings["firstByteMs"] > 0
+    assert timings["debounceMs"] is not None
+    # never a key, even one typed into the document (redaction would have hidden it anyway)
+    assert FAKE_KEY not in json.dumps(answer)
+    log_path = Path(answer["log"])
+    assert log_path == env.cache / "codestral-ls" / "inspector.jsonl"
+    logged = [json.loads(line) for line in log_path.read_text().splitlines()]
+    assert logged[-1]["id"] == record["id"] and FAKE_KEY not in log_path.read_text()
+    import subprocess
+
+    cli = subprocess.run(
+        [sys.executable, "-m", "codestral_ls", "inspect", "--last", "1"],
+        env={**env.server_env()},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "src/app.py" in cli.stdout and "total(a, b))" in cli.stdout
+    assert ", ".join(record["rules"]) in cli.stdout
+
+
+async def test_inspect_refuses_a_bad_limit(fake, tmp_path):
+    from pygls.exceptions import JsonRpcInvalidParams
+
+    env = Env(tmp_path)
+    async with running(fake, env) as s:
+        for bad in (0, 51, "5"):
+            try:
+                await s.command("codestral.inspect", {"limit": bad})
+            except JsonRpcInvalidParams as exc:
+                assert "limit" in str(exc)
+            else:
+                raise AssertionError(f"limit {bad!r} was accepted")
+        assert (await s.command("codestral.inspect"))["requests"] == []
