@@ -67,10 +67,8 @@ scalars = (
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=4)
-    ),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=4),
     max_leaves=16,
 )
 numbers = st.integers(0, 40) | st.integers(0, 2**31 - 1) | st.integers(-(2**33), 2**33)

@@ -464,3 +464,4 @@ def test_each_key_goes_only_to_its_route(spawn, fake, route):
             else:  # the gateway holds the provider key behind the virtual key
                 assert h["x-portkey-virtual-key"] == VIRTUAL_KEY
                 assert "authorization" not in h and FAKE_KEY not in everything
+
