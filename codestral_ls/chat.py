@@ -26,8 +26,10 @@ def chat_request(
     code: str | None,
     language_id: str,
     file_name: str,
+    definitions: str = "",
 ) -> ChatRequest:
-    """A chat request for a question about some code (explain = the default question)."""
+    """A chat request for a question about some code (explain = the default question);
+    ``definitions``: ``+++++ path`` blocks of the workspace definitions the code uses."""
     question = (question or "").strip() or EXPLAIN
     code = (code or "")[:MAX_CODE_CHARS]
     if code:
@@ -36,6 +38,12 @@ def chat_request(
             f"{question}\n\nFile: {file_name} ({language_id})\n\n"
             f"{fence}{language_id}\n{code}\n{fence}"
         )
+        if definitions:
+            fence = _fence(definitions)
+            user += (
+                "\n\nDefinitions from the workspace that this code uses:\n\n"
+                f"{fence}\n{definitions}{fence}"
+            )
     else:
         user = question
     return ChatRequest(

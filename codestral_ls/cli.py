@@ -17,6 +17,7 @@ from codestral_ls import __version__
 
 if TYPE_CHECKING:  # imported late below: `codestral-ls --version` stays fast
     from codestral_ls.documents import Document
+    from codestral_ls.messages import Level
     from codestral_ls.service import Codestral
 
 log = logging.getLogger("codestral_ls")
@@ -192,8 +193,8 @@ def _split_where(where: str) -> tuple[str, list[str]]:
 async def _one_shot(args: argparse.Namespace, settings_layer: Any) -> int:
     from codestral_ls.service import Codestral
 
-    told: list[str] = []
-    service = Codestral(notify=lambda level, text: told.append(text))
+    told = _Told()
+    service = Codestral(notify=told, one_shot=True)
     _setup_logging(args, service.secrets)
     service.set_layer("file", settings_layer)
     try:
@@ -202,6 +203,18 @@ async def _one_shot(args: argparse.Namespace, settings_layer: Any) -> int:
         return await (_complete if args.command == "complete" else _explain)(service, args, told)
     finally:
         await service.aclose()
+
+
+class _Told:
+    """What the service tells the user during a one-shot command: printed to stderr as it
+    comes, once (the service logs it at debug level only)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, level: Level, text: str) -> None:
+        print(f"codestral-ls: {text}", file=sys.stderr)
+        self.count += 1
 
 
 def _fail(reason: str) -> int:
@@ -217,7 +230,7 @@ def _open(service: Codestral, path: Path) -> Document:
     return service.open_document(full.as_uri(), language, 1, text, path=str(full))
 
 
-async def _complete(service: Codestral, args: argparse.Namespace, told: list[str]) -> int:
+async def _complete(service: Codestral, args: argparse.Namespace, told: _Told) -> int:
     name, numbers = _split_where(args.where)
     if len(numbers) != 2:
         return _fail(f"expected FILE:LINE:COL, got {args.where!r}")
@@ -234,9 +247,10 @@ async def _complete(service: Codestral, args: argparse.Namespace, told: list[str
     if refusal:
         return _fail(f"no completion for {name}: {refusal.message}")
     line, index = doc.clamp(line, col, "utf-32")
+    before = told.count
     text = await service.complete(doc, line, index, debounce=False)
-    if told:
-        return _fail(told[-1])
+    if not text and told.count > before:
+        return 1  # the cause is printed already
     if not text:
         return _fail("no suggestion here (the model's answer was empty after post-processing)")
     sys.stdout.write(text)
@@ -244,7 +258,7 @@ async def _complete(service: Codestral, args: argparse.Namespace, told: list[str
     return 0
 
 
-async def _explain(service: Codestral, args: argparse.Namespace, told: list[str]) -> int:
+async def _explain(service: Codestral, args: argparse.Namespace, told: _Told) -> int:
     name, numbers = _split_where(args.where)
     path = Path(name)
     if not path.is_file():
@@ -267,10 +281,11 @@ async def _explain(service: Codestral, args: argparse.Namespace, told: list[str]
     code = "".join(lines[start - 1 : end])
     from codestral_ls.upstream import UpstreamError
 
+    before = told.count
     try:
         answer = await service.ask(None, code, doc.language_id, service.file_name(doc))
     except UpstreamError:
-        return _fail(told[-1] if told else "the explanation failed")
+        return 1 if told.count > before else _fail("the explanation failed")
     print(answer)
     return 0
 

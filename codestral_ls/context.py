@@ -82,6 +82,7 @@ def build_job(
     others: Iterable[Document],
     path_of: Callable[[str], str],
     snippets: SnippetIndex,
+    gather: Callable[[Document, int, int, int], str] | None = None,
 ) -> BuiltJob:
     """The cursor window, redacted, with the line decision and cross-file snippets from
     ``others`` (documents that may be sent)."""
@@ -97,7 +98,11 @@ def build_job(
     model_prompt = ""
     budget = settings.context.cross_file_chars
     if settings.context.cross_file and budget > 0:
-        header = gather_snippets(doc, line, others, path_of, budget, snippets)
+        # ``gather``: the workspace's retrieval (codestral_ls/workspace); else open documents
+        if gather is not None:
+            header = gather(doc, line, index, budget)
+        else:
+            header = gather_snippets(doc, line, others, path_of, budget, snippets)
         if header:
             if c.redact_secrets:
                 header, hidden_h = redact(header)

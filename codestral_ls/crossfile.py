@@ -70,19 +70,14 @@ def _query_ids(doc: Document, line: int) -> set[str]:
     return set(_IDENT.findall("".join(doc.lines[first : line + 1])))
 
 
-def gather_snippets(
-    doc: Document,
-    line: int,
-    others: Iterable[Document],
-    path_of: Callable[[str], str],
-    budget: int,
-    index: SnippetIndex,
-) -> str:
-    """Best windows from ``others`` as ``+++++ path`` blocks, ending with the current file's
-    header, within ``budget`` characters; "" when nothing is similar enough."""
+def similar_windows(
+    doc: Document, line: int, others: Iterable[Document], index: SnippetIndex
+) -> list[tuple[float, Document, int, int, int]]:
+    """(score, document, first line, line count, characters) of the windows of ``others`` most
+    like the code at the cursor, best first."""
     query = _query_ids(doc, line)
-    if not query or budget <= 0:
-        return ""
+    if not query:
+        return []
     scored: list[tuple[float, Document, int, int, int]] = []
     # score >= MIN_SCORE needs common >= MIN_SCORE * (len(query) + size) / (1 + MIN_SCORE), so
     # at least this many (less a rounding margin): most windows are dropped before the division
@@ -99,9 +94,25 @@ def gather_snippets(
             if score >= MIN_SCORE:
                 first, count = built.windows[slot]
                 scored.append((score, other, first, count, built.chars[slot]))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    return scored
+
+
+def gather_snippets(
+    doc: Document,
+    line: int,
+    others: Iterable[Document],
+    path_of: Callable[[str], str],
+    budget: int,
+    index: SnippetIndex,
+) -> str:
+    """Best windows from ``others`` as ``+++++ path`` blocks, ending with the current file's
+    header, within ``budget`` characters; "" when nothing is similar enough."""
+    if budget <= 0:
+        return ""
+    scored = similar_windows(doc, line, others, index)
     if not scored:
         return ""
-    scored.sort(key=lambda item: item[0], reverse=True)
     blocks: list[str] = []
     used = 0
     taken: set[tuple[str, int]] = set()
@@ -124,3 +135,8 @@ def gather_snippets(
     if not blocks:
         return ""
     return "".join(blocks) + f"+++++ {path_of(doc.uri)}\n"
+
+
+def query_identifiers(doc: Document, line: int) -> set[str]:
+    """The identifiers of the lines before the cursor that similarity is measured on."""
+    return _query_ids(doc, line)

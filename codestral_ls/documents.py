@@ -1,8 +1,9 @@
 """Open documents: a list of lines per document, edited in place.
 
-pygls' TextDocument rebuilds the whole text on every change (102-340 ms per one-character edit on a
-10 MB file, tests/bench/bench_documents.py); here an incremental edit touches only the lines it spans, and a position is converted on its own line only,
-so per-keystroke cost grows with the edit, not the document.
+pygls' TextDocument rebuilds the whole text on every change (102-340 ms per one-character edit
+on a 10 MB file, tests/bench/bench_documents.py); here an incremental edit touches only the lines
+it spans, and a position is converted on its own line only, so per-keystroke cost grows with the
+edit, not the document.
 
 Lines keep their line ending ("\\n", "\\r\\n" or "\\r": the only breaks LSP knows); the last line
 has none, so a document always has at least one line.

@@ -23,8 +23,14 @@ KEY_HOSTS = (
 )
 
 
-def describe(error: UpstreamError, route: Resolved, settings: Settings) -> str:
+def describe(
+    error: UpstreamError, route: Resolved, settings: Settings, *, session: bool = True
+) -> str:
+    """``session`` False: a one-shot command, which neither pauses nor resumes completions, so
+    the text leaves out what only an editor session does."""
     where = route.base_url
+    # what an editor session does next; a one-shot command just ends
+    resumes = "; completions resume when it answers again." if session else "."
     status = f" ({error.status})" if error.status else ""
     kind = error.kind
     if kind == "config":
@@ -39,6 +45,12 @@ def describe(error: UpstreamError, route: Resolved, settings: Settings) -> str:
         return (
             f"{where} rejected the API key{status} from {route.provider_key_source}: "
             f"{error.detail}. Check the key; {KEY_HOSTS}."
+        )
+    if kind == "rate_limit" and not session:
+        after = f" after {error.retry_after:g} s" if error.retry_after is not None else " later"
+        return (
+            f"{where} is rate limiting requests{status}: try again{after}, or check your "
+            "plan's limits."
         )
     if kind == "rate_limit":
         wait = (
@@ -58,13 +70,11 @@ def describe(error: UpstreamError, route: Resolved, settings: Settings) -> str:
     if kind == "unreachable":
         return (
             f"Cannot reach {where}: {error.detail}. Check codestral.baseUrl, your network, "
-            "and HTTPS_PROXY/NO_PROXY; completions resume when it answers again."
+            f"and HTTPS_PROXY/NO_PROXY{resumes}"
         )
     if kind == "server":
-        return (
-            f"{where} failed{status}: {error.detail}. This is on the service's side; "
-            "completions resume automatically when it recovers."
-        )
+        recovers = "; completions resume automatically when it recovers." if session else "."
+        return f"{where} failed{status}: {error.detail}. This is on the service's side{recovers}"
     if kind == "not_found":
         return (
             f"{where} has no such endpoint{status}: {error.detail}. Set codestral.baseUrl to the "
@@ -74,8 +84,8 @@ def describe(error: UpstreamError, route: Resolved, settings: Settings) -> str:
         host = settings.gateway.custom_host or "its provider"
         return (
             f"The gateway at {where} cannot reach the provider at {host}{status}: "
-            f"{error.detail}. Check codestral.gateway.customHost and the gateway's network; "
-            "completions resume when it answers again."
+            f"{error.detail}. Check codestral.gateway.customHost and the gateway's network"
+            f"{resumes}"
         )
     if kind == "prompt":
         return (

@@ -40,6 +40,7 @@ from codestral_ls.settings import Settings, parse_settings
 from codestral_ls.telemetry.hub import Telemetry
 from codestral_ls.telemetry.inspector import Trail
 from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
+from codestral_ls.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +87,25 @@ class Codestral:
         notify: Callable[[Level, str], None] = lambda level, text: None,
         on_state: Callable[[State, str], None] = lambda state, message: None,
         env: Mapping[str, str] | None = None,
+        one_shot: bool = False,
     ) -> None:
+        """``one_shot``: one command-line request, not an editor session: ``notify`` is how the
+        user hears of a problem (the log keeps it at debug level, so it is said once), and
+        messages leave out what only a session does (completions pausing and resuming)."""
         self.env = os.environ if env is None else env
+        self._one_shot = one_shot
         self._documents = DocumentStore()
         self._snippets = SnippetIndex()
+        self._workspace = Workspace(lambda text: self.tell("info", text))
         self._upstream = Upstream(self.env)
+        self._workspace.use_embeddings(self._upstream.embeddings)
         self._engine = Engine(
             self._upstream, self._failed, self._recovered, lambda s: self._set_state(s)
         )
         self.settings = Settings()
         self._layers: dict[Layer, Any] = {}
         self._root: str | None = None
+        self._folders: list[str] = []
         self._notify = notify
         self._on_state = on_state
         self._told = OnceNotifier()
@@ -125,6 +134,7 @@ class Codestral:
         self.settings = settings
         self._engine.configure(settings)
         self._telemetry.configure(settings)
+        self._workspace.configure(settings)
         self._told.reset()
         for problem in settings.problems:
             if problem not in self._told_settings:
@@ -152,7 +162,10 @@ class Codestral:
 
     def tell(self, level: Level, text: str) -> None:
         text = scrub(text, self.secrets())
-        getattr(log, "error" if level == "error" else "warning")("%s", text)
+        if self._one_shot:
+            log.debug("told: %s", text)
+        else:
+            getattr(log, "error" if level == "error" else "warning")("%s", text)
         self._notify(level, text)
 
     def _set_state(self, state: StateEvent, message: str = "") -> None:
@@ -189,7 +202,7 @@ class Codestral:
 
     def describe(self, error: UpstreamError) -> str:
         """The cause and the fix of a failure, in one sentence, keys scrubbed."""
-        text = describe(error, self._upstream.resolved, self.settings)
+        text = describe(error, self._upstream.resolved, self.settings, session=not self._one_shot)
         return scrub(text, self.secrets())
 
     # --- documents ------------------------------------------------------------------------
@@ -212,6 +225,8 @@ class Codestral:
             self._telemetry.before_edit(doc)
             span = doc.apply_change(change.start, change.end, change.text, encoding)
             self._telemetry.edited(uri, span, change.text)
+            if change.start is not None:
+                self._workspace.note_edit(uri, change.start[0])
         doc.version = version
         return True
 
@@ -220,6 +235,7 @@ class Codestral:
         self._engine.forget_document(uri)
         self._snippets.forget(uri)
         self._telemetry.forget(uri)
+        self._workspace.forget(uri)
 
     def document(self, uri: str) -> Document | None:
         return self._documents.get(uri)
@@ -318,9 +334,39 @@ class Codestral:
 
     def _build(self, doc: Document, line: int, index: int, settings: Settings) -> BuiltJob:
         others = (d for d in self._documents if d is not doc and self.refusal(d) is None)
-        built = build_job(doc, line, index, settings, others, self.relative_path, self._snippets)
+        built = build_job(
+            doc,
+            line,
+            index,
+            settings,
+            others,
+            self.relative_path,
+            self._snippets,
+            self._gather_context,
+        )
         self._engine.stats.redactions += built.redactions
         return built
+
+    def _gather_context(self, doc: Document, line: int, index: int, budget: int) -> str:
+        """Cross-file context from the workspace: definitions, recent edits, similar code."""
+        others = [d for d in self._documents if d is not doc and self.refusal(d) is None]
+        return self._workspace.header(
+            doc, line, index, budget, others, self.relative_path, self._snippets
+        )
+
+    # --- the workspace index --------------------------------------------------------------
+
+    def set_folders(self, folders: Iterable[str]) -> None:
+        """The workspace folders to index (``start_workspace`` begins)."""
+        self._folders = list(folders)
+
+    def start_workspace(self) -> None:
+        """Index the workspace folders in the background (call from the event loop)."""
+        self._workspace.start(self._folders)
+
+    def files_changed(self, changes: Iterable[tuple[str, bool]]) -> None:
+        """Files saved, created or changed (True) or deleted (False) on disk."""
+        self._workspace.changed(changes)
 
     def remember_shown(self) -> str:
         """An id for a suggestion about to be shown, so its accept can be counted."""
@@ -385,12 +431,23 @@ class Codestral:
         language_id: str,
         file_name: str,
         on_text: Callable[[str], None] = lambda text: None,
+        uri: str | None = None,
     ) -> str:
-        """A chat answer as Markdown. Raises UpstreamError (already told to the user)."""
+        """A chat answer as Markdown. Raises UpstreamError (already told to the user).
+        ``uri``: the document the code comes from (its definitions from the workspace go
+        along)."""
+        definitions = ""
+        doc = self._documents.get(uri) if uri else None
+        if code and doc is not None and self.refusal(doc) is None:
+            definitions = self._workspace.definitions_for(doc, code, self.relative_path)
         if code:
-            code, hidden = redact(code) if self.settings.completion.redact_secrets else (code, 0)
+            redacting = self.settings.completion.redact_secrets
+            code, hidden = redact(code) if redacting else (code, 0)
+            if definitions and redacting:
+                definitions, more = redact(definitions)
+                hidden += more
             self._engine.stats.redactions += hidden
-        request = chat_request(self.settings, question, code, language_id, file_name)
+        request = chat_request(self.settings, question, code, language_id, file_name, definitions)
         self._set_state("working")
         answer = ""
         # A chat may take longer than a completion, but not forever: an upstream that stops
@@ -485,6 +542,7 @@ class Codestral:
             "secretFileGlobs": [*SECRET_FILE_GLOBS, *self.settings.completion.exclude],
             # Live asyncio tasks (this one included): a leak shows as growth over time.
             "tasks": _live_tasks(),
+            "workspace": self._workspace.status(),
         }
 
     def _acceptance(self) -> dict[str, Any]:
@@ -496,6 +554,7 @@ class Codestral:
         calls = self._engine.cancel_calls()
         if calls:
             await asyncio.wait(calls, timeout=0.5)
+        await self._workspace.aclose()
         await self._upstream.aclose()
 
 

@@ -69,6 +69,12 @@ def _optional_secret(value: Any) -> Secret | None:
     return Secret(text) if text else None
 
 
+def _model_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a model name")
+    return value.strip()
+
+
 def _str_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("expected a list of strings")
@@ -146,6 +152,16 @@ class ChatSettings:
 class ContextSettings:
     cross_file: bool = field(default=True, metadata=_check(_boolean))
     cross_file_chars: int = field(default=1500, metadata=_check(_number(0, 50_000, integer=True)))
+    # The workspace index (definitions, lexical windows over every file; README "Context").
+    workspace: bool = field(default=True, metadata=_check(_boolean))
+    max_files: int = field(default=20_000, metadata=_check(_number(0, 1_000_000, integer=True)))
+    max_file_bytes: int = field(
+        default=512_000, metadata=_check(_number(1_000, 20_000_000, integer=True))
+    )
+    # Semantic retrieval (README "Context from the repository"): off by default, it sends the
+    # workspace's code to the embeddings endpoint in the background.
+    embeddings: bool = field(default=False, metadata=_check(_boolean))
+    embeddings_model: str = field(default="mistral-embed", metadata=_check(_model_name))
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,9 @@ async def _ask(
             progress.report(token, types.WorkDoneProgressReport(message=f"{len(text)} characters"))
 
     try:
-        markdown = await server.service.ask(arg.question, code, language, file_name, on_text)
+        markdown = await server.service.ask(
+            arg.question, code, language, file_name, on_text, uri=arg.uri
+        )
     except UpstreamError as exc:
         markdown = f"**Codestral could not answer.** {server.service.last_error or exc.detail}"
     finally:

@@ -38,6 +38,7 @@ def register(server: CodestralServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodestralServer, params: types.InitializeParams) -> None:
         ls.service.set_root(_root_path(params))
+        ls.service.set_folders(_folder_paths(params))
         if params.initialization_options is not None:
             ls.service.set_layer("init", params.initialization_options)
         else:
@@ -48,6 +49,25 @@ def register(server: CodestralServer) -> None:
         ls.mark_initialized()
         await _pull_configuration(ls)
         ls.service.warm_up()
+        ls.service.start_workspace()
+        await _watch_files(ls)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    def did_save(ls: CodestralServer, params: types.DidSaveTextDocumentParams) -> None:
+        path = path_of(params.text_document.uri)
+        if path:
+            ls.service.files_changed([(path, True)])
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: CodestralServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        changes = []
+        for event in params.changes:
+            path = path_of(event.uri)
+            if path:
+                changes.append((path, event.type != types.FileChangeType.Deleted))
+        ls.service.files_changed(changes)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -151,6 +171,35 @@ async def _pull_configuration(ls: CodestralServer) -> None:
         ls.service.set_layer("client", result[0])
 
 
+WATCHED_GLOB = (
+    "**/*.{py,pyi,js,jsx,mjs,cjs,ts,tsx,mts,cts,go,rs,java,kt,c,h,cc,cpp,hpp,cs,rb,php,lua,"
+    "swift,scala}"
+)
+
+
+async def _watch_files(ls: CodestralServer) -> None:
+    """Ask the client to tell us of source files changed on disk (when it can register
+    watchers dynamically); saves come through didSave either way."""
+    if not ls.supports("workspace.did_change_watched_files.dynamic_registration"):
+        return
+    registration = types.Registration(
+        id="codestral-workspace-files",
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=WATCHED_GLOB)]
+        ),
+    )
+    try:
+        await asyncio.wait_for(
+            ls.client_register_capability_async(
+                types.RegistrationParams(registrations=[registration])
+            ),
+            timeout=5,
+        )
+    except Exception as exc:  # a client that refuses keeps didSave updates
+        log.info("file watcher registration failed: %s", exc)
+
+
 def _locate(ls: CodestralServer, uri: str, position: types.Position) -> Cursor | None:
     """The cursor in the document; None for a document never opened."""
     doc = ls.service.document(uri)
@@ -217,6 +266,16 @@ def _popup_item(
         sort_text="0",
         command=_accept_command(item_id),
     )
+
+
+def _folder_paths(params: types.InitializeParams) -> list[str]:
+    uris = [f.uri for f in params.workspace_folders or []]
+    if not uris and params.root_uri:
+        uris = [params.root_uri]
+    paths = [path_of(uri) for uri in uris]
+    if not uris and params.root_path:
+        paths = [params.root_path]
+    return [p for p in paths if p]
 
 
 def _root_path(params: types.InitializeParams) -> str | None:

@@ -36,7 +36,7 @@ CommandRunner = Callable[[types.ExecuteCommandParams], Awaitable[Any]]
 
 
 class CodestralServer(LanguageServer):
-    def __init__(self, service_factory: Callable[..., Codestral] = Codestral) -> None:
+    def __init__(self) -> None:
         super().__init__(
             "codestral-ls",
             __version__,
@@ -44,7 +44,7 @@ class CodestralServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self._pending: list[tuple[Level, str]] = []
-        self.service = service_factory(notify=self.show, on_state=self.send_state)
+        self.service = Codestral(notify=self.show, on_state=self.send_state)
         self.initialized = False
         # Set by the composition root (build.py): executeCommand dispatch.
         self.run_command: CommandRunner | None = None

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from codestral_ls.settings import Settings
-from codestral_ls.upstream import gateway, mistral
+from codestral_ls.upstream import embeddings, gateway, mistral
+from codestral_ls.upstream.embeddings import Embeddings
 from codestral_ls.upstream.errors import (
     ErrorKind,
     UpstreamError,
@@ -27,7 +28,12 @@ from codestral_ls.upstream.errors import (
 )
 from codestral_ls.upstream.mistral import Delta
 from codestral_ls.upstream.requests import ChatRequest, FimRequest
-from codestral_ls.upstream.routes import Resolved, failover_route, resolve_route
+from codestral_ls.upstream.routes import (
+    CODESTRAL_BASE_URL,
+    Resolved,
+    failover_route,
+    resolve_route,
+)
 
 if TYPE_CHECKING:
     import httpx  # imported on the first request: `initialize` should not wait for it
@@ -160,6 +166,56 @@ class Upstream:
                 response.status_code,
             )
 
+    async def embeddings(self, texts: list[str], model: str) -> Embeddings:
+        """One vector per text (``POST {base}/embeddings``), with the tokens it cost. Fails over
+        like completions (an unreachable route or a 5xx), but leaves ``info`` to completions:
+        background embedding must not change what status says of the completion route."""
+        primary = self.resolved
+        if primary.problem:
+            raise UpstreamError("config", primary.problem)
+        try:
+            return await self._embeddings_once(primary, texts, model)
+        except UpstreamError as exc:
+            other = self._failover
+            if other is None or not exc.transient:
+                raise
+            log.warning("embeddings on the %s route failed (%s); trying the %s route",
+                        primary.route, exc, other.route)  # fmt: skip
+            return await self._embeddings_once(other, texts, model)
+
+    async def _embeddings_once(self, route: Resolved, texts: list[str], model: str) -> Embeddings:
+        body = embeddings.embeddings_body(texts, model)
+        if route.route == "direct":
+            base = route.base_url
+            if base == CODESTRAL_BASE_URL:
+                base = embeddings.EMBEDDINGS_BASE_URL
+            url, headers = base + "/embeddings", self._direct_headers(route)
+        else:
+            url = route.base_url + "/embeddings"
+            headers = gateway.headers(route, self._settings.gateway, gateway.new_trace_id())
+        raw = await self._post_json(route, url, headers, body)
+        return embeddings.parse_embeddings(raw, len(texts))
+
+    async def _post_json(
+        self, route: Resolved, url: str, headers: dict[str, str], body: dict[str, Any]
+    ) -> bytes:
+        """A non-streamed POST whose whole (bounded) answer body is returned."""
+        import httpx
+
+        headers = {**headers, "Accept": "application/json", "Content-Type": "application/json"}
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "replace"
+        )
+        try:
+            async with self.client().stream(
+                "POST", url, content=content, headers=headers
+            ) as response:
+                if response.status_code >= 400:
+                    raise await self._http_error(response, route)
+                return await _bounded_body(response)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, url) from exc
+
     # --- one route, one call --------------------------------------------------------------
 
     async def _fim_once(
@@ -243,16 +299,8 @@ class Upstream:
                     raise
         except UpstreamError:
             raise
-        except httpx.TimeoutException as exc:
-            raise UpstreamError("timeout", f"{_host(url)} did not answer in time") from exc
-        except httpx.ConnectError as exc:
-            raise UpstreamError("unreachable", f"cannot connect to {_host(url)}") from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise UpstreamError(
-                "unreachable", f"{_host(url)} closed the connection mid-answer"
-            ) from exc
         except httpx.HTTPError as exc:
-            raise UpstreamError("unreachable", f"{_host(url)}: {type(exc).__name__}") from exc
+            raise _transport_error(exc, url) from exc
 
     def _note(self, route: Resolved, response: httpx.Response) -> None:
         self.info.route = route.route
@@ -289,6 +337,19 @@ class Upstream:
         return UpstreamError(
             kind, detail, status, parse_retry_after(response.headers.get("retry-after"))
         )
+
+
+def _transport_error(exc: httpx.HTTPError, url: str) -> UpstreamError:
+    """A failure below HTTP (timeout, refused, reset) as the typed error callers branch on."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return UpstreamError("timeout", f"{_host(url)} did not answer in time")
+    if isinstance(exc, httpx.ConnectError):
+        return UpstreamError("unreachable", f"cannot connect to {_host(url)}")
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        return UpstreamError("unreachable", f"{_host(url)} closed the connection mid-answer")
+    return UpstreamError("unreachable", f"{_host(url)}: {type(exc).__name__}")
 
 
 def _host(url: str) -> str:

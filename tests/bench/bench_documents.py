@@ -25,6 +25,7 @@ from codestral_ls.context import cursor_window
 from codestral_ls.documents import UTF16, Document, line_content
 from codestral_ls.service import Codestral
 from tests.bench._common import machine, median_ms, table, time_each
+from tests.support.keys import PROVIDER_KEY
 
 LINES = 250_000
 TARGET_BYTES = 10 * 1024 * 1024
@@ -98,7 +99,7 @@ def measure(
 def main() -> None:
     text = big_text()
     size_mb = len(text.encode()) / 1024 / 1024
-    service = Codestral(env={"CODESTRAL_API_KEY": "bench"})
+    service = Codestral(env={"CODESTRAL_API_KEY": PROVIDER_KEY})
     ours = service.open_document("file:///big.py", "python", 1, text)
     theirs = TextDocument("file:///big.py", text, 1, "python", position_codec=PositionCodec())
     n_lines = ours.line_count - 1

@@ -22,8 +22,10 @@ import time
 
 from tests.bench._common import machine, table
 from tests.bench._first_text import CURSOR, DOC, FIRST_LINE, TOKEN_DELAY, chunks
-from tests.bench._lsp import KEY, editor, settings_for
+from tests.bench._lsp import settings_for
 from tests.fakes.mistral import FakeMistral, Recorded, Reply
+from tests.support.keys import PROVIDER_KEY
+from tests.support.session import open_session
 
 URI = "file:///work/project/first_text.py"
 ROUNDS = 5
@@ -38,14 +40,14 @@ def responder(rec: Recorded) -> Reply:
 
 
 async def measure(fake: FakeMistral, label: str, **completion) -> dict:
-    async with editor(settings_for(fake.base_url, **completion)) as ed:
+    async with open_session(settings_for(fake.base_url, **completion)) as ed:
         ed.open(URI, DOC)
         took, answers = [], set()
         for _ in range(ROUNDS):
             await ed.command("codestral.clearCache")
             before = len(fake.requests)
             t0 = time.perf_counter()
-            text = await ed.inline(URI, *CURSOR)
+            text = await ed.inline_text(URI, *CURSOR)
             took.append((time.perf_counter() - t0) * 1000)
             answers.add(text.split("\n", 1)[0] if text else text)
             rec = fake.wait_for_requests(before + 1, finished=True, timeout=5)[before]
@@ -60,7 +62,7 @@ async def measure(fake: FakeMistral, label: str, **completion) -> dict:
 
 async def main() -> None:
     print(f"machine: {machine()}")
-    fake = FakeMistral(api_key=KEY).start()
+    fake = FakeMistral(api_key=PROVIDER_KEY).start()
     fake.responder = responder
     try:
         early = await measure(fake, "single line, streamed (ours)")

@@ -32,8 +32,8 @@ from codestral_ls.settings import parse_settings
 from codestral_ls.upstream import FimRequest, Upstream
 from tests.fakes.mistral import FakeMistral
 from tests.gateway.portkey import PortkeyGateway
+from tests.support.keys import PROVIDER_KEY
 
-KEY = "sk-bench-key"
 ANSWER = "a + b  # the sum of both arguments, returned to the caller"
 
 
@@ -46,7 +46,7 @@ class Path:
     ttft_ms: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.upstream = Upstream({"CODESTRAL_API_KEY": KEY})
+        self.upstream = Upstream({"CODESTRAL_API_KEY": PROVIDER_KEY})
         self.upstream.configure(parse_settings(self.settings))
 
 
@@ -150,7 +150,7 @@ async def run(args: argparse.Namespace) -> int:
     # Loopback only: no proxy from the environment may sit in the measured path.
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
     started = time.monotonic()
-    fake = FakeMistral(api_key=KEY).start()
+    fake = FakeMistral(api_key=PROVIDER_KEY).start()
     gateway = PortkeyGateway()
     try:
         gateway.start()

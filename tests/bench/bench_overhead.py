@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.bench.bench_overhead
 
-The real server runs as a subprocess over stdio (pygls' LanguageClient drives it); the fake
+The real server runs as a subprocess over stdio (pytest-lsp's LanguageClient drives it); the fake
 Mistral upstream answers instantly on 127.0.0.1 from its own process. With
 ``completion.debounceMs: 0`` and the cache cleared before each request (``codestral.clearCache``,
 untimed), each ``textDocument/inlineCompletion`` makes exactly one upstream call; its round trip is
@@ -26,7 +26,10 @@ import httpx
 
 from codestral_ls.service import Codestral
 from tests.bench._common import machine, table
-from tests.bench._lsp import KEY, editor, fake_control, fake_process, settings_for
+from tests.bench._lsp import settings_for
+from tests.support.keys import PROVIDER_KEY
+from tests.support.session import open_session
+from tests.support.upstream import fake_control, fake_process
 
 URI = "file:///work/project/overhead.py"
 TEXT = "import math\n\n\ndef add(a, b):\n    \n\nprint(add(1, 2))\n"
@@ -46,16 +49,16 @@ async def bare_call(client: httpx.AsyncClient, url: str, body: dict, headers: di
 
 
 async def upstream_round(base_url: str, stream: bool) -> dict[str, float]:
-    async with editor(settings_for(base_url, stream=stream)) as ed:
+    async with open_session(settings_for(base_url, stream=stream)) as ed:
         ed.open(URI, TEXT)
         for _ in range(5):  # warm up: imports, connection, JIT-less caches
             await ed.command("codestral.clearCache")
-            assert await ed.inline(URI, *CURSOR) == "return a + b"
+            assert await ed.inline_text(URI, *CURSOR) == "return a + b"
         recorded = fake_control(base_url, "/_fake/requests")[-1]
         url = base_url + "/fim/completions"
         body = recorded["json"]
         headers = {
-            "Authorization": f"Bearer {KEY}",
+            "Authorization": f"Bearer {PROVIDER_KEY}",
             "Accept": "text/event-stream" if stream else "application/json",
         }
         lsp, bare, diffs = [], [], []
@@ -69,7 +72,7 @@ async def upstream_round(base_url: str, stream: bool) -> dict[str, float]:
                 for which in order:
                     t0 = time.perf_counter()
                     if which == 0:
-                        text = await ed.inline(URI, *CURSOR)
+                        text = await ed.inline_text(URI, *CURSOR)
                         assert text == "return a + b", text
                     else:
                         await bare_call(client, url, body, headers)
@@ -87,19 +90,19 @@ async def upstream_round(base_url: str, stream: bool) -> dict[str, float]:
 
 
 async def cache_hit_round(base_url: str) -> dict[str, float]:
-    async with editor(settings_for(base_url)) as ed:
+    async with open_session(settings_for(base_url)) as ed:
         ed.open(URI, TEXT)
-        assert await ed.inline(URI, *CURSOR) == "return a + b"
+        assert await ed.inline_text(URI, *CURSOR) == "return a + b"
         hit, noop = [], []
         for _ in range(5):
-            await ed.inline(URI, *CURSOR)
+            await ed.inline_text(URI, *CURSOR)
             await ed.command("codestral.status")
         for i in range(HITS):
             order = (0, 1) if i % 2 else (1, 0)
             for which in order:
                 t0 = time.perf_counter()
                 if which == 0:
-                    assert await ed.inline(URI, *CURSOR) == "return a + b"
+                    assert await ed.inline_text(URI, *CURSOR) == "return a + b"
                     hit.append((time.perf_counter() - t0) * 1000)
                 else:
                     await ed.command("codestral.status")
@@ -111,7 +114,7 @@ async def cache_hit_round(base_url: str) -> dict[str, float]:
 
 async def in_process_hit(base_url: str) -> float:
     """The server's own work for a cache hit: build the job, look it up, answer."""
-    service = Codestral(env={"CODESTRAL_API_KEY": KEY})
+    service = Codestral(env={"CODESTRAL_API_KEY": PROVIDER_KEY})
     service.set_layer("init", settings_for(base_url))
     doc = service.open_document(URI, "python", 1, TEXT)
     assert await service.complete(doc, *CURSOR) == "return a + b"

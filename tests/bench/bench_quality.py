@@ -31,6 +31,7 @@ from codestral_ls import python_syntax
 from codestral_ls.multiline import decide_multiline
 from codestral_ls.postprocess import postprocess
 from codestral_ls.service import Codestral
+from tests.support.keys import PROVIDER_KEY
 
 SEED = 7
 MAIN_LINES = 5000
@@ -215,7 +216,7 @@ def _row(name: str, samples: Sequence[float], note: str = "", cpu: Sequence[floa
 
 
 def _service(*, full: bool) -> Codestral:
-    svc = Codestral(env={"CODESTRAL_API_KEY": "bench"})
+    svc = Codestral(env={"CODESTRAL_API_KEY": PROVIDER_KEY})
     svc.set_root(ROOT)
     if not full:
         svc.set_layer(

@@ -44,8 +44,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench._common import machine, table
-from tests.bench._lsp import KEY, Editor, editor, first_text, settings_for
+from tests.bench._lsp import settings_for
 from tests.fakes.mistral import FakeMistral, Recorded, Reply, split_words
+from tests.support.keys import PROVIDER_KEY
+from tests.support.session import Session, first_text, open_session
 
 CODE = Path(__file__).with_name("replay_code")
 LANGUAGES = {
@@ -184,13 +186,13 @@ def position(text: str) -> tuple[int, int]:
 
 async def replay(label: str, settings: dict[str, Any], work: list[Plan], scale: float) -> Run:
     files = {p.uri: p.target for p in work}
-    fake = FakeMistral(api_key=KEY).start()
+    fake = FakeMistral(api_key=PROVIDER_KEY).start()
     fake.responder = true_model(files, scale)
     run = Run(label)
     settings = {**settings, "baseUrl": fake.base_url}
     t_start = time.perf_counter()
     try:
-        async with editor(settings) as ed:
+        async with open_session(settings) as ed:
             for plan in work:
                 await type_file(ed, plan, run, scale)
             run.status = await ed.command("codestral.status")
@@ -201,7 +203,7 @@ async def replay(label: str, settings: dict[str, Any], work: list[Plan], scale: 
     return run
 
 
-async def type_file(ed: Editor, plan: Plan, run: Run, scale: float) -> None:
+async def type_file(ed: Session, plan: Plan, run: Run, scale: float) -> None:
     loop = asyncio.get_running_loop()
     doc = plan.target[: plan.start]
     ed.open(plan.uri, doc, plan.language)

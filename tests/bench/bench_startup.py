@@ -25,7 +25,8 @@ from pathlib import Path
 from lsprotocol import types
 
 from tests.bench._common import machine, table
-from tests.bench._lsp import editor, settings_for
+from tests.bench._lsp import settings_for
+from tests.support.session import open_session
 
 ROUNDS = 7
 DOCS, DOC_BYTES = 50, 100 * 1024
@@ -46,14 +47,14 @@ def document(n: int) -> str:
 
 async def one_start(command: tuple[str, ...], with_docs: bool) -> dict[str, float]:
     t0 = time.perf_counter()
-    async with editor(settings_for("http://127.0.0.1:9/v1"), command=command) as ed:
+    async with open_session(settings_for("http://127.0.0.1:9/v1"), command=command) as ed:
         started = (time.perf_counter() - t0) * 1000
         # A round trip after `initialized` so the server has settled before RSS is read.
         await ed.client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="codestral.status")
         ) if command == OURS else await asyncio.sleep(0.2)
         await asyncio.sleep(0.2)
-        idle = rss_mb(ed.process.pid)
+        idle = rss_mb(ed.pid)
         loaded = float("nan")
         if with_docs:
             for n in range(DOCS):
@@ -64,7 +65,7 @@ async def one_start(command: tuple[str, ...], with_docs: bool) -> dict[str, floa
                 await ed.command("codestral.status")
             else:
                 await asyncio.sleep(0.5)
-            loaded = rss_mb(ed.process.pid)
+            loaded = rss_mb(ed.pid)
     return {"start": started, "idle": idle, "loaded": loaded}
 
 

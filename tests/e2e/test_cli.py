@@ -11,10 +11,10 @@ from pathlib import Path
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-from tests.e2e.conftest import FAKE_KEY
 from tests.fakes.mistral import Reply
+from tests.support.keys import PROVIDER_KEY
 
-ENV = {"CODESTRAL_API_KEY": FAKE_KEY, "PATH": "/usr/bin:/bin"}
+ENV = {"CODESTRAL_API_KEY": PROVIDER_KEY, "PATH": "/usr/bin:/bin"}
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
@@ -69,11 +69,66 @@ def test_complete_failures_are_one_line_on_stderr(tmp_path, fake):
     assert result.returncode != 0 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("codestral-ls: ") and "rejected the API key" in lines[-1]
-    assert FAKE_KEY not in result.stderr
+    assert PROVIDER_KEY not in result.stderr
     missing = run("complete", f"{tmp_path}/nope.py:1:1")
     assert missing.returncode != 0 and "no such file" in missing.stderr
     bad = run("complete", f"{source}:x")
     assert bad.returncode != 0 and "FILE:LINE:COL" in bad.stderr
+
+
+def _dead_settings(tmp_path: Path, fake) -> str:
+    """Settings whose baseUrl nothing listens on (port 9, discard: refused on loopback)."""
+    return settings_file(tmp_path, fake, baseUrl="http://127.0.0.1:9/v1")
+
+
+def test_one_shot_failures_are_printed_once(tmp_path, fake):
+    """An unreachable upstream: the cause and fix once on stderr (no log line repeating it),
+    without the editor-session wording about completions resuming."""
+    source = tmp_path / "a.py"
+    source.write_text("x = \n")
+    for command in ("complete", "explain"):
+        where = f"{source}:1:5" if command == "complete" else str(source)
+        result = run("--settings", _dead_settings(tmp_path, fake), command, where)
+        assert result.returncode == 1 and result.stdout == "", (command, result.stdout)
+        assert result.stderr.count("Cannot reach http://127.0.0.1:9/v1") == 1, result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith("codestral-ls: Cannot reach ")
+        assert "resume" not in result.stderr
+    check = run("--settings", _dead_settings(tmp_path, fake), "check")
+    assert check.returncode == 1 and check.stdout.count("Cannot reach") == 1
+    assert "resume" not in check.stdout + check.stderr and check.stderr == ""
+
+
+def test_one_shot_server_errors_do_not_promise_resuming(tmp_path, fake):
+    fake.set_default(Reply(status=503, json={"message": "overloaded"}))
+    source = tmp_path / "a.py"
+    source.write_text("x = \n")
+    result = run("--settings", settings_file(tmp_path, fake), "complete", f"{source}:1:5")
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "(503)" in line and "service's side." in line and "resume" not in line
+
+
+def test_one_shot_rate_limit_says_when_to_try_again(tmp_path, fake):
+    fake.set_default(Reply(status=429, json={"message": "slow down"}, headers={"Retry-After": "7"}))
+    source = tmp_path / "a.py"
+    source.write_text("x = \n")
+    result = run("--settings", settings_file(tmp_path, fake), "complete", f"{source}:1:5")
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert "rate limiting" in line and "try again after 7 s" in line
+    assert "pausing" not in line and "debounceMs" not in line
+
+
+def test_a_bad_setting_is_reported_once_and_the_completion_still_runs(tmp_path, fake):
+    fake.default_text = "1"
+    source = tmp_path / "a.py"
+    source.write_text("x = \n")
+    settings = settings_file(tmp_path, fake, completion={"debounceMs": "soon"})
+    result = run("--settings", settings, "complete", f"{source}:1:5")
+    assert result.returncode == 0 and result.stdout == "1", result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith("codestral-ls: Invalid setting codestral.completion.debounceMs")
 
 
 def test_complete_refuses_secret_files(tmp_path, fake):
@@ -100,7 +155,7 @@ def test_check_reports_route_and_sources_never_the_key(tmp_path, fake):
     out = result.stdout
     assert "route: direct" in out and fake.base_url in out and "codestral-latest" in out
     assert "environment CODESTRAL_API_KEY" in out and "check: OK" in out
-    assert FAKE_KEY not in out + result.stderr
+    assert PROVIDER_KEY not in out + result.stderr
     dead = run(
         "--settings", settings_file(tmp_path, fake, baseUrl="http://127.0.0.1:9/v1"), "check"
     )
@@ -173,7 +228,7 @@ async def test_tcp_server_with_log_file(tmp_path, fake):
         process.wait(timeout=5)
     log = log_file.read_text()
     assert "fim/completions" in log
-    assert FAKE_KEY not in log
+    assert PROVIDER_KEY not in log
 
 
 def test_tcp_survives_a_broken_frame(tmp_path):

@@ -7,33 +7,17 @@ import ast
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
-from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import server_fixture, start_session
+from tests.support.session import session_fixture
 
 URI = "file:///work/project/src/calc.py"
 CODE = "def add(a, b):\n    return a + b\n\nprint(add(1, 2))\n"
 RANGE = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 16}}
 
 
-@server_fixture(params=["vscode-utf16", "nvim011-utf8"])
-async def client(lsp_client: LanguageClient, request, fake):
-    lsp_client.session = await start_session(lsp_client, fake, request.param)
-    yield
-    await lsp_client.shutdown_session()
-
-
-@server_fixture(params=["nvim011-utf8"])
-async def popup_client(lsp_client: LanguageClient, request, fake):
-    # A client without inline completion: the popup is its only way to see suggestions.
-    lsp_client.session = await start_session(lsp_client, fake, request.param, inline=False)
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def session(client):
-    return client.session
+client = session_fixture(["vscode-utf16", "nvim011-utf8"])
+# A client without inline completion: the popup is its only way to see suggestions.
+popup_client = session_fixture(["nvim011-utf8"], inline=False)
 
 
 def chat_requests(session):
@@ -42,15 +26,7 @@ def chat_requests(session):
 
 async def test_code_action_offers_explain_on_a_selection(session):
     session.open(URI, CODE)
-    actions = await session.client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            range=types.Range(
-                start=types.Position(line=0, character=0), end=types.Position(line=1, character=16)
-            ),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
-    )
+    actions = await session.code_actions(URI, (0, 0), (1, 16))
     assert [a.title for a in actions] == ["Explain with Codestral"]
     # lsprotocol's client-side hook structures any {"command": ...} as a Command, turning our
     # CodeAction's nested command object into its repr; read it back from that.
@@ -58,15 +34,7 @@ async def test_code_action_offers_explain_on_a_selection(session):
     command = ast.literal_eval(nested) if isinstance(nested, str) else nested
     assert command["command"] == "codestral.explain"
     assert command["arguments"][0]["uri"] == URI
-    empty = await session.client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=URI),
-            range=types.Range(
-                start=types.Position(line=0, character=3), end=types.Position(line=0, character=3)
-            ),
-            context=types.CodeActionContext(diagnostics=[]),
-        )
-    )
+    empty = await session.code_actions(URI, (0, 3), (0, 3))
     assert not empty
 
 

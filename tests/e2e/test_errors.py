@@ -5,24 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import base_settings, server_fixture, start_session
 from tests.fakes.mistral import FakeMistral, Reply
+from tests.support.session import session_fixture
+from tests.support.settings import server_settings
 
 URI = "file:///work/project/errors.py"
 
 
-@server_fixture(params=["vscode-utf16", "nvim011-utf8"])
-async def client(lsp_client: LanguageClient, request, fake):
-    lsp_client.session = await start_session(lsp_client, fake, request.param)
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def session(client):
-    return client.session
+client = session_fixture(["vscode-utf16", "nvim011-utf8"])
 
 
 async def _type_and_ask(session, n: int) -> list[list]:
@@ -74,7 +65,7 @@ async def test_refused_connection_is_one_message(session):
     dead = FakeMistral().start()
     url = dead.base_url
     dead.stop()
-    session.change_settings(base_settings(session.fake, baseUrl=url))
+    session.change_settings(server_settings(session.fake, baseUrl=url))
     await asyncio.sleep(0.1)
     results = await _type_and_ask(session, 3)
     assert results == [[], [], []]

@@ -4,36 +4,28 @@ The same paths run through the real open-source gateway in tests/gateway/."""
 
 from __future__ import annotations
 
-import pytest
-from pytest_lsp import LanguageClient
-
-from tests.e2e.conftest import FAKE_KEY, server_fixture, start_session
+from tests.support.keys import GATEWAY_KEY, PROVIDER_KEY
+from tests.support.session import session_fixture
+from tests.support.settings import server_settings
 
 URI = "file:///work/project/gw.py"
 
 
 def gateway_settings(fake, fim_route: str, **gateway):
-    return {
-        "route": "gateway",
-        "baseUrl": fake.gateway_url,
-        "completion": {"debounceMs": 0, "multiline": "always"},
-        "context": {"crossFile": False},
-        "gateway": {"fimRoute": fim_route, "metadata": {"team": "editor"}, **gateway},
-    }
-
-
-@server_fixture(params=["vscode-utf16", "nvim011-utf8"], env={"PORTKEY_API_KEY": "pk-gateway-key"})
-async def client(lsp_client: LanguageClient, request, fake):
-    lsp_client.session = await start_session(
-        lsp_client, fake, request.param, gateway_settings(fake, "passthrough")
+    return server_settings(
+        fake,
+        "gateway",
+        timeout_ms=None,
+        completion={"multiline": "always"},
+        gateway={"fimRoute": fim_route, "metadata": {"team": "editor"}, **gateway},
     )
-    yield
-    await lsp_client.shutdown_session()
 
 
-@pytest.fixture
-def session(client):
-    return client.session
+client = session_fixture(
+    ["vscode-utf16", "nvim011-utf8"],
+    lambda fake: gateway_settings(fake, "passthrough"),
+    env={"PORTKEY_API_KEY": GATEWAY_KEY},
+)
 
 
 async def test_passthrough_sends_mistral_body_with_portkey_headers(session):
@@ -44,9 +36,9 @@ async def test_passthrough_sends_mistral_body_with_portkey_headers(session):
     (req,) = session.fake.requests
     assert req.path == "/gateway/v1/fim/completions"
     h = req.headers
-    assert h["x-portkey-api-key"] == "pk-gateway-key"
+    assert h["x-portkey-api-key"] == GATEWAY_KEY
     assert h["x-portkey-provider"] == "mistral-ai"
-    assert h["authorization"] == f"Bearer {FAKE_KEY}"
+    assert h["authorization"] == f"Bearer {PROVIDER_KEY}"
     assert h["x-portkey-metadata"] == '{"team":"editor"}'
     assert h["x-portkey-trace-id"].startswith("codestral-ls-")
     assert req.json["prompt"] == "def f():\n    " and req.json["stop"] == ["\n\n\n"]
@@ -102,7 +94,7 @@ async def test_explain_through_the_gateway_chat_route(session):
     (req,) = session.fake.requests
     assert req.path == "/gateway/v1/chat/completions"
     assert "x-portkey-mistral-fim-completion" not in req.headers
-    assert req.headers["x-portkey-api-key"] == "pk-gateway-key"
+    assert req.headers["x-portkey-api-key"] == GATEWAY_KEY
 
 
 async def test_prompt_library_route(session):

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types
-from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import FAKE_KEY, base_settings, server_fixture, start_session
 from tests.fakes.mistral import Reply
+from tests.support.keys import PROVIDER_KEY
+from tests.support.session import session_fixture
+from tests.support.settings import server_settings
 
 URI = "file:///work/project/src/app.py"
 
 
-@server_fixture()
-async def client(lsp_client: LanguageClient, request, fake):
-    lsp_client.session = await start_session(lsp_client, fake, request.param)
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def session(client):
-    return client.session
+client = session_fixture()
 
 
 async def test_advertises_features(session):
@@ -52,7 +44,7 @@ async def test_ghost_text_and_exact_upstream_request(session):
 
     (req,) = session.fim_requests()
     assert req.path == "/v1/fim/completions"
-    assert req.headers["authorization"] == f"Bearer {FAKE_KEY}"
+    assert req.headers["authorization"] == f"Bearer {PROVIDER_KEY}"
     assert "x-portkey-api-key" not in req.headers
     body = req.json
     assert body["prompt"] == "def add(a, b):\n    return "
@@ -169,7 +161,7 @@ async def test_settings_change_applies_without_restart(session, ignored):
     session.open(URI, "a = \n")
     await session.inline(URI, 0, 4)
     session.change_settings(
-        base_settings(session.fake, model="codestral-2508", completion={"maxTokens": 7})
+        server_settings(session.fake, model="codestral-2508", completion={"maxTokens": 7})
     )
     await session.wait_for(lambda: True)
     await session.command("codestral.clearCache")

@@ -8,35 +8,23 @@ import time
 import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcRequestCancelled
-from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import base_settings, server_fixture, start_session
 from tests.fakes.mistral import Reply
+from tests.support.session import inline_params as params_at
+from tests.support.session import session_fixture
+from tests.support.settings import server_settings
 
 URI = "file:///work/project/pipeline.py"
 
 
-@server_fixture(params=["vscode-utf16", "nvim011-utf8"])
-async def client(lsp_client: LanguageClient, request, fake):
-    settings = base_settings(fake, completion={"debounceMs": 150, "timeoutMs": 1500})
-    lsp_client.session = await start_session(lsp_client, fake, request.param, settings)
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def session(client):
-    return client.session
+client = session_fixture(
+    ["vscode-utf16", "nvim011-utf8"],
+    lambda fake: server_settings(fake, completion={"debounceMs": 150, "timeoutMs": 1500}),
+)
 
 
 def inline_params(line: int, character: int) -> types.InlineCompletionParams:
-    return types.InlineCompletionParams(
-        context=types.InlineCompletionContext(
-            trigger_kind=types.InlineCompletionTriggerKind.Automatic
-        ),
-        text_document=types.TextDocumentIdentifier(uri=URI),
-        position=types.Position(line=line, character=character),
-    )
+    return params_at(URI, line, character)
 
 
 async def test_newer_request_supersedes_one_in_debounce(session):

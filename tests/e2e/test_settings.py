@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 
-import pytest
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
 
-from tests.e2e.conftest import FAKE_KEY, SERVER_ENV, base_settings, server_fixture, start_session
+from tests.support.keys import PROVIDER_KEY
+from tests.support.session import session_fixture
+from tests.support.settings import server_settings
 
 URI = "file:///work/project/settings.py"
 
 
-@server_fixture(params=["nvim011-utf8"])
-async def client(lsp_client: LanguageClient, request, fake):
-    settings = base_settings(
+client = session_fixture(
+    ["nvim011-utf8"],
+    lambda fake: server_settings(
         fake,
         completion={
             "debounceMs": "fast",
@@ -27,15 +25,8 @@ async def client(lsp_client: LanguageClient, request, fake):
             "exclude": ["**/private/*.py"],
         },
         route="sideways",
-    )
-    lsp_client.session = await start_session(lsp_client, fake, request.param, settings)
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def session(client):
-    return client.session
+    ),
+)
 
 
 async def test_bad_values_reported_once_and_defaults_used(session):
@@ -51,7 +42,7 @@ async def test_bad_values_reported_once_and_defaults_used(session):
     # the same bad settings again: not repeated
     count = len(session.client.messages)
     session.change_settings(
-        base_settings(session.fake, completion={"debounceMs": "fast"}, route="sideways")
+        server_settings(session.fake, completion={"debounceMs": "fast"}, route="sideways")
     )
     await asyncio.sleep(0.2)
     assert len(session.client.messages) == count
@@ -85,7 +76,7 @@ async def test_secret_strings_are_redacted_from_the_prompt(session):
 
 
 async def test_disable_completions_by_setting(session):
-    session.change_settings(base_settings(session.fake, completion={"enable": False}))
+    session.change_settings(server_settings(session.fake, completion={"enable": False}))
     await session.wait_for(lambda: session.statuses and session.statuses[-1].state == "disabled")
     session.open(URI, "b = \n")
     assert await session.inline(URI, 0, 4) == []
@@ -95,24 +86,19 @@ async def test_disable_completions_by_setting(session):
 async def test_status_never_shows_the_key(session):
     status = await session.status()
     text = json.dumps(status)
-    assert FAKE_KEY not in text
+    assert PROVIDER_KEY not in text
     assert status["keySources"]["provider"] == "environment CODESTRAL_API_KEY"
 
 
 # --- settings pulled with workspace/configuration, and --settings FILE ---------------------
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "codestral_ls"], server_env=SERVER_ENV
-    )
+# No initializationOptions: everything comes from workspace/configuration.
+pulling_client = session_fixture(
+    settings=lambda fake: {},
+    client="vscode-utf16",
+    configuration=lambda fake: server_settings(fake, model="from-configuration"),
 )
-async def pulling_client(lsp_client: LanguageClient, fake):
-    # No initializationOptions: everything comes from workspace/configuration.
-    lsp_client.set_configuration({"codestral": base_settings(fake, model="from-configuration")})
-    lsp_client.session = await start_session(lsp_client, fake, "vscode-utf16", settings={})
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_workspace_configuration_is_used(pulling_client):
@@ -126,24 +112,12 @@ async def test_workspace_configuration_is_used(pulling_client):
     assert [i.insert_text for i in await session.inline(URI, 0, 4)] == ["pulled"]
 
 
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=[
-            sys.executable,
-            "-m",
-            "codestral_ls",
-            "--settings",
-            "tests/e2e/data/settings-file.json",
-        ],
-        server_env={"PYTHONUNBUFFERED": "1"},  # no key in the environment at all
-    )
+file_client = session_fixture(
+    settings=lambda fake: {"baseUrl": fake.base_url},
+    client="vscode-utf16",
+    args=("--settings", "tests/e2e/data/settings-file.json"),
+    base_env={"PYTHONUNBUFFERED": "1"},  # no key in the environment at all
 )
-async def file_client(lsp_client: LanguageClient, fake):
-    lsp_client.session = await start_session(
-        lsp_client, fake, "vscode-utf16", settings={"baseUrl": fake.base_url}
-    )
-    yield
-    await lsp_client.shutdown_session()
 
 
 async def test_settings_file_layer_and_missing_key(file_client):

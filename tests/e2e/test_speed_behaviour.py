@@ -5,26 +5,15 @@ instead of waiting for the whole generation."""
 
 from __future__ import annotations
 
-import pytest
-from pytest_lsp import LanguageClient
-
 from tests.bench._first_text import CURSOR, DOC, FIRST_LINE, TOKEN_DELAY, chunks
-from tests.e2e.conftest import base_settings, server_fixture, start_session
 from tests.fakes.mistral import Reply
+from tests.support.session import session_fixture
+from tests.support.settings import server_settings
 
 URI = "file:///work/project/speed.py"
 
 
-@server_fixture(params=["vscode-utf16"])
-async def client(lsp_client: LanguageClient, request, fake):
-    lsp_client.session = await start_session(lsp_client, fake, request.param, base_settings(fake))
-    yield
-    await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def session(client):
-    return client.session
+client = session_fixture(["vscode-utf16"], server_settings)
 
 
 async def test_single_line_answer_closes_the_stream_when_its_line_is_complete(session):
@@ -46,7 +35,7 @@ async def test_multiline_answer_reads_the_stream_to_its_end(session):
     """The contrast: where a block is wanted the whole generation is read (no early close)."""
     session.change_settings(
         {
-            **base_settings(session.fake),
+            **server_settings(session.fake),
             "completion": {"debounceMs": 0, "timeoutMs": 3000, "multiline": "always"},
         }
     )

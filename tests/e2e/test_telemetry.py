@@ -8,22 +8,24 @@ server through retention checkpoints and budget periods without waiting.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig
 
-from tests.e2e.conftest import FAKE_KEY, SERVER_ENV, Session, base_settings, start_session
 from tests.fakes.mistral import FakeMistral, Reply
+from tests.support.keys import GATEWAY_KEY, SERVER_ENV
+from tests.support.keys import PROVIDER_KEY as FAKE_KEY
+from tests.support.session import Session, server_config, start_session
+from tests.support.settings import server_settings
 
 URI = "file:///work/project/src/app.py"
-GATEWAY_KEY = "pk-test-GATEWAY-0000-KEY-must-never-leak"
 
 
 class Env:
@@ -75,13 +77,9 @@ async def running(
     client: str = "vscode-utf16",
     extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[Session]:
-    config = ClientServerConfig(
-        server_command=[sys.executable, "-m", "codestral_ls"],
-        server_env={**env.server_env(), **(extra_env or {})},
-    )
-    lsp = await config.start()
+    lsp = await server_config(env={**env.server_env(), **(extra_env or {})}).start()
     try:
-        yield await start_session(lsp, fake, client, settings or base_settings(fake))
+        yield await start_session(lsp, fake, client, settings or server_settings(fake))
         await lsp.shutdown_session()
     finally:
         server = lsp._server
@@ -118,17 +116,20 @@ async def accept(session: Session, item: types.InlineCompletionItem, at: tuple[i
     await session.command("codestral.acceptCompletion", {"id": item_id(item)})
 
 
+async def poll(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Until ``predicate()`` holds (what it waits for sends the client no notification)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
 def fim_count(fake: FakeMistral) -> int:
     return sum(1 for r in fake.requests if r.path.endswith("/fim/completions"))
 
 
 def gateway_settings(fake: FakeMistral, **gateway: Any) -> dict[str, Any]:
-    return base_settings(
-        fake,
-        route="gateway",
-        baseUrl=fake.gateway_url,
-        gateway={"apiKey": GATEWAY_KEY, **gateway},
-    )
+    return server_settings(fake, "gateway", gateway={"apiKey": GATEWAY_KEY, **gateway})
 
 
 async def test_every_outcome_is_counted_per_language_and_route(fake, tmp_path):
@@ -239,7 +240,7 @@ async def test_the_governor_steps_down_as_the_daily_budget_runs_low_and_back_up_
     env = Env(tmp_path)
     budget = 100_000
     fake.set_default(Reply(text="return 1"))
-    settings = base_settings(fake, budget={"dailyTokens": budget})
+    settings = server_settings(fake, budget={"dailyTokens": budget})
     last = 301  # the indented empty line of long_document()
     env.seed_usage(budget * 80 // 100)  # 20 % left: smaller context
     async with running(fake, env, settings) as s:
@@ -393,8 +394,6 @@ async def test_two_windows_writing_at_once_lose_no_counts(fake, tmp_path):
             records = (await s.command("codestral.inspect", {"limit": 50}))["requests"]
             return sum(r["tokens"]["prompt"] + r["tokens"]["completion"] for r in records)
 
-        import asyncio
-
         spent = await asyncio.gather(type_all(one), type_all(two))
     assert fim_count(fake) == 2 * lines
     assert json.loads(env.usage_file.read_text())["dayTokens"] == sum(spent)
@@ -422,7 +421,7 @@ async def test_outcomes_reach_the_gateway_feedback_api_without_any_code(fake, tm
         await s.status()
         env.advance(601)
         await s.status()  # the 10-minute retention checkpoint of the accepted one
-        await s.wait_for(lambda: len(fake.feedback()) >= 3)
+        await poll(lambda: len(fake.feedback()) >= 3)
         counts = (await s.status())["acceptance"]["feedback"]
 
     traces = fim_trace_ids(fake)
@@ -471,8 +470,7 @@ async def test_a_failing_feedback_endpoint_leaves_completions_alone_with_one_mes
             item = await inline(s, line, 4)
             assert item is not None and item.insert_text == "compute(1, 2)"
             await accept(s, item, (line, 4))
-        await s.wait_for(lambda: len(fake.feedback()) >= 3)
-        await s.wait_for(lambda: True)
+        await poll(lambda: len(fake.feedback()) >= 3)
         status = await s.status()
         assert status["acceptance"]["accepted"] == 3
         assert status["state"] == "ready"
@@ -486,7 +484,7 @@ async def test_the_inspector_shows_what_was_sent_answered_changed_and_shown(fake
     # The answer repeats the text after the cursor: a post-processing rule cuts it.
     fake.set_default(Reply(text="total(a, b))"))
     helper_uri = "file:///work/project/src/helper.py"
-    settings = base_settings(
+    settings = server_settings(
         fake,
         context={"crossFile": True},
         inspector={"log": True},

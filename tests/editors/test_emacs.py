@@ -24,7 +24,9 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.mistral import FakeMistral, Recorded, Reply
+from tests.fakes.mistral import Recorded, Reply
+from tests.support.keys import PROVIDER_KEY
+from tests.support.upstream import running_fake
 
 pytestmark = pytest.mark.editors
 
@@ -33,7 +35,7 @@ DRIVERS = Path(__file__).resolve().parent / "emacs"
 SNIPPET = DRIVERS / "codestral-eglot.el"
 README = ROOT / "editors" / "README.md"
 SETUP_HINT = "run bash .ci/setup-emacs.sh"
-API_KEY = "test-key"
+API_KEY = PROVIDER_KEY
 RUN_TIMEOUT = 30.0  # the whole Emacs run, connect to shutdown
 
 # Lines 2, 5 and 8 (1-based) are where drive.el completes.
@@ -113,9 +115,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("emacs-eglot")
     server_log = tmp / "server.log"
     server_cmd = _server_cmd(server_log)
-    fake = FakeMistral(api_key=API_KEY).start()
-    fake.responder = _responder
-    try:
+    with running_fake() as fake:
+        fake.responder = _responder
         project = tmp / "project"
         project.mkdir()
         source = project / "main.py"
@@ -182,8 +183,6 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             r.headers.get("Authorization") or r.headers.get("authorization") for r in fake.requests
         }
         yield result
-    finally:
-        fake.stop()
 
 
 def test_readme_shows_the_tested_snippet() -> None:

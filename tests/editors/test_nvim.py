@@ -26,6 +26,8 @@ from typing import Any
 import pytest
 
 from tests.fakes.mistral import FakeMistral, Recorded, Reply
+from tests.support.keys import PROVIDER_KEY
+from tests.support.upstream import running_fake
 
 pytestmark = pytest.mark.editors
 
@@ -38,7 +40,7 @@ NVIM07 = Path("/usr/bin/nvim")
 NVIM011_VENV = ROOT / ".cache" / "nvim-0.11" / "venv"
 SID_ROOT = ROOT / ".cache" / "nvim-sid"
 
-API_KEY = "test-key"
+API_KEY = PROVIDER_KEY
 EXPLAIN_MD = "## add\n\nReturns the sum of `a` and `b`."
 SECRET = "SECRET_TOKEN"
 
@@ -107,12 +109,9 @@ def _responder(rec: Recorded) -> Reply:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeMistral]:
-    fake = FakeMistral(api_key=API_KEY).start()
-    fake.responder = _responder
-    try:
+    with running_fake() as fake:
+        fake.responder = _responder
         yield fake
-    finally:
-        fake.stop()
 
 
 def _settings(fake: FakeMistral) -> dict[str, Any]:
@@ -420,8 +419,10 @@ def test_checkhealth(version: str, key_env: str, fake: FakeMistral, tmp_path: Pa
     assert "route: direct" in text
     assert API_KEY not in text  # the key's name, never its value
     assert "ERROR" not in text, text
-    # Today's server does not list its secret-file globs: the section says so, without error.
-    assert "the server refuses secret files" in text
+    # The real server lists its secret-file globs (codestral.status secretFileGlobs), among them
+    # those the plugin's old copy of the list had lost.
+    [line] = [line for line in text.splitlines() if "the server refuses these files" in line]
+    assert "OK" in line and "*.tfvars" in line and ".aws/*" in line and ".git-credentials" in line
 
 
 def test_checkhealth_shows_the_servers_secret_file_globs(fake: FakeMistral, tmp_path: Path) -> None:
@@ -499,6 +500,7 @@ SUBCOMMANDS = [
     "enable",
     "explain",
     "health",
+    "install",
     "log",
     "restart",
     "status",
@@ -587,3 +589,154 @@ def test_secret_files_never_reach_upstream(version: str, fake: FakeMistral, tmp_
     bodies = "\n".join(r.body.decode("utf-8", "replace") for r in fake.requests)
     for mark in ("TFVARS_MARK", "AWS_MARK", "GITCRED_MARK", "PRIVATE_MARK"):
         assert mark not in bodies
+
+
+# -- :Codestral install: the plugin from a clone of the repository, no server anywhere ---------
+
+
+def _clone_checkout(dest: Path) -> None:
+    """A clone of this checkout's committed HEAD, as a plugin manager would clone it."""
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(dest)], check=True, timeout=120)
+
+
+def _run_install(
+    nvim: list[str], work: Path, inside: str, via: str, fake: FakeMistral, wheels: str
+) -> dict[str, Any]:
+    """Runs install.lua; `work` is the folder as this process sees it, `inside` as Neovim does
+    (they differ in the chroot)."""
+    _clone_checkout(work / "codestral-ls")
+    shutil.copytree(DRIVERS, work / "drivers")
+    (work / "main.py").write_text("def add(a, b):\n\n")
+    cfg = {
+        "via": via,
+        "repo": f"{inside}/codestral-ls",
+        "result_path": f"{inside}/result.json",
+        "timeout_ms": 280_000,
+        "install_timeout_ms": 240_000,
+        "files": {"py": f"{inside}/main.py"},
+        "setup": {"settings": _settings(fake), "ghost": {"debounce_ms": 20}},
+    }
+    (work / "cfg.json").write_text(json.dumps(cfg))
+    home = f"{inside}/home"
+    env = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": f"{home}/.config",
+        "XDG_DATA_HOME": f"{home}/.local/share",
+        "XDG_STATE_HOME": f"{home}/.local/state",
+        "XDG_CACHE_HOME": f"{home}/.cache",
+        "TMPDIR": inside,
+        "TERM": "dumb",
+        "LANG": "C.UTF-8",
+        "PATH": "/usr/bin:/bin",  # python3 and git; no codestral-ls
+        "CODESTRAL_API_KEY": API_KEY,
+        "CODESTRAL_NVIM_TEST": f"{inside}/cfg.json",
+        # pip inside :Codestral install: the local wheelhouse, no index
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": wheels,
+        "PIP_CONFIG_FILE": os.devnull,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    argv = [
+        *nvim[:-1],
+        "/usr/bin/env",
+        "-i",
+        *(f"{k}={v}" for k, v in env.items()),
+        nvim[-1],
+        "--headless",
+        "-u",
+        f"{inside}/drivers/install_init.lua",
+        "-i",
+        "NONE",
+        "-n",
+        "-c",
+        f"luafile {inside}/drivers/install.lua",
+    ]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+        out = proc.stdout + proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        out = f"nvim timed out: {exc.stdout!r} {exc.stderr!r}"
+    result_path = work / "result.json"
+    if not result_path.exists():
+        pytest.fail(f"install.lua: no result written.\nnvim output: {out[-3000:]}")
+    result = json.loads(result_path.read_text())
+    if not result.get("ok"):
+        pytest.fail(
+            f"install.lua on Neovim {result.get('nvim')}: {result.get('error')}\n"
+            f"steps: {json.dumps(result.get('steps'), indent=1)[:4000]}\n"
+            f"messages: {result.get('messages')}"
+        )
+    return result
+
+
+def _check_install(result: dict[str, Any], data_home: str, mode: str) -> None:
+    steps = result["steps"]
+    print(  # the figures README quotes
+        f"Neovim {result['nvim']}: :Codestral install {steps['install_ms']} ms, "
+        f"install to first ghost text {steps['install_to_ghost_ms']} ms"
+    )
+    assert steps["on_path"] == 0 and steps["source_before"] == "missing"
+    assert steps["clients_before"] == 0
+    assert any(":Codestral install" in n for n in steps["notes_before"]), steps["notes_before"]
+    [plugin_dir] = steps["plugin_dir_on_rtp"]  # the root's plugin/codestral.lua added it
+    assert plugin_dir == steps["repo_root"] + "/editors/nvim"
+    assert steps["commands"] == {"codestral": 2, "install": 2}
+    install = steps["install"]
+    assert install["ok"] is True and install["version"] == "codestral-ls 0.1.0", install
+    server = f"{data_home}/nvim/codestral-ls/venv/bin/codestral-ls"
+    assert steps["cmd"] == [server]
+    assert steps["source_after"] == "installed"
+    assert steps["mode"] == mode
+    assert steps["ghost"] == " a + b"
+    notes = steps["notes"]
+    assert any("creating a virtual environment" in n for n in notes), notes
+    assert any("installing codestral-ls from " + steps["repo_root"] in n for n in notes), notes
+    assert any(n.startswith("codestral: installed codestral-ls 0.1.0 in ") for n in notes), notes
+    health = "\n".join(steps["health"])
+    [line] = [ln for ln in health.splitlines() if "installed by :Codestral install" in ln]
+    assert "OK" in line and "codestral-ls 0.1.0" in line and server in line, health
+    assert "codestral-ls check succeeded" in health, health
+
+
+def test_nvim011_codestral_install_from_a_clone(
+    fake: FakeMistral, wheelhouse: Path, tmp_path: Path
+) -> None:
+    """Neovim 0.11, the clone's root on 'runtimepath' (what lazy.nvim and others do), no server
+    on PATH: :Codestral install, then ghost text from the server it installed."""
+    nvim = _nvim("0.11")
+    for tool in ("python3", "git"):
+        if not shutil.which(tool, path="/usr/bin:/bin"):
+            _missing(f"{tool} is not in /usr/bin")
+    fake.reset()
+    work = tmp_path / "w"
+    work.mkdir()
+    result = _run_install([nvim], work, str(work), "rtp", fake, str(wheelhouse))
+    _check_install(result, str(work / "home/.local/share"), "ghost")
+    assert result["nvim"].startswith("0.11.")
+
+
+def test_nvim012_vim_pack_add_and_codestral_install(
+    fake: FakeMistral, wheelhouse: Path, tmp_path: Path
+) -> None:
+    """Neovim 0.12 in the sid chroot: vim.pack.add of a clone of the repository, no server
+    anywhere, :Codestral install (the chroot's own Python 3), then native ghost text."""
+    if not (SID_ROOT / "usr" / "bin" / "nvim").exists():
+        _missing(f"no Neovim 0.12 chroot at {SID_ROOT} (setup-nvim.sh --sid)")
+    if os.geteuid() != 0:
+        pytest.skip("chroot needs root")
+    for tool in ("python3", "git"):
+        if not (SID_ROOT / "usr" / "bin" / tool).exists():
+            _missing(f"no {tool} in the sid chroot (setup-nvim.sh --sid installs it)")
+    fake.reset()
+    inside = f"/tmp/codestral-install.{os.getpid()}.{tmp_path.name}"
+    work = SID_ROOT / inside.lstrip("/")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        shutil.copytree(wheelhouse, work / "wheels")
+        nvim = ["chroot", str(SID_ROOT), "/usr/bin/nvim"]
+        result = _run_install(nvim, work, inside, "vim.pack", fake, f"{inside}/wheels")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    _check_install(result, f"{inside}/home/.local/share", "native")
+    assert result["nvim"].startswith("0.12.")

@@ -31,13 +31,15 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.keys import PROVIDER_KEY
+from tests.support.upstream import fake_control, fake_process
 
 pytestmark = pytest.mark.editors
 
@@ -346,35 +348,12 @@ def _keep_logs(run: Path) -> None:
 
 
 @pytest.fixture
-def fake_mistral() -> Iterator[str]:
-    OUT.mkdir(parents=True, exist_ok=True)
-    with (OUT / "fake-mistral.log").open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.mistral", "--port", "0", "--text", FIM_TEXT],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            start_new_session=True,
-        )
-        try:
-            yield _wait_for_line(proc, r"http://127\.0\.0\.1:\d+/v1", 15)
-            assert proc.poll() is None, f"the fake Mistral exited early: {proc.returncode}"
-        finally:
-            _kill_group(proc)
+def fake_url() -> Iterator[str]:
+    """The fake Mistral upstream in its own process, without auth (the test switches keys and
+    reads which one each request carried); its base URL."""
+    with fake_process(FIM_TEXT, api_key=None) as url:
+        yield url
 
-
-def _fake_call(base_url: str, path: str, body: Any = None) -> Any:
-    root = base_url.removesuffix("/v1")
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(
-        root + path,
-        data=data,
-        method="POST" if data is not None else "GET",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(req, timeout=5) as resp:
-        return json.loads(resp.read())
 
 
 def _tapped_server(run: Path) -> Path:
@@ -454,12 +433,12 @@ def _check_forwarded(messages: list[dict[str, Any]], fake_url: str) -> None:
     assert STRAY_KEY not in json.dumps(sent)
     # The keys from the environment and SecretStorage never travel in an LSP message.
     record = json.dumps(messages)
-    for secret in (SECRET, "test-key"):
+    for secret in (SECRET, PROVIDER_KEY):
         assert secret not in record, secret
 
 
 def test_ghost_text_accept_and_explain_in_code_server(
-    built: dict[str, Any], fake_mistral: str
+    built: dict[str, Any], fake_url: str
 ) -> None:
     t0 = time.monotonic()
     chromium = _chromium()
@@ -495,7 +474,7 @@ def test_ghost_text_accept_and_explain_in_code_server(
 
     # Chat answers in order: the explanation, then the answer to the question.
     for text in (EXPLANATION_MD, ANSWER):
-        _fake_call(fake_mistral, "/_fake/enqueue", {"path": "/chat/completions", "text": text})
+        fake_control(fake_url, "/_fake/enqueue", {"path": "/chat/completions", "text": text})
     settings = {
         "security.workspace.trust.enabled": False,
         "workbench.startupEditor": "none",
@@ -523,7 +502,7 @@ def test_ghost_text_accept_and_explain_in_code_server(
     # route, baseUrl, gateway.*) are read from the remote machine's settings, not the user's.
     machine_settings = {
         "codestral.route": "direct",
-        "codestral.baseUrl": fake_mistral,
+        "codestral.baseUrl": fake_url,
         # The server, behind a tap that records what the extension sends it.
         "codestral.server.path": str(_tapped_server(run)),
         "codestral.server.args": [
@@ -546,7 +525,7 @@ def test_ghost_text_accept_and_explain_in_code_server(
         XDG_CACHE_HOME=str(run / "xdg-cache"),
         TMPDIR=str(run / "tmp"),
         # Reaches the server through the extension host's environment, as a user's shell key would.
-        CODESTRAL_API_KEY="test-key",
+        CODESTRAL_API_KEY=PROVIDER_KEY,
     )
     code_server = [str(NODE24), str(CODE_SERVER / "out" / "node" / "entry.js")]
     profile = [
@@ -620,7 +599,7 @@ def test_ghost_text_accept_and_explain_in_code_server(
         )
         lines = drive.stdout.strip().splitlines()
         result = json.loads(lines[-1]) if lines else {}
-        requests = _fake_call(fake_mistral, "/_fake/requests")
+        requests = fake_control(fake_url, "/_fake/requests")
         messages = _client_messages(run)
         (run / "fake-requests.json").write_text(json.dumps(requests, indent=1))
         report = (
@@ -645,20 +624,20 @@ def test_ghost_text_accept_and_explain_in_code_server(
     prompts = [(r.get("json") or {}).get("prompt", "") for r in fim]
     assert any(p.endswith(PROMPT_END) for p in prompts), prompts[-3:]
     auth = [r["headers"].get("Authorization", r["headers"].get("authorization")) for r in fim]
-    assert auth[0] == "Bearer test-key", auth
+    assert auth[0] == f"Bearer {PROVIDER_KEY}", auth
     # After "Codestral: Set API Key" the restarted server uses the stored key.
     assert auth[-1] == f"Bearer {SECRET}", auth
-    assert set(auth) <= {"Bearer test-key", f"Bearer {SECRET}"}, auth
+    assert set(auth) <= {f"Bearer {PROVIDER_KEY}", f"Bearer {SECRET}"}, auth
     # No key in any log: the page console, the extension's output channel, the server's log.
     logs = [OUT / "vscode-console.log", *sorted((OUT / "logs").glob("*.log"))]
     assert len(logs) >= 3, logs
     for path in logs:
         text = path.read_text(errors="replace")
-        assert SECRET not in text and "test-key" not in text, path
+        assert SECRET not in text and PROVIDER_KEY not in text, path
 
     # The extension forwarded the settings: exactly those of its manifest, with the values of
     # settings.json, and the server used them upstream.
-    _check_forwarded(messages, fake_mistral)
+    _check_forwarded(messages, fake_url)
     assert {(r.get("json") or {}).get("max_tokens") for r in fim} == {
         USER_OVERRIDES["completion.maxTokens"]
     }, fim[-1].get("json")

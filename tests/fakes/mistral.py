@@ -26,6 +26,7 @@ import argparse
 import base64
 import contextlib
 import dataclasses
+import hashlib
 import json
 import re
 import secrets
@@ -87,6 +88,69 @@ CHAT_FIELDS = frozenset(
         "prediction",
     }
 )
+# Mistral's embeddings request (POST /v1/embeddings).
+EMBED_FIELDS = frozenset(
+    {"model", "input", "output_dimension", "output_dtype", "encoding_format", "metadata"}
+)
+EMBED_DIMENSION = 1024  # mistral-embed's
+# The fake's vector model: sub-words of identifiers (camelCase and snake_case split), words
+# that mean the same mapped together, and character trigrams, hashed into EMBED_DIMENSION
+# signed buckets and normalised. Crude, deterministic, and enough to find code that does the
+# same thing under other names, which identifier overlap (lexical retrieval) misses.
+_SYNONYMS = [
+    "fetch load get read retrieve pull download obtain lookup find query",
+    "save store write persist put dump upload record",
+    "remove delete drop erase discard purge unlink",
+    "user account member customer person profile",
+    "send emit post transmit dispatch publish notify",
+    "connect open dial attach",
+    "close shutdown disconnect detach release",
+    "create make build new construct init spawn",
+    "count size length total len num",
+    "error failure fault exception err problem",
+    "config settings options preferences prefs conf",
+    "parse decode deserialize unpack",
+    "encode serialize pack render format dumps",
+    "start begin launch run kickoff",
+    "stop end halt finish terminate",
+    "message msg text note",
+    "check validate verify ensure assert",
+    "cache memo memoize remember",
+    "retry again repeat backoff",
+]
+_CONCEPT = {w: group.split()[0] for group in _SYNONYMS for w in group.split()}
+_EMBED_STOP = frozenset(
+    """def self return the and for in if else elif import from class none true false not is
+    or as with this const let var function async await pass raise try except""".split()  # noqa: SIM905
+)
+_SUBWORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def embed_features(text: str) -> list[tuple[str, float]]:
+    """(feature, weight) pairs of the fake's vector model."""
+    features: list[tuple[str, float]] = []
+    for word in _SUBWORD.findall(text):
+        word = word.lower()
+        if len(word) < 2 or word in _EMBED_STOP:
+            continue
+        concept = _CONCEPT.get(word, word)
+        features.append(("w:" + concept, 1.0))
+        padded = f"^{word}$"
+        features.extend(("t:" + padded[i : i + 3], 0.25) for i in range(len(padded) - 2))
+    return features
+
+
+def fake_embedding(text: str, dimension: int = EMBED_DIMENSION) -> list[float]:
+    """A deterministic unit vector for ``text`` (see the vector model above)."""
+    vector = [0.0] * dimension
+    for feature, weight in embed_features(text):
+        digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+        bucket = int.from_bytes(digest[:4], "little") % dimension
+        vector[bucket] += weight if digest[4] & 1 else -weight
+    norm = sum(v * v for v in vector) ** 0.5 or 1.0
+    return [round(v / norm, 6) for v in vector]
+
+
 # What the Portkey gateway forwards for chat+fim: it maps known params only, so unknown keys
 # vanish, and stop/min_tokens/random_seed are dropped (seed is mapped to random_seed).
 GATEWAY_FIM_KEEP = frozenset(
@@ -289,6 +353,38 @@ def validate(body: Any, allowed: frozenset[str], required: Iterable[str]) -> dic
             or (isinstance(stop, list) and all(isinstance(s, str) for s in stop))
         ):
             details.append(_detail("string_type", "stop", "Input should be a valid string", stop))
+    if not details:
+        return None
+    return {
+        "object": "error",
+        "message": {"detail": details},
+        "type": "invalid_request_error",
+        "param": None,
+        "code": None,
+    }
+
+
+def validate_embed(body: Any) -> dict[str, Any] | None:
+    """Mistral's 422 body for an embeddings request, or None if it would be accepted."""
+    error = validate(body, EMBED_FIELDS, ("model", "input"))
+    if error is not None or not isinstance(body, dict):
+        return error
+    details = []
+    given = body["input"]
+    texts = given if isinstance(given, list) else [given]
+    if not texts or not all(isinstance(t, str) for t in texts):
+        msg = "Input should be a valid string or a non-empty list of strings"
+        details.append(_detail("string_type", "input", msg, given))
+    dimension = body.get("output_dimension")
+    if dimension is not None and (not isinstance(dimension, int) or not 1 <= dimension <= 4096):
+        msg = "Input should be a valid integer from 1 to 4096"
+        details.append(_detail("int_type", "output_dimension", msg, dimension))
+    if body.get("output_dtype") not in (None, "float", "int8", "uint8", "binary", "ubinary"):
+        msg = "Input should be 'float', 'int8', 'uint8', 'binary' or 'ubinary'"
+        details.append(_detail("enum", "output_dtype", msg, body["output_dtype"]))
+    if body.get("encoding_format") not in (None, "float", "base64"):
+        msg = "Input should be 'float' or 'base64'"
+        details.append(_detail("enum", "encoding_format", msg, body["encoding_format"]))
     if not details:
         return None
     return {
@@ -511,7 +607,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _mistral(self, rec: Recorded, sub: str, headers: dict[str, str] | None = None) -> None:
         gw = headers is not None
         hdrs = headers or {}
-        if sub not in ("/fim/completions", "/chat/completions"):
+        if sub not in ("/fim/completions", "/chat/completions", "/embeddings"):
             self._send_json(404, {"detail": "Not Found"}, hdrs)
             return
         if rec.method != "POST":
@@ -520,7 +616,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._auth_ok(rec):
             self._send_json(401, mistral_error(401), hdrs)
             return
-        kind = "fim" if sub == "/fim/completions" else "chat"
+        kind = {"/fim/completions": "fim", "/embeddings": "embed"}.get(sub, "chat")
         err = self._body_error(rec, kind)
         if err is not None:
             self._send_json(422, err, hdrs)
@@ -540,6 +636,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = rec.json if body is None else body
         if kind == "fim":
             return validate(body, FIM_FIELDS, ("model", "prompt"))
+        if kind == "embed":
+            return validate_embed(body)
         return validate(body, CHAT_FIELDS, ("model", "messages"))
 
     def _gateway(self, rec: Recorded, sub: str) -> None:
@@ -569,6 +667,9 @@ class _Handler(BaseHTTPRequestHandler):
                 "code": None,
             }
             self._send_json(500, {"error": err, "provider": PROVIDER}, hdrs)
+            return
+        if sub == "/embeddings" and rec.method == "POST":
+            self._gateway_embeddings(rec, hdrs)
             return
         if sub == "/chat/completions" or _PROMPT_ROUTE.fullmatch(sub):
             if rec.method != "POST":
@@ -612,6 +713,25 @@ class _Handler(BaseHTTPRequestHandler):
                 "feedback_ids": [str(uuid.uuid4())],
             },
         )
+
+    def _gateway_embeddings(self, rec: Recorded, hdrs: dict[str, str]) -> None:
+        # Gateway 1.15.2's mistral-ai embed mapping keeps only model and input (a string is
+        # wrapped in a list); its answer drops id and completion_tokens and adds "provider".
+        if not rec.headers.get("x-portkey-virtual-key") and not self._auth_ok(rec):
+            self._send_json(401, gateway_error(mistral_error(401)), hdrs)
+            return
+        body = rec.json if isinstance(rec.json, dict) else {}
+        upstream: dict[str, Any] = {"model": body.get("model") or "mistral-embed"}
+        if "input" in body:
+            given = body["input"]
+            upstream["input"] = given if isinstance(given, list) else [given]
+        rec.upstream_json = upstream
+        err = self._body_error(rec, "embed", upstream)
+        if err is not None:
+            self._send_json(422, gateway_error(err), hdrs)
+            return
+        ctx = _Ctx(kind="embed", upstream=upstream, wrap_errors=True, gateway=True, headers=hdrs)
+        self._answer(rec, ctx)
 
     def _gateway_transformed(self, rec: Recorded, sub: str, hdrs: dict[str, str]) -> None:
         h = rec.headers
@@ -696,6 +816,14 @@ class _Handler(BaseHTTPRequestHandler):
                     reply.status, reply.body, _merge({"Content-Type": "application/json"}, extra)
                 )
             return
+        if ctx.kind == "embed":
+            if reply.fault == "drip":
+                self._drip(reply.status, False, extra)
+            else:
+                self._send_json(
+                    reply.status, self._embeddings(ctx), _merge(_ratelimit_headers(), extra)
+                )
+            return
         tokens = list(reply.chunks) if reply.chunks is not None else split_words(reply.text or "")
         tokens, finish = _cut(tokens, ctx.upstream, reply.finish_reason)
         extra = _merge(_ratelimit_headers(), extra)
@@ -716,6 +844,32 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             err = mistral_error(reply.status)
             self._send_json(reply.status, gateway_error(err) if ctx.wrap_errors else err, extra)
+
+    def _embeddings(self, ctx: _Ctx) -> dict[str, Any]:
+        up = ctx.upstream
+        texts = up["input"] if isinstance(up["input"], list) else [up["input"]]
+        dimension = up.get("output_dimension") or EMBED_DIMENSION
+        tokens = sum(max(1, len(t) // 4) for t in texts)
+        data = [
+            {"object": "embedding", "embedding": fake_embedding(t, dimension), "index": i}
+            for i, t in enumerate(texts)
+        ]
+        model = up.get("model")
+        if ctx.wrap_errors:  # the gateway's re-shaped answer
+            return {
+                "object": "list",
+                "data": data,
+                "model": model,
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+                "provider": PROVIDER,
+            }
+        return {
+            "id": uuid.uuid4().hex,
+            "object": "list",
+            "data": data,
+            "model": model,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens, "completion_tokens": 0},
+        }
 
     def _meta(self, ctx: _Ctx) -> tuple[str, str, int]:
         model = ctx.upstream.get("model")

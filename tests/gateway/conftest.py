@@ -16,6 +16,7 @@ import pytest
 
 from tests.fakes.mistral import FakeMistral
 from tests.gateway.portkey import PortkeyGateway
+from tests.support.upstream import running_fake
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +32,8 @@ def portkey_gateway() -> Iterator[PortkeyGateway]:
 @pytest.fixture
 def second_mistral() -> Iterator[FakeMistral]:
     """Another fake Mistral, for fallback targets (distinct host from `fake_mistral`)."""
-    fake = FakeMistral().start()
-    try:
+    with running_fake(api_key=None) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture

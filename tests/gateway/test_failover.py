@@ -9,49 +9,21 @@ suggestion with no error message, `codestral.status` reports the failover, and t
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import pytest_lsp
-from pytest_lsp import ClientServerConfig, LanguageClient
 
-from tests.e2e.conftest import FAKE_KEY, SERVER_ENV
 from tests.fakes.mistral import FakeMistral, Reply
-from tests.gateway.test_lsp_through_gateway import (
-    AT,
-    CODE,
-    URI,
-    begin,
-    gw_settings,
-    messages,
-    texts,
-)
+from tests.support.gateway import AT, CODE, URI, begin
+from tests.support.keys import PROVIDER_KEY
+from tests.support.session import lazy_session_fixture, messages, texts
+from tests.support.settings import portkey_settings
 
 LOG = Path(tempfile.gettempdir()) / f"codestral-ls-failover-{os.getpid()}.log"
 
-
-@pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "codestral_ls", "--log-file", str(LOG)],
-        server_env=SERVER_ENV,
-    ),
-)
-async def lsp(lsp_client: LanguageClient):
-    yield
-    if getattr(lsp_client, "started", False):
-        await lsp_client.shutdown_session()
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeMistral]:
-    server = FakeMistral(api_key=FAKE_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+lsp = lazy_session_fixture(args=("--log-file", str(LOG)), parametrized=False)
 
 
 @pytest.fixture
@@ -79,21 +51,21 @@ def direct_requests(fake: FakeMistral) -> list:
 
 async def test_unreachable_gateway_fails_over_to_direct(lsp, fake, closed_port_url, log_since):
     fake.default_text = "a + b"
-    settings = gw_settings(closed_port_url, fake.base_url, failover=True)
+    settings = portkey_settings(closed_port_url, fake.base_url, failover=True)
     session = await begin(lsp, fake, settings)
     session.open(URI, CODE)
     assert texts(await session.inline(URI, *AT)) == ["a + b"]
     assert messages(session) == []
     (req,) = fake.requests
     assert req.path == "/v1/fim/completions"  # direct: customHost + /fim/completions
-    assert req.headers["authorization"] == f"Bearer {FAKE_KEY}"
+    assert req.headers["authorization"] == f"Bearer {PROVIDER_KEY}"
     assert not [h for h in req.headers if h.startswith("x-portkey")]
     status = await session.status()
     assert status["failover"] == {"enabled": True, "active": True, "count": 1}
     assert status["errors"] == 0
     log = log_since()
     assert "gateway route failed" in log and "failing over to the direct route" in log
-    assert FAKE_KEY not in log
+    assert PROVIDER_KEY not in log
 
     # While failed over, later requests go straight to the direct route.
     other = "file:///work/project/src/other.py"
@@ -108,7 +80,7 @@ async def test_unreachable_gateway_fails_over_to_direct(lsp, fake, closed_port_u
 async def test_gateway_5xx_fails_over_to_direct(lsp, fake, portkey_gateway, fim_route, log_since):
     fake.enqueue(Reply(status=503))  # relayed by the real gateway
     fake.default_text = "a + b"
-    settings = gw_settings(portkey_gateway.url, fake.base_url, fim_route, failover=True)
+    settings = portkey_settings(portkey_gateway.url, fake.base_url, fim_route, failover=True)
     session = await begin(lsp, fake, settings)
     session.open(URI, CODE)
     assert texts(await session.inline(URI, *AT)) == ["a + b"]
@@ -129,7 +101,7 @@ async def test_unreachable_direct_fails_over_to_the_gateway(
     lsp, fake, portkey_gateway, closed_port_url, log_since
 ):
     fake.default_text = "a + b"
-    settings = gw_settings(
+    settings = portkey_settings(
         closed_port_url,
         fake.base_url,
         "chat",
@@ -155,7 +127,7 @@ async def test_unreachable_direct_fails_over_to_the_gateway(
 async def test_direct_5xx_fails_over_to_the_gateway(lsp, fake, portkey_gateway, log_since):
     fake.enqueue(Reply(status=502))
     fake.default_text = "a + b"
-    settings = gw_settings(
+    settings = portkey_settings(
         fake.base_url,
         fake.base_url,
         route="direct",
@@ -175,7 +147,7 @@ async def test_direct_5xx_fails_over_to_the_gateway(lsp, fake, portkey_gateway, 
 
 
 async def test_no_failover_when_off(lsp, fake, closed_port_url, log_since):
-    session = await begin(lsp, fake, gw_settings(closed_port_url, fake.base_url))
+    session = await begin(lsp, fake, portkey_settings(closed_port_url, fake.base_url))
     session.open(URI, CODE)
     assert await session.inline(URI, *AT) == []
     (text,) = messages(session)
@@ -189,7 +161,7 @@ async def test_no_failover_when_off(lsp, fake, closed_port_url, log_since):
 async def test_no_failover_on_a_rejected_key(lsp, fake, portkey_gateway, log_since):
     # A 401 is not an outage: the other route would reject the same key.
     fake.set_default(Reply(status=401))
-    settings = gw_settings(portkey_gateway.url, fake.base_url, failover=True)
+    settings = portkey_settings(portkey_gateway.url, fake.base_url, failover=True)
     session = await begin(lsp, fake, settings)
     session.open(URI, CODE)
     assert await session.inline(URI, *AT) == []

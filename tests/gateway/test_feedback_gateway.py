@@ -10,28 +10,18 @@ provider; the user is told once and suggestions go on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.e2e.conftest import FAKE_KEY, server_fixture, start_session
 from tests.fakes.mistral import FakeMistral, Reply
 from tests.gateway.portkey import PortkeyGateway
+from tests.support.keys import GATEWAY_ENV
+from tests.support.session import server_fixture, start_session
 
 URI = "file:///work/project/src/app.py"
 FEEDBACK = {"trace_id": "codestral-ls-test", "value": 1, "weight": 1.0, "metadata": {}}
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeMistral]:
-    server = FakeMistral(api_key=FAKE_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_the_open_source_gateway_has_no_feedback_api(
@@ -57,7 +47,7 @@ def test_the_open_source_gateway_has_no_feedback_api(
     assert answer.status_code == 404
 
 
-@server_fixture(params=["vscode-utf16"], env={"PORTKEY_API_KEY": "pk-gateway-key"})
+@server_fixture(params=["vscode-utf16"], base_env=GATEWAY_ENV)
 async def client(lsp_client: LanguageClient, request, fake, portkey_gateway):
     settings = {
         "route": "gateway",

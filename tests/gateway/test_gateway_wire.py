@@ -17,8 +17,8 @@ import pytest
 
 from tests.fakes.mistral import FakeMistral, Reply
 from tests.gateway.portkey import PortkeyGateway
+from tests.support.keys import PROVIDER_KEY
 
-KEY = "sk-test-provider-key"
 FIM_FLAG = {"x-portkey-mistral-fim-completion": "true"}
 # route name -> (path under the gateway's /v1, extra headers)
 ROUTES = {
@@ -53,7 +53,7 @@ PORTKEY_RESPONSE_HEADERS = (
 
 
 def provider_headers(
-    fake: FakeMistral | str, key: str | None = KEY, **extra: str
+    fake: FakeMistral | str, key: str | None = PROVIDER_KEY, **extra: str
 ) -> dict[str, str]:
     """Headers for header mode: provider + custom host + provider key."""
     host = fake if isinstance(fake, str) else fake.base_url
@@ -128,7 +128,7 @@ def test_passthrough_keeps_every_field_and_returns_raw_mistral(
     # Every field kept, in order, but re-serialised compactly (not byte for byte).
     assert rec.json == FULL_FIM_BODY
     assert rec.body == json.dumps(FULL_FIM_BODY, separators=(",", ":")).encode()
-    assert rec.headers["authorization"] == f"Bearer {KEY}"
+    assert rec.headers["authorization"] == f"Bearer {PROVIDER_KEY}"
     # The client's own headers are forwarded; the x-portkey-* ones are not.
     assert rec.headers["x-custom-client"] == "kept"
     assert rec.headers["user-agent"] == "ua/1"
@@ -178,7 +178,7 @@ def test_chat_route_with_fim_flag_reaches_fim_and_drops_fields(
     assert r.status_code == 200, r.text
     (rec,) = fake_mistral.requests
     assert rec.path == "/v1/fim/completions"
-    assert rec.headers["authorization"] == f"Bearer {KEY}"
+    assert rec.headers["authorization"] == f"Bearer {PROVIDER_KEY}"
     assert rec.headers["user-agent"] == "node"  # a fresh request, not the client's
     # stop, min_tokens, random_seed, metadata and prompt_cache_key are dropped; temperature
     # is clamped to 1.
@@ -247,7 +247,7 @@ def test_fim_flag_in_config_mode(
     """With `x-portkey-config` the FIM header is ignored: the config must carry
     `"mistral_fim_completion": "true"`, and a strategy's targets do not inherit it."""
     fim = {"mistral_fim_completion": "true"}
-    one = target(fake_mistral, KEY)
+    one = target(fake_mistral, PROVIDER_KEY)
     fallback: dict[str, Any] = {"strategy": {"mode": "fallback"}}
     headers: dict[str, str] = {}
     if case == "single-provider config with the key":
@@ -633,7 +633,7 @@ def test_gateway_rejects_bad_portkey_headers(
 def test_invalid_config_schema_lists_errors(
     portkey_gateway: PortkeyGateway, fake_mistral: FakeMistral, http: httpx.Client
 ) -> None:
-    config = {"strategy": {"mode": "weird"}, "targets": [target(fake_mistral, KEY)]}
+    config = {"strategy": {"mode": "weird"}, "targets": [target(fake_mistral, PROVIDER_KEY)]}
     r = http.post(
         portkey_gateway.url + "/fim/completions", json=FIM_BODY, headers=config_header(config)
     )

@@ -19,74 +19,29 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from pytest_lsp import LanguageClient
 
-from codestral_ls.settings import deep_merge
-from tests.e2e.conftest import FAKE_KEY, Session, server_fixture, start_session
 from tests.fakes.mistral import GATEWAY_FIM_KEEP, FakeMistral, Reply
 from tests.gateway.portkey import PortkeyGateway
+from tests.support.gateway import AT, CLIENT, CODE, URI, begin
+from tests.support.keys import PROVIDER_KEY
+from tests.support.relay import accept_forever, pump
+from tests.support.session import lazy_session_fixture, messages, texts
+from tests.support.settings import portkey_settings
 
-CLIENT = "vscode-utf16"
-URI = "file:///work/project/src/app.py"
-CODE = "def add(a, b):\n    return \n\nprint(add(1, 2))\n"
-AT = (1, 11)  # after "    return "
 SENT_FIELDS = {"model", "prompt", "suffix", "max_tokens", "temperature", "stream"}
 ROUTES = ("passthrough", "chat")
 
-
-def gw_settings(
-    gateway_url: str, custom_host: str, fim_route: str = "passthrough", **extra: Any
-) -> dict[str, Any]:
-    """Server settings for the gateway route (extra is deep-merged on top)."""
-    settings: dict[str, Any] = {
-        "route": "gateway",
-        "baseUrl": gateway_url,
-        "gateway": {"provider": "mistral-ai", "customHost": custom_host, "fimRoute": fim_route},
-        "completion": {"debounceMs": 0, "timeoutMs": 3000},
-        "context": {"crossFile": False},
-    }
-    return deep_merge(settings, extra)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeMistral]:
-    server = FakeMistral(api_key=FAKE_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@server_fixture(params=[CLIENT])
-async def lsp(lsp_client: LanguageClient):
-    # Each test starts its own session with its own settings (start_session), so that the
-    # first request already runs with them.
-    yield
-    if getattr(lsp_client, "started", False):
-        await lsp_client.shutdown_session()
-
-
-async def begin(lsp: LanguageClient, fake: FakeMistral, settings: dict[str, Any]) -> Session:
-    session = await start_session(lsp, fake, CLIENT, settings)
-    lsp.started = True  # type: ignore[attr-defined]
-    return session
-
-
-def texts(items: list[Any]) -> list[str]:
-    return [i.insert_text for i in items]
-
-
-def messages(session: Session) -> list[str]:
-    return [m.message for m in session.client.messages]
+# Each test starts its own session with its own settings (begin), so that the first request
+# already runs with them.
+lsp = lazy_session_fixture([CLIENT])
 
 
 def assert_no_portkey_headers_upstream(fake: FakeMistral) -> None:
     for rec in fake.requests:
         assert not [h for h in rec.headers if h.startswith("x-portkey")], rec.headers
-        assert rec.headers.get("authorization") == f"Bearer {FAKE_KEY}"
+        assert rec.headers.get("authorization") == f"Bearer {PROVIDER_KEY}"
 
 
 class HeaderTap:
@@ -101,7 +56,7 @@ class HeaderTap:
         self._lock = threading.Lock()
         self._socks: list[socket.socket] = []
         self.connections = 0  # accepted so far
-        threading.Thread(target=self._accept, daemon=True).start()
+        accept_forever(self._listener, self._relay)
 
     @property
     def url(self) -> str:
@@ -123,31 +78,16 @@ class HeaderTap:
             with contextlib.suppress(OSError):
                 sock.close()
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            self.connections += 1
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self._socks += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+    def _relay(self, client: socket.socket) -> None:
+        self.connections += 1
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        self._socks += [client, upstream]
+        threading.Thread(target=pump, args=(client, upstream, self._record), daemon=True).start()
+        threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket, record: bool) -> None:
-        try:
-            while data := src.recv(65536):
-                if record:
-                    with self._lock:
-                        self._sent.append(data)
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for sock in (src, dst):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+    def _record(self, data: bytes) -> None:
+        with self._lock:
+            self._sent.append(data)
 
 
 @pytest.fixture
@@ -166,7 +106,7 @@ def tap(portkey_gateway: PortkeyGateway) -> Iterator[HeaderTap]:
 @pytest.mark.parametrize("fim_route", ROUTES)
 async def test_fim_route_gives_the_fakes_answer(lsp, fake, portkey_gateway, fim_route, stream):
     fake.default_text = "a + b"
-    settings = gw_settings(
+    settings = portkey_settings(
         portkey_gateway.url, fake.base_url, fim_route, completion={"stream": stream}
     )
     session = await begin(lsp, fake, settings)
@@ -199,7 +139,7 @@ async def test_multiline_stop_is_kept_or_dropped_per_route_and_enforced(
 ):
     # The model would go on past a blank-lines gap; "\n\n\n" is the multi-line stop string.
     fake.default_text = "if a:\n        return b\n    return a\n\n\nprint('never shown')\n"
-    settings = gw_settings(
+    settings = portkey_settings(
         portkey_gateway.url,
         fake.base_url,
         fim_route,
@@ -220,7 +160,7 @@ async def test_multiline_stop_is_kept_or_dropped_per_route_and_enforced(
 
 @pytest.mark.parametrize("stream", [True, False], ids=["stream", "json"])
 async def test_completions_route_tells_the_user_to_switch(lsp, fake, portkey_gateway, stream):
-    settings = gw_settings(
+    settings = portkey_settings(
         portkey_gateway.url, fake.base_url, "completions", completion={"stream": stream}
     )
     session = await begin(lsp, fake, settings)
@@ -243,7 +183,9 @@ async def test_completions_route_tells_the_user_to_switch(lsp, fake, portkey_gat
 @pytest.mark.parametrize("fim_route", ROUTES)
 async def test_explain_through_the_gateway(lsp, fake, portkey_gateway, fim_route):
     fake.default_text = "It **adds** two numbers."
-    session = await begin(lsp, fake, gw_settings(portkey_gateway.url, fake.base_url, fim_route))
+    session = await begin(
+        lsp, fake, portkey_settings(portkey_gateway.url, fake.base_url, fim_route)
+    )
     session.open(URI, "def add(a, b):\n    return a + b\n")
     rng = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 16}}
     result = await session.command("codestral.explain", {"uri": URI, "range": rng, "show": False})
@@ -294,14 +236,16 @@ async def test_upstream_error_is_one_message_and_an_empty_answer(
 ):
     reply, expected = ERRORS[case]
     fake.set_default(reply)
-    session = await begin(lsp, fake, gw_settings(portkey_gateway.url, fake.base_url, fim_route))
+    session = await begin(
+        lsp, fake, portkey_settings(portkey_gateway.url, fake.base_url, fim_route)
+    )
     session.open(URI, CODE)
     for _ in range(3):
         assert await session.inline(URI, *AT) == []
     (text,) = messages(session)
     assert expected in text and portkey_gateway.url in text
     if case == "401":
-        assert "environment CODESTRAL_API_KEY" in text and FAKE_KEY not in text
+        assert "environment CODESTRAL_API_KEY" in text and PROVIDER_KEY not in text
     if case == "422" and fim_route == "passthrough":
         assert "x: Extra inputs are not permitted" in text  # the upstream's detail survives
     assert fake.requests and all(r.path == "/v1/fim/completions" for r in fake.requests)
@@ -319,7 +263,9 @@ async def test_rate_limit_honours_retry_after(lsp, fake, portkey_gateway, fim_ro
         )
     )
     fake.default_text = "a + b"
-    session = await begin(lsp, fake, gw_settings(portkey_gateway.url, fake.base_url, fim_route))
+    session = await begin(
+        lsp, fake, portkey_settings(portkey_gateway.url, fake.base_url, fim_route)
+    )
     session.open(URI, CODE)
     assert await session.inline(URI, *AT) == []
     (text,) = messages(session)
@@ -340,7 +286,9 @@ async def test_rate_limit_honours_retry_after(lsp, fake, portkey_gateway, fim_ro
 async def test_upstream_down_behind_the_gateway(
     lsp, fake, portkey_gateway, closed_port_url, fim_route
 ):
-    session = await begin(lsp, fake, gw_settings(portkey_gateway.url, closed_port_url, fim_route))
+    session = await begin(
+        lsp, fake, portkey_settings(portkey_gateway.url, closed_port_url, fim_route)
+    )
     session.open(URI, CODE)
     for _ in range(3):
         assert await session.inline(URI, *AT) == []
@@ -358,7 +306,7 @@ async def test_config_retry_recovers_and_status_shows_the_count(
 ):
     fake.enqueue(Reply(status=503))
     fake.default_text = "a + b"
-    settings = gw_settings(
+    settings = portkey_settings(
         portkey_gateway.url,
         fake.base_url,
         fim_route,
@@ -388,7 +336,7 @@ async def test_config_fallback_reaches_the_second_target(
     config = {
         "strategy": {"mode": "fallback"},
         "targets": [
-            {"provider": "mistral-ai", "api_key": FAKE_KEY, "custom_host": fake.base_url},
+            {"provider": "mistral-ai", "api_key": PROVIDER_KEY, "custom_host": fake.base_url},
             {
                 "provider": "mistral-ai",
                 "api_key": "sk-second",
@@ -397,7 +345,7 @@ async def test_config_fallback_reaches_the_second_target(
         ],
     }
     # customHost stays set (it is the direct route for failover); it must not override targets.
-    settings = gw_settings(
+    settings = portkey_settings(
         portkey_gateway.url, fake.base_url, fim_route, gateway={"config": config}
     )
     session = await begin(lsp, fake, settings)
@@ -407,7 +355,7 @@ async def test_config_fallback_reaches_the_second_target(
     (first,) = fake.requests
     (second,) = second_mistral.requests
     assert first.path == second.path == "/v1/fim/completions"
-    assert first.headers["authorization"] == f"Bearer {FAKE_KEY}"
+    assert first.headers["authorization"] == f"Bearer {PROVIDER_KEY}"
     assert second.headers["authorization"] == "Bearer sk-second"  # each target's own key
     status = await session.status()
     assert status["gateway"]["lastUsedOption"] == "config.targets[1]"
@@ -416,7 +364,7 @@ async def test_config_fallback_reaches_the_second_target(
 async def test_metadata_and_a_fresh_trace_id_per_request(lsp, fake, portkey_gateway, tap):
     fake.default_text = "a + b"
     metadata = {"team": "ml", "_user": "ada"}
-    settings = gw_settings(tap.url, fake.base_url, gateway={"metadata": metadata})
+    settings = portkey_settings(tap.url, fake.base_url, gateway={"metadata": metadata})
     session = await begin(lsp, fake, settings)
     session.open(URI, CODE)
     assert texts(await session.inline(URI, *AT)) == ["a + b"]
@@ -445,7 +393,9 @@ async def test_streams_read_to_the_end_keep_the_connection(
     # A stream read to [DONE] leaves its HTTP/1.1 connection to the gateway reusable: the next
     # completion must not pay for a new connection.
     fake.default_text = "total = a + b\n    return total"
-    settings = gw_settings(tap.url, fake.base_url, fim_route, completion={"multiline": "always"})
+    settings = portkey_settings(
+        tap.url, fake.base_url, fim_route, completion={"multiline": "always"}
+    )
     session = await begin(lsp, fake, settings)
     for n, name in enumerate(("one", "two", "three")):
         uri = f"file:///work/project/src/{name}.py"
@@ -458,7 +408,9 @@ async def test_streams_read_to_the_end_keep_the_connection(
 async def test_virtual_key_replaces_the_provider_key(lsp, fake):
     # The open-source gateway has no virtual keys: the fake's hosted-gateway emulation.
     fake.default_text = "a + b"
-    settings = gw_settings(fake.gateway_url, fake.base_url, "chat", gateway={"virtualKey": "vk-1"})
+    settings = portkey_settings(
+        fake.gateway_url, fake.base_url, "chat", gateway={"virtualKey": "vk-1"}
+    )
     session = await begin(lsp, fake, settings)
     session.open(URI, CODE)
     assert texts(await session.inline(URI, *AT)) == ["a + b"]
@@ -477,7 +429,7 @@ RANGE = {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 1
 async def test_prompt_library_body(lsp, fake):
     # The hosted gateway's prompt library, as emulated by the fake.
     fake.default_text = "Adds `a` and `b`."
-    settings = gw_settings(fake.gateway_url, fake.base_url, chat={"promptId": "pp-explain-1"})
+    settings = portkey_settings(fake.gateway_url, fake.base_url, chat={"promptId": "pp-explain-1"})
     session = await begin(lsp, fake, settings)
     session.open(URI, "def add(a, b):\n    return a + b\n")
     args = {"uri": URI, "range": RANGE, "question": "Why?", "show": False}
@@ -499,7 +451,9 @@ async def test_prompt_library_body(lsp, fake):
 async def test_prompt_library_on_the_open_source_gateway_is_one_clear_message(
     lsp, fake, portkey_gateway
 ):
-    settings = gw_settings(portkey_gateway.url, fake.base_url, chat={"promptId": "pp-explain-1"})
+    settings = portkey_settings(
+        portkey_gateway.url, fake.base_url, chat={"promptId": "pp-explain-1"}
+    )
     session = await begin(lsp, fake, settings)
     session.open(URI, "def add(a, b):\n    return a + b\n")
     for _ in range(2):

@@ -1,6 +1,7 @@
-"""Fixtures for the reliability suite: the real server over stdio in front of the fake upstream.
+"""Fixtures for the reliability suite: the real server over stdio (tests/support/wire.py) in
+front of the fake upstream (``fake`` from tests/conftest.py, or the module's ``upstream``).
 
-Figures the tests measure are collected in ``FIGURES`` and printed at the end of the run
+Figures the tests measure (``tests.support.figures.record``) are printed at the end of the run
 (``RESULTS.md`` quotes them).
 """
 
@@ -13,53 +14,20 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import FAKE_KEY
 from tests.fakes.mistral import FakeMistral
-from tests.reliability.lsp import Server
-
-# Recognisable, like FAKE_KEY: the secrets test greps every output for both.
-GATEWAY_KEY = "pk-test-PORTKEY-0000-KEY-must-never-leak"
-ENV = {"CODESTRAL_API_KEY": FAKE_KEY, "PORTKEY_API_KEY": GATEWAY_KEY}
-
-FIGURES: dict[str, Any] = {}
+from tests.support.figures import FIGURES
+from tests.support.keys import GATEWAY_ENV
+from tests.support.upstream import running_fake
+from tests.support.wire import Server
 
 
-def record(name: str, value: Any) -> None:
-    FIGURES[name] = value
-
-
-def direct_settings(fake: FakeMistral, **completion: Any) -> dict[str, Any]:
-    return {
-        "route": "direct",
-        "baseUrl": fake.base_url,
-        "completion": {"debounceMs": 0, "timeoutMs": 1000, **completion},
-        "context": {"crossFile": False},
-    }
-
-
-def gateway_settings(fake: FakeMistral, **completion: Any) -> dict[str, Any]:
-    return {
-        "route": "gateway",
-        "baseUrl": fake.gateway_url,
-        "gateway": {"provider": "mistral-ai"},
-        "completion": {"debounceMs": 0, "timeoutMs": 1000, **completion},
-        "context": {"crossFile": False},
-    }
-
-
-ROUTES: dict[str, Callable[..., dict[str, Any]]] = {
-    "direct": direct_settings,
-    "gateway": gateway_settings,
-}
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeMistral]:
-    server = FakeMistral(api_key=FAKE_KEY).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+@pytest.fixture(scope="module")
+def upstream(request: pytest.FixtureRequest) -> Iterator[FakeMistral]:
+    """One keyed fake for the whole module, answering with the module's ``RESPONDER`` if it
+    declares one."""
+    with running_fake() as fake:
+        fake.responder = getattr(request.module, "RESPONDER", None)
+        yield fake
 
 
 @pytest.fixture
@@ -69,7 +37,7 @@ def spawn(tmp_path: Path) -> Iterator[Callable[..., Server]]:
 
     def start(env: dict[str, str] | None = None, args: tuple[str, ...] = (), **kw: Any) -> Server:
         path = tmp_path / f"stderr-{len(started)}.log"
-        server = Server({**ENV, **(env or {})}, args, stderr_path=path, **kw)
+        server = Server({**GATEWAY_ENV, **(env or {})}, args, stderr_path=path, **kw)
         started.append(server)
         return server
 

@@ -15,36 +15,16 @@ from typing import Any
 import pytest
 
 from codestral_ls import settings as settings_module
-from tests.e2e.conftest import FAKE_KEY
-from tests.fakes.mistral import FakeMistral, Recorded, Reply
-from tests.reliability.conftest import ENV, direct_settings, record
-from tests.reliability.lsp import RpcError, Server
+from tests.fakes.mistral import FakeMistral
+from tests.support.figures import record
+from tests.support.keys import PROVIDER_KEY
+from tests.support.settings import direct_settings
+from tests.support.upstream import code_of, echo
+from tests.support.wire import RpcError, Server
 
 URI = "file:///work/project/bad.py"
 INTERNAL_ERROR = -32603
-
-
-def echo(rec: Recorded) -> Reply:
-    """Chat requests answer with the user message: lets a test read back what was sent."""
-    body = rec.json if isinstance(rec.json, dict) else {}
-    messages = body.get("messages")
-    if isinstance(messages, list) and messages:
-        return Reply(text=messages[-1].get("content", ""))
-    return Reply(text="ok")
-
-
-def code_of(markdown: str) -> str:
-    """The document text inside an echoed explain prompt (see codestral_ls/chat.py)."""
-    start = markdown.index("\n", markdown.index("```")) + 1
-    return markdown[start : markdown.rindex("\n```")]
-
-
-@pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeMistral]:
-    fake = FakeMistral(api_key=FAKE_KEY).start()
-    fake.responder = echo
-    yield fake
-    fake.stop()
+RESPONDER = echo  # the module's ``upstream`` (tests/reliability/conftest.py) echoes chat
 
 
 def module_settings(fake: FakeMistral) -> dict[str, Any]:
@@ -56,13 +36,13 @@ def module_settings(fake: FakeMistral) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def server(upstream, tmp_path_factory) -> Iterator[Server]:
     log = Path(tmp_path_factory.mktemp("bad")) / "stderr.log"
-    srv = Server(ENV, stderr_path=log)
+    srv = Server(stderr_path=log)
     srv.initialize(module_settings(upstream))
     srv.open(URI, "value = \n")
     yield srv
     assert srv.alive(), "the server died"
     srv.stop()
-    assert FAKE_KEY not in log.read_text("utf-8", "replace")
+    assert PROVIDER_KEY not in log.read_text("utf-8", "replace")
 
 
 _TRIED: dict[str, int] = {}

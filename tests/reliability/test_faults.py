@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import FAKE_KEY
 from tests.fakes.mistral import FakeMistral, Reply
-from tests.reliability.conftest import ENV, GATEWAY_KEY, ROUTES, record
-from tests.reliability.lsp import Server
+from tests.support.figures import record
+from tests.support.keys import GATEWAY_KEY, PROVIDER_KEY
+from tests.support.settings import ROUTES
+from tests.support.wire import Server
 
 KEYSTROKES = 5
 TIMEOUT_MS = 1000
@@ -98,13 +99,6 @@ CASES: dict[str, Case] = {
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeMistral]:
-    fake = FakeMistral(api_key=FAKE_KEY).start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def dead_port() -> int:
     dead = FakeMistral().start()
     port = dead.port
@@ -116,13 +110,13 @@ def dead_port() -> int:
 def routed(request, upstream, tmp_path_factory) -> Iterator[tuple[str, Server]]:
     """One server per route, reused by every case (settings are re-sent per case)."""
     log = Path(tmp_path_factory.mktemp("faults")) / f"{request.param}.stderr"
-    server = Server(ENV, stderr_path=log)
+    server = Server(stderr_path=log)
     server.initialize(ROUTES[request.param](upstream, timeoutMs=TIMEOUT_MS))
     yield request.param, server
     assert server.alive(), "the server died during the fault cases"
     server.stop()
     text = log.read_text("utf-8", "replace")
-    assert FAKE_KEY not in text and GATEWAY_KEY not in text
+    assert PROVIDER_KEY not in text and GATEWAY_KEY not in text
     assert "Traceback" not in text, text[-3000:]
 
 
@@ -168,7 +162,7 @@ def test_fault(routed, upstream, dead_port, name):
     assert len(messages) == 1, messages
     expect = case.expect if isinstance(case.expect, str) else case.expect[route]
     assert expect in messages[0], messages[0]
-    assert FAKE_KEY not in messages[0] and GATEWAY_KEY not in messages[0]
+    assert PROVIDER_KEY not in messages[0] and GATEWAY_KEY not in messages[0]
 
     # Bounded retries: the first keystroke reached the upstream, the backoff held the rest.
     after = server.status()
@@ -184,7 +178,7 @@ def test_fault(routed, upstream, dead_port, name):
     # (no settings change here: that would reset the backoff and prove nothing).
     revived = None
     if case.reply is None:
-        revived = FakeMistral(api_key=FAKE_KEY, port=dead_port).start()  # the host is back
+        revived = FakeMistral(api_key=PROVIDER_KEY, port=dead_port).start()  # the host is back
         revived.default_text = "ok"
     else:
         fake.reset()

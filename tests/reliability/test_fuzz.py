@@ -22,11 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
-from tests.e2e.conftest import FAKE_KEY
-from tests.fakes.mistral import FakeMistral
-from tests.reliability.conftest import ENV, direct_settings, record
-from tests.reliability.lsp import RpcError, Server
-from tests.reliability.test_bad_input import code_of, echo
+from tests.support.figures import record
+from tests.support.settings import direct_settings
+from tests.support.upstream import code_of, echo
+from tests.support.wire import RpcError, Server
+
+RESPONDER = echo  # the module's ``upstream`` (tests/reliability/conftest.py) echoes chat
 
 # --- (a) the message layer ------------------------------------------------------------------
 
@@ -67,8 +68,10 @@ scalars = (
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=4)
+    ),
     max_leaves=16,
 )
 numbers = st.integers(0, 40) | st.integers(0, 2**31 - 1) | st.integers(-(2**33), 2**33)
@@ -143,17 +146,9 @@ messages = st.lists(
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeMistral]:
-    fake = FakeMistral(api_key=FAKE_KEY).start()
-    fake.responder = echo
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
 def fuzzed(upstream, tmp_path_factory) -> Iterator[Server]:
     log = Path(tmp_path_factory.mktemp("fuzz")) / "stderr.log"
-    server = Server(ENV, stderr_path=log)
+    server = Server(stderr_path=log)
     server.initialize(direct_settings(upstream, timeoutMs=2000))
     server.open(OPEN_URI, "def f(x):\n    return x\n")
     yield server
@@ -254,7 +249,7 @@ _DOCS = {"edits": 0, "documents": 0}
 @pytest.fixture(scope="module", params=["utf-8", "utf-16", "utf-32"])
 def editor(request, upstream, tmp_path_factory) -> Iterator[tuple[str, Server]]:
     log = Path(tmp_path_factory.mktemp("docs")) / f"{request.param}.stderr"
-    server = Server(ENV, stderr_path=log)
+    server = Server(stderr_path=log)
     settings_ = direct_settings(upstream, timeoutMs=3000, redactSecrets=False)
     settings_["chat"] = {"maxTokens": 32768}
     result = server.initialize(settings_, encodings=(request.param,))

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import FAKE_KEY
 from tests.fakes.mistral import FakeMistral, Reply
-from tests.reliability.conftest import ENV, direct_settings, record
-from tests.reliability.lsp import RpcError, Server, wait_until
+from tests.support.figures import record
+from tests.support.settings import direct_settings
+from tests.support.wire import RpcError, Server, wait_until
 
 BURST = 10_000
 SOAK_KEYSTROKES = 20_000
@@ -24,15 +24,13 @@ RSS_GROWTH_LIMIT_KB = 15 * 1024
 
 
 @pytest.fixture
-def loaded(tmp_path: Path) -> Iterator[tuple[Server, FakeMistral]]:
-    fake = FakeMistral(api_key=FAKE_KEY).start()
+def loaded(tmp_path: Path, fake: FakeMistral) -> Iterator[tuple[Server, FakeMistral]]:
     fake.default_text = "result"
-    server = Server(ENV, stderr_path=tmp_path / "stderr.log")
+    server = Server(stderr_path=tmp_path / "stderr.log")
     server.initialize(direct_settings(fake, debounceMs=20, timeoutMs=2000))
     yield server, fake
     assert server.alive()
     server.stop()
-    fake.stop()
     assert "Traceback" not in (tmp_path / "stderr.log").read_text("utf-8", "replace")
 
 

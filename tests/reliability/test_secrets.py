@@ -5,7 +5,6 @@ key goes only where its route needs it."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import socket
@@ -18,20 +17,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import FAKE_KEY
 from tests.fakes.mistral import FakeMistral, Reply
-from tests.reliability.conftest import ENV, GATEWAY_KEY, direct_settings, gateway_settings, record
-from tests.reliability.lsp import RpcError, wait_until
-
-SETTINGS_KEY = "sk-settings-0000-KEY-must-never-leak"
-SETTINGS_GATEWAY_KEY = "pk-settings-0000-KEY-must-never-leak"
-VIRTUAL_KEY = "vk-settings-0000-KEY-must-never-leak"
-KEYS = (FAKE_KEY, GATEWAY_KEY, SETTINGS_KEY, SETTINGS_GATEWAY_KEY, VIRTUAL_KEY)
-
-
-def leaks(text: str) -> list[str]:
-    return [k for k in KEYS if k in text]
-
+from tests.support.figures import record
+from tests.support.keys import (
+    GATEWAY_ENV,
+    GATEWAY_KEY,
+    PROVIDER_KEY,
+    SETTINGS_GATEWAY_KEY,
+    SETTINGS_KEY,
+    VIRTUAL_KEY,
+    leaks,
+)
+from tests.support.relay import accept_forever, pump
+from tests.support.settings import ROUTES, direct_settings, gateway_settings
+from tests.support.wire import RpcError, wait_until
 
 # --- keys never appear ----------------------------------------------------------------------
 
@@ -59,11 +58,11 @@ def test_keys_never_appear_anywhere(spawn, fake, tmp_path):
     keystroke()
     # An upstream that echoes the key back in its errors, in every shape.
     for reply in (
-        Reply(status=401, json={"message": f"Invalid API key {FAKE_KEY}"}),
-        Reply(status=403, json={"detail": [{"loc": ["header"], "msg": f"key {FAKE_KEY}"}]}),
-        Reply(status=500, body=f"internal: Authorization: Bearer {FAKE_KEY}".encode()),
-        Reply(status=429, json={"error": {"message": FAKE_KEY}}, headers={"Retry-After": "0"}),
-        Reply(json={"error": f"bad {FAKE_KEY}"}),
+        Reply(status=401, json={"message": f"Invalid API key {PROVIDER_KEY}"}),
+        Reply(status=403, json={"detail": [{"loc": ["header"], "msg": f"key {PROVIDER_KEY}"}]}),
+        Reply(status=500, body=f"internal: Authorization: Bearer {PROVIDER_KEY}".encode()),
+        Reply(status=429, json={"error": {"message": PROVIDER_KEY}}, headers={"Retry-After": "0"}),
+        Reply(json={"error": f"bad {PROVIDER_KEY}"}),
         Reply(fault="hang"),
         Reply(fault="reset"),
     ):
@@ -72,16 +71,16 @@ def test_keys_never_appear_anywhere(spawn, fake, tmp_path):
         keystroke()
         if reply.fault != "hang":  # a hung chat takes 5 x timeoutMs: see test_faults.py
             server.command("codestral.explain", {"uri": uri, "show": False})
-            server.command("codestral.chat", {"question": f"is {FAKE_KEY} ok?", "show": True})
+            server.command("codestral.chat", {"question": f"is {PROVIDER_KEY} ok?", "show": True})
         next_window()
     fake.set_default(None)
     server.status()
     # Commands with bad arguments, and settings errors around keys.
-    for args in ([5], [{"uri": 5}], [{"uri": uri, "range": FAKE_KEY}]):
+    for args in ([5], [{"uri": 5}], [{"uri": uri, "range": PROVIDER_KEY}]):
         with pytest.raises(RpcError):
             server.command("codestral.explain", *args)
     server.configure({**direct_settings(fake), "apiKey": 12345})
-    server.configure({**direct_settings(fake), "apiKey": [FAKE_KEY]})
+    server.configure({**direct_settings(fake), "apiKey": [PROVIDER_KEY]})
     server.configure({**direct_settings(fake), "apiKey": {"key": SETTINGS_KEY}})
     server.configure({**direct_settings(fake), "apiKey": SETTINGS_KEY})  # a 401 from the fake
     keystroke()
@@ -141,13 +140,15 @@ def test_cli_one_shots_never_print_keys(fake, tmp_path):
     ):
         settings_file = tmp_path / f"{route}.json"
         settings_file.write_text(json.dumps(settings))
-        echo = Reply(status=401, json={"message": f"no: {FAKE_KEY} {GATEWAY_KEY}"})
+        echo = Reply(status=401, json={"message": f"no: {PROVIDER_KEY} {GATEWAY_KEY}"})
         for reply in (None, echo):
             fake.set_default(reply)
             for sub in (["complete", f"{source}:2:12"], ["explain", f"{source}:1-2"], ["check"]):
                 log = tmp_path / f"{route}-{sub[0]}.log"
                 options = ["--log-level", "debug", "--log-file", str(log)]
-                run = _cli([*options, "--settings", str(settings_file), *sub], ENV, tmp_path)
+                run = _cli(
+                    [*options, "--settings", str(settings_file), *sub], GATEWAY_ENV, tmp_path
+                )
                 assert (run.returncode == 0) == (reply is None), (sub, run.stderr)
                 produced += [run.stdout, run.stderr, log.read_text("utf-8", "replace")]
     for text in produced:
@@ -185,7 +186,7 @@ VALUES = {
 @pytest.mark.parametrize("route", ["direct", "gateway"])
 def test_secret_strings_are_redacted_before_they_leave(spawn, fake, route):
     server = spawn()
-    settings = (direct_settings if route == "direct" else gateway_settings)(fake)
+    settings = ROUTES[route](fake)
     server.initialize(settings)
     fake.default_text = "ok"
     for n, (name, secret) in enumerate(SECRETS.items()):
@@ -290,15 +291,10 @@ class TlsFront:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.handshakes_failed = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        accept_forever(self.sock, self._serve_on_a_thread)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                raw, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
+    def _serve_on_a_thread(self, raw: socket.socket) -> None:
+        threading.Thread(target=self._serve, args=(raw,), daemon=True).start()
 
     def _serve(self, raw: socket.socket) -> None:
         try:
@@ -308,20 +304,8 @@ class TlsFront:
             raw.close()
             return
         upstream = socket.create_connection(("127.0.0.1", self.target))
-
-        def pipe(a: socket.socket, b: socket.socket) -> None:
-            try:
-                while data := a.recv(65536):
-                    b.sendall(data)
-            except OSError:
-                pass
-            finally:
-                for s in (a, b):
-                    with contextlib.suppress(OSError):
-                        s.shutdown(socket.SHUT_RDWR)
-
-        threading.Thread(target=pipe, args=(upstream, conn), daemon=True).start()
-        pipe(conn, upstream)
+        threading.Thread(target=pump, args=(upstream, conn), daemon=True).start()
+        pump(conn, upstream)
 
     def close(self) -> None:
         self.sock.close()
@@ -359,23 +343,18 @@ class RecordingProxy:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.seen: list[str] = []
-        threading.Thread(target=self._accept, daemon=True).start()
+        accept_forever(self.sock, self._refuse)
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            with conn:
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        break
-                    head += chunk
-                self.seen.append(head.decode("latin-1"))
-                conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+    def _refuse(self, conn: socket.socket) -> None:
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                head += chunk
+            self.seen.append(head.decode("latin-1"))
+            conn.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 
     def close(self) -> None:
         self.sock.close()
@@ -455,13 +434,12 @@ def test_each_key_goes_only_to_its_route(spawn, fake, route):
     for h in headers:
         everything = json.dumps(h)
         if route == "direct":
-            assert h["authorization"] == f"Bearer {FAKE_KEY}"
+            assert h["authorization"] == f"Bearer {PROVIDER_KEY}"
             assert GATEWAY_KEY not in everything and "x-portkey" not in everything
         else:
             assert h["x-portkey-api-key"] == GATEWAY_KEY
             if route == "gateway":  # the open-source gateway forwards the provider key
-                assert h["authorization"] == f"Bearer {FAKE_KEY}"
+                assert h["authorization"] == f"Bearer {PROVIDER_KEY}"
             else:  # the gateway holds the provider key behind the virtual key
                 assert h["x-portkey-virtual-key"] == VIRTUAL_KEY
-                assert "authorization" not in h and FAKE_KEY not in everything
-
+                assert "authorization" not in h and PROVIDER_KEY not in everything

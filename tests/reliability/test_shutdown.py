@@ -10,8 +10,9 @@ import time
 import pytest
 
 from tests.fakes.mistral import Reply
-from tests.reliability.conftest import direct_settings, gateway_settings, record
-from tests.reliability.lsp import RpcError, wait_until
+from tests.support.figures import record
+from tests.support.settings import ROUTES
+from tests.support.wire import RpcError, wait_until
 
 LIMIT_S = 1.0
 _TIMES: dict[str, float] = {}
@@ -34,7 +35,7 @@ def _end(server, how: str) -> None:
 @pytest.mark.parametrize("route", ["direct", "gateway"])
 @pytest.mark.parametrize("how", ["shutdown-exit", "exit", "stdin-closed", "sigterm", "sigint"])
 def test_ends_within_a_second_with_a_request_in_flight(spawn, fake, how, route):
-    settings = (direct_settings if route == "direct" else gateway_settings)(fake, timeoutMs=60_000)
+    settings = ROUTES[route](fake, timeoutMs=60_000)
     server = spawn()
     server.initialize(settings)
     fake.set_default(Reply(fault="hang"))

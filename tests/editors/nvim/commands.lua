@@ -1,20 +1,6 @@
 -- :Codestral {subcommand} with completion, and the older :Codestral* aliases (Neovim 0.7+).
 local D = dofile(vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":h") .. "/driver.lua")
 
-local function float_text(what)
-  local found = D.wait(15000, function()
-    for _, win in ipairs(vim.api.nvim_list_wins()) do
-      local c = vim.api.nvim_win_get_config(win)
-      if c.relative and c.relative ~= "" then
-        return { win = win, buf = vim.api.nvim_win_get_buf(win) }
-      end
-    end
-  end, what)
-  local text = table.concat(vim.api.nvim_buf_get_lines(found.buf, 0, -1, false), "\n")
-  vim.api.nvim_win_close(found.win, true)
-  return text
-end
-
 D.run(function()
   D.record("complete_all", vim.fn.getcompletion("Codestral ", "cmdline"))
   D.record("complete_e", vim.fn.getcompletion("Codestral e", "cmdline"))
@@ -43,15 +29,15 @@ D.run(function()
   D.record("after_alias_on", cs.enabled)
 
   vim.cmd("Codestral")
-  D.record("bare_text", float_text("the status float (no subcommand)"))
+  D.record("bare_text", D.float_text("the status float (no subcommand)"))
   vim.cmd("Codestral status")
-  D.record("status_text", float_text("the status float"))
+  D.record("status_text", D.float_text("the status float"))
 
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, { "def add(a, b):", "    return a + b" })
   vim.cmd("1,2Codestral explain")
-  D.record("explain_text", float_text("the explain float"))
+  D.record("explain_text", D.float_text("the explain float"))
   vim.cmd("1,2Codestral chat what does this do?")
-  D.record("chat_text", float_text("the chat float"))
+  D.record("chat_text", D.float_text("the chat float"))
 
   local ok, err = pcall(vim.cmd, "Codestral bogus")
   D.record("bogus_ok", ok)

@@ -95,6 +95,37 @@ function D.wait_client(bufnr, ms)
 end
 
 --- Runs `fn` as the scenario. A watchdog ends the run after cfg.timeout_ms.
+--- Waits for a floating window (whose buffer passes `accept`, if given), closes it, and
+--- returns its buffer's text and buffer.
+function D.float_text(what, accept)
+  local found = D.wait(15000, function()
+    for _, win in ipairs(vim.api.nvim_list_wins()) do
+      local c = vim.api.nvim_win_get_config(win)
+      local b = vim.api.nvim_win_get_buf(win)
+      if c.relative and c.relative ~= "" and (accept == nil or accept(b)) then
+        return { win = win, buf = b }
+      end
+    end
+  end, what)
+  local text = table.concat(vim.api.nvim_buf_get_lines(found.buf, 0, -1, false), "\n")
+  vim.api.nvim_win_close(found.win, true)
+  return text, found.buf
+end
+
+--- <Tab> accepts the suggestion showing on line 2 (which read `line2`), records the line as
+--- "after_accept", and leaves insert mode.
+function D.accept_line2(buf, line2)
+  D.input("<Tab>")
+  D.wait(3000, function()
+    return D.lines(buf)[2] ~= line2
+  end, "the accepted line")
+  D.record("after_accept", D.lines(buf)[2])
+  D.input("<Esc>")
+  D.wait(2000, function()
+    return D.mode() == "n"
+  end, "normal mode")
+end
+
 function D.run(fn)
   vim.defer_fn(function()
     D.results.error = "watchdog: scenario did not finish in " .. (D.cfg.timeout_ms or 60000) .. " ms"

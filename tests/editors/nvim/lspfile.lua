@@ -40,15 +40,7 @@ D.run(function()
     local t = shown(buf)
     return t and t ~= "" and t
   end, "a suggestion"))
-  D.input("<Tab>")
-  D.wait(3000, function()
-    return D.lines(buf)[2] ~= "    return"
-  end, "the accepted line")
-  D.record("after_accept", D.lines(buf)[2])
-  D.input("<Esc>")
-  D.wait(2000, function()
-    return D.mode() == "n"
-  end, "normal mode")
+  D.accept_line2(buf, "    return")
 
   -- :Codestral completes its subcommands and a subcommand's argument.
   D.record("complete_all", vim.fn.getcompletion("Codestral ", "cmdline"))

@@ -37,15 +37,7 @@ D.run(function()
   D.record("ghost_ms", math.floor(D.now_ms() - t0))
   D.record("ghost1", text)
   D.record("ghost1_pos", select(2, ghost(buf)) or vim.NIL)
-  D.input("<Tab>")
-  D.wait(3000, function()
-    return D.lines(buf)[2] ~= "    return"
-  end, "the accepted line")
-  D.record("after_accept", D.lines(buf)[2])
-  D.input("<Esc>")
-  D.wait(2000, function()
-    return D.mode() == "n"
-  end, "normal mode")
+  D.accept_line2(buf, "    return")
 
   -- Accept a word of the next suggestion.
   vim.api.nvim_buf_set_lines(buf, -1, -1, false, { "" })

@@ -83,46 +83,19 @@ D.run(function()
   -- 4. :CodestralExplain on lines 1-2 shows the server's Markdown in a float.
   vim.api.nvim_buf_set_lines(buf, 0, -1, false, { "def add(a, b):", "    return a + b" })
   vim.cmd("1,2CodestralExplain")
-  local float = D.wait(15000, function()
-    for _, win in ipairs(vim.api.nvim_list_wins()) do
-      local c = vim.api.nvim_win_get_config(win)
-      if c.relative and c.relative ~= "" then
-        local b = vim.api.nvim_win_get_buf(win)
-        if vim.bo[b].filetype == "markdown" then
-          return { win = win, buf = b }
-        end
-      end
-    end
-  end, "the explain float")
-  D.record("explain_text", table.concat(vim.api.nvim_buf_get_lines(float.buf, 0, -1, false), "\n"))
-  D.record("explain_float_clients", #util.clients(float.buf))
-  vim.api.nvim_win_close(float.win, true)
+  local explain_text, float_buf = D.float_text("the explain float", function(b)
+    return vim.bo[b].filetype == "markdown"
+  end)
+  D.record("explain_text", explain_text)
+  D.record("explain_float_clients", #util.clients(float_buf))
 
   -- 4b. :CodestralChat {question} about lines 1-2.
   vim.cmd("1,2CodestralChat what does this do?")
-  float = D.wait(15000, function()
-    for _, win in ipairs(vim.api.nvim_list_wins()) do
-      local c = vim.api.nvim_win_get_config(win)
-      if c.relative and c.relative ~= "" then
-        return { win = win, buf = vim.api.nvim_win_get_buf(win) }
-      end
-    end
-  end, "the chat float")
-  D.record("chat_text", table.concat(vim.api.nvim_buf_get_lines(float.buf, 0, -1, false), "\n"))
-  vim.api.nvim_win_close(float.win, true)
+  D.record("chat_text", (D.float_text("the chat float")))
 
   -- 5. :CodestralStatus shows the server's status object.
   vim.cmd("CodestralStatus")
-  float = D.wait(10000, function()
-    for _, win in ipairs(vim.api.nvim_list_wins()) do
-      local c = vim.api.nvim_win_get_config(win)
-      if c.relative and c.relative ~= "" then
-        return { win = win, buf = vim.api.nvim_win_get_buf(win) }
-      end
-    end
-  end, "the status float")
-  D.record("status_text", table.concat(vim.api.nvim_buf_get_lines(float.buf, 0, -1, false), "\n"))
-  vim.api.nvim_win_close(float.win, true)
+  D.record("status_text", (D.float_text("the status float")))
 
   -- 6. :CodestralToggle tells the server (workspace/didChangeConfiguration).
   local cs = require("codestral")

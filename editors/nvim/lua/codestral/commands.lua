@@ -191,6 +191,23 @@ function M.restart()
   end, 500)
 end
 
+--- :Codestral install — the server in a virtual environment under stdpath("data"), from this
+--- plugin's checkout; buffers waiting for a server get it when it is done.
+function M.install()
+  require("codestral.install").run(function(ok)
+    if ok then
+      codestral()._server_installed()
+      local cmd, source = codestral().server()
+      if source ~= "installed" and type(cmd) == "table" then
+        util.notify_user(
+          ("the installed server is not the one in use: %s (%s) comes first"):format(cmd[1], source),
+          vim.log.levels.WARN
+        )
+      end
+    end
+  end)
+end
+
 -- Dispatch -------------------------------------------------------------------------------------
 
 local function on_off(arglead)
@@ -240,6 +257,10 @@ M.subcommands = {
     end,
   },
   restart = { desc = "restart codestral-ls", run = M.restart },
+  install = {
+    desc = "install codestral-ls in a virtual environment (stdpath('data')) from this checkout",
+    run = M.install,
+  },
   log = {
     desc = "open the LSP log (the client's side of the conversation)",
     run = function()
@@ -318,6 +339,7 @@ function M.define()
   alias("CodestralStatus", "status", { desc = "= :Codestral status" })
   alias("CodestralToggle", "toggle", { nargs = "?", complete = on_off, desc = "= :Codestral toggle" })
   alias("CodestralRestart", "restart", { desc = "= :Codestral restart" })
+  alias("CodestralInstall", "install", { desc = "= :Codestral install" })
 end
 
 return M

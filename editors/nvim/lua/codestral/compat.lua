@@ -140,6 +140,11 @@ function M.enable_config(name, cfg)
   vim.lsp.enable(name)
 end
 
+--- Makes vim.lsp.config resolve `name` again (0.11+): lsp/<name>.lua runs anew.
+function M.refresh_config(name)
+  vim.lsp.config(name, {})
+end
+
 --- The resolved vim.lsp.config of `name` (0.11+), or nil.
 function M.resolved_config(name)
   return vim.lsp.config[name]

@@ -13,8 +13,9 @@ local M = {}
 
 M.defaults = {
   -- Command that starts the server: a list, or (Neovim 0.10+) a function such as
-  -- `vim.lsp.rpc.connect("127.0.0.1", 2087)` for a server already serving TCP.
-  cmd = { "codestral-ls" },
+  -- `vim.lsp.rpc.connect("127.0.0.1", 2087)` for a server already serving TCP. nil: codestral-ls
+  -- on PATH, else the one :Codestral install made (see M.server_cmd).
+  cmd = nil,
   -- Start the server automatically for matching buffers (from plugin/codestral.lua).
   autostart = true,
   -- The `codestral` settings section of the server (see :h codestral-settings). Sent as
@@ -165,6 +166,27 @@ function M.cmd_env()
     end
   end
   return nil
+end
+
+--- The server command and where it comes from, in this order of precedence:
+---   "cmd"        setup({ cmd = ... })
+---   "PATH"       codestral-ls on PATH (pipx, pip, a venv on PATH...)
+---   "installed"  the server :Codestral install made under stdpath("data")
+---   "missing"    none of these: { "codestral-ls" }, which will not start
+--- (A cmd given with vim.lsp.config('codestral', ...) beats them all: see codestral.server().)
+---@return table|function cmd, string source
+function M.server_cmd()
+  if M.options.cmd ~= nil then
+    return M.options.cmd, "cmd"
+  end
+  if vim.fn.executable("codestral-ls") == 1 then
+    return { "codestral-ls" }, "PATH"
+  end
+  local install = require("codestral.install")
+  if install.installed() then
+    return { install.server_path() }, "installed"
+  end
+  return { "codestral-ls" }, "missing"
 end
 
 --- Which way suggestions are shown on this Neovim.

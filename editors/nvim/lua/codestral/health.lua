@@ -99,15 +99,24 @@ function M.check()
     warn(("Neovim %s: %s"):format(version, how), { "Neovim 0.10+ shows ghost text; 0.12+ natively" })
   end
 
-  start("codestral: server binary")
-  local cmd = opts.cmd
+  start("codestral: server")
+  local install = require("codestral.install")
+  local cmd, source = codestral.server()
+  local from = ({
+    cmd = "cmd from setup()",
+    ["vim.lsp.config"] = "cmd from vim.lsp.config('codestral')",
+    PATH = "codestral-ls on PATH",
+    installed = "installed by :Codestral install",
+  })[source]
   if type(cmd) == "function" then
     ok("cmd is a function (e.g. vim.lsp.rpc.connect): not checking a binary")
   else
     local exe = vim.fn.exepath(cmd[1])
     if exe == "" then
-      err(("%s not found on PATH"):format(cmd[1]), {
-        "pip install codestral-ls (or pipx install codestral-ls)",
+      local root = install.repo_root()
+      err(("%s not found (not on PATH, not installed by :Codestral install)"):format(cmd[1]), {
+        ":Codestral install — a virtual environment in " .. install.venv_dir() .. (root and (", from " .. root) or ""),
+        "or pipx install " .. (root or "<a codestral-ls checkout>") .. " (puts codestral-ls on PATH)",
         'or point setup({ cmd = { "/path/to/codestral-ls" } }) at it',
       })
     else
@@ -116,12 +125,18 @@ function M.check()
       table.insert(argv, "--version")
       local code, out = run(argv, nil, 10000)
       if code == 0 and out[1] then
-        ok(("%s (%s)"):format(out[1], exe))
+        ok(("%s at %s (%s)"):format(out[1], exe, from))
       else
-        warn(("%s --version failed (exit %s)"):format(exe, tostring(code)))
+        warn(("%s --version failed (exit %s) (%s)"):format(exe, tostring(code), from))
       end
     end
   end
+  info(
+    ("which server: a configured cmd, else codestral-ls on PATH, else %s (%s)"):format(
+      install.server_path(),
+      install.installed() and "installed" or "not installed; :Codestral install makes it"
+    )
+  )
 
   start("codestral: API key")
   local key_env = opts.api_key_env or "CODESTRAL_API_KEY"

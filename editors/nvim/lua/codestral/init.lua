@@ -77,13 +77,36 @@ function M._missing_binary(cmd)
     return
   end
   warned_missing = true
-  cmd = cmd or config.options.cmd
+  cmd = cmd or config.server_cmd()
+  local name = type(cmd) == "table" and cmd[1] or "codestral-ls"
+  local fix = name == "codestral-ls"
+      and "run :Codestral install (a virtual environment under stdpath('data'), from this plugin's checkout), or set cmd in setup()"
+    or "check the cmd you set"
   util.notify_user(
-    ("%s not found on PATH: pip install codestral-ls (or set cmd in setup()); see :checkhealth codestral"):format(
-      type(cmd) == "table" and cmd[1] or "codestral-ls"
-    ),
+    ("%s not found on PATH: %s; see :checkhealth codestral"):format(name, fix),
     vim.log.levels.WARN
   )
+end
+
+-- The cmds this plugin computed itself (config.server_cmd), to tell them from one the user
+-- gave with vim.lsp.config('codestral', { cmd = ... }).
+local given_cmds = {}
+local function cmd_key(cmd)
+  return type(cmd) == "table" and table.concat(cmd, "\0") or tostring(cmd)
+end
+
+--- The server command in use and where it comes from: "vim.lsp.config" (a cmd given there),
+--- else config.server_cmd()'s "cmd" | "PATH" | "installed" | "missing".
+function M.server()
+  local cmd, source = config.server_cmd()
+  if compat.lsp_config and registered then
+    local resolved = compat.resolved_config("codestral")
+    local rcmd = resolved and resolved.cmd
+    if rcmd ~= nil and not given_cmds[cmd_key(rcmd)] then
+      return rcmd, "vim.lsp.config"
+    end
+  end
+  return cmd, source
 end
 
 local function missing(cmd)
@@ -93,9 +116,11 @@ end
 --- The client configuration shared by every start path.
 function M._client_config()
   local settings = config.server_settings(M.enabled)
+  local cmd = config.server_cmd()
+  given_cmds[cmd_key(cmd)] = true
   return {
     name = "codestral",
-    cmd = config.options.cmd,
+    cmd = cmd,
     cmd_env = config.cmd_env(),
     init_options = { codestral = settings },
     settings = { codestral = settings },
@@ -141,6 +166,33 @@ function M._start_buf(bufnr)
   compat.start(cfg, bufnr)
 end
 
+--- After :Codestral install: start the new server for the buffers waiting for one (unless a
+--- configured cmd or one on PATH comes first, as it did before).
+function M._server_installed()
+  warned_missing = false
+  if not registered then
+    return
+  end
+  if compat.lsp_config then
+    -- Resolve the configuration again: its cmd is computed when it is resolved.
+    local rtp_file = #vim.api.nvim_get_runtime_file("lsp/codestral.lua", false) > 0
+    if user_setup or not rtp_file then
+      compat.enable_config("codestral", M.lsp_config())
+    else
+      compat.refresh_config("codestral")
+    end
+  end
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and #util.clients(bufnr) == 0 then
+      if compat.lsp_config then
+        compat.reattach_enabled(bufnr)
+      else
+        M._start_buf(bufnr)
+      end
+    end
+  end
+end
+
 --- Registers the automatic start for this Neovim version. Idempotent.
 function M._register()
   registered = true
@@ -152,6 +204,19 @@ function M._register()
     local rtp_file = #vim.api.nvim_get_runtime_file("lsp/codestral.lua", false) > 0
     -- Assigned, not merged: a list such as `cmd` must replace the previous one whole.
     compat.enable_config("codestral", (user_setup or not rtp_file) and M.lsp_config() or nil)
+    -- vim.lsp.enable skips a config whose cmd is not executable before root_dir runs, with only
+    -- a log line: say it here, once, for the first buffer that would have had a client.
+    vim.api.nvim_create_autocmd("FileType", {
+      group = augroup,
+      callback = function(args)
+        if buffer_ok(args.buf) then
+          local cmd = M.server()
+          if missing(cmd) then
+            M._missing_binary(cmd)
+          end
+        end
+      end,
+    })
     return
   end
 

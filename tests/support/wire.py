@@ -1,8 +1,10 @@
-"""A small synchronous LSP client over the server's real stdio, for the reliability tests.
+"""A raw, synchronous JSON-RPC client over the server's real stdio: ONLY for what pytest-lsp's
+client cannot do. Everything an ordinary editor session does goes through ``session.py``.
 
-Why not pytest-lsp here: these tests need what it hides (the server's pid for RSS, raw bytes on
-stdin, closing stdin, signals, every byte of stderr) and a synchronous API that Hypothesis can
-drive thousands of times over one connection. Answers are checked against lsprotocol's types.
+What this gives that pytest-lsp hides: raw bytes on stdin (malformed frames), closing stdin,
+signals and the pid (RSS from /proc), every byte the server wrote (``transcript``), stderr to a
+file, and a synchronous API that Hypothesis can drive thousands of times over one connection.
+The reliability suite uses it. Answers are checked against lsprotocol's types.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from pygls.protocol import default_converter
+
+from tests.support.keys import GATEWAY_ENV
 
 CONVERTER = default_converter()
 ROOT = "file:///work/project"
@@ -40,18 +44,19 @@ def frame(obj: Any) -> bytes:
 
 
 class Server:
-    """The real ``codestral-ls`` as a subprocess; every answer it writes is read on a thread."""
+    """The real ``codestral-ls`` as a subprocess; every answer it writes is read on a thread.
+    Its environment: this process' without any ``*_API_KEY``, plus ``env`` (the test keys)."""
 
     def __init__(
         self,
-        env: dict[str, str],
+        env: Mapping[str, str] = GATEWAY_ENV,
         args: tuple[str, ...] = (),
         stderr_path: Path | None = None,
         cwd: str | None = None,
         command: list[str] | None = None,
     ) -> None:
         full_env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
-        full_env.update({"PYTHONUNBUFFERED": "1"}, **env)
+        full_env.update({"PYTHONUNBUFFERED": "1"}, **env)  # the test keys, not the machine's
         self.stderr_path = stderr_path
         self._stderr = open(stderr_path, "wb") if stderr_path else subprocess.DEVNULL  # noqa: SIM115
         self.proc = subprocess.Popen(
