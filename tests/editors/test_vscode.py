@@ -355,7 +355,6 @@ def fake_url() -> Iterator[str]:
         yield url
 
 
-
 def _tapped_server(run: Path) -> Path:
     """A script that runs the server through lsp_tap.py, recording the client's messages in
     run/lsp-client-messages.jsonl."""
@@ -437,9 +436,7 @@ def _check_forwarded(messages: list[dict[str, Any]], fake_url: str) -> None:
         assert secret not in record, secret
 
 
-def test_ghost_text_accept_and_explain_in_code_server(
-    built: dict[str, Any], fake_url: str
-) -> None:
+def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fake_url: str) -> None:
     t0 = time.monotonic()
     chromium = _chromium()
     if not chromium:
@@ -460,6 +457,8 @@ def test_ghost_text_accept_and_explain_in_code_server(
         "ghost-text-missing.png",
         "explanation-missing.png",
         "status.png",
+        "inspector.png",
+        "inspector-missing.png",
         "vscode-console.log",
     ):
         (OUT / name).unlink(missing_ok=True)
@@ -655,7 +654,36 @@ def test_ghost_text_accept_and_explain_in_code_server(
     assert any("route" in row and "direct" in row for row in result["statusRows"]), result
     assert result["statusBar"].startswith("Codestral: "), result
     assert "completions off" in result["statusBarAfterToggle"], result
-    for shot in ("ghost-text.png", "explanation.png"):
+    # Ctrl+Right accepted a word of the ghost text (VS Code's own accept-next-word, through the
+    # extension's keybinding), and the extension told the server how much: UTF-16 units of the
+    # suggestion, the contract's codestral.partialAccept.
+    assert result["ghostAfterWord"] and result["ghostAfterWord"] != result["ghostSeen"], result
+    partial = [
+        m["params"]["arguments"][0]
+        for m in messages
+        if m.get("method") == "workspace/executeCommand"
+        and m["params"]["command"] == "codestral.partialAccept"
+    ]
+    assert partial and 0 < partial[0]["acceptedLength"] < len(FIM_TEXT), partial
+    assert FIM_TEXT.startswith(FIM_TEXT[: partial[0]["acceptedLength"]])
+    # Tab then accepted the rest (VS Code asked again after the edit: the server answered the
+    # rest of the same suggestion under a new id, and the item's command reported that accept).
+    accepts = [
+        m["params"]["arguments"][0]["id"]
+        for m in messages
+        if m.get("method") == "workspace/executeCommand"
+        and m["params"]["command"] == "codestral.acceptCompletion"
+    ]
+    assert accepts, messages[-5:]
+    # Show Status leads with the counts; the inspector webview shows the request that was made.
+    assert any(
+        row.startswith("Suggestions") and "1 accepted" in row for row in result["statusRows"]
+    ), result["statusRows"]
+    inspector = result["inspectorShown"]
+    for part in ("shapes.py", "raw answer", FIM_TEXT, "trace id", "timings (ms)", "route"):
+        assert part in inspector, inspector
+    assert PROVIDER_KEY not in inspector and SECRET not in inspector
+    for shot in ("ghost-text.png", "explanation.png", "inspector.png"):
         assert (OUT / shot).stat().st_size > 10_000, shot
     elapsed = time.monotonic() - t0
     print(f"code-server run: {elapsed:.1f}s; drive steps: {result['steps']}")

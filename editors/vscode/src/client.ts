@@ -15,6 +15,7 @@ import { describe } from './errors';
 import { settingsForwarding } from './forwarding';
 import { keysEnvironment } from './keys';
 import { Launch, resolveLaunch } from './launch';
+import { PARTIAL_ACCEPT, PartialAccepts } from './partialAccept';
 import { ServerSettings } from './settings';
 import { StatusItem } from './status';
 
@@ -31,6 +32,8 @@ export class ServerClient {
     /** The keys the running server was started with, to know whether a change needs a restart. */
     private startedKeys = '';
     private queue: Promise<unknown> = Promise.resolve();
+    /** Partial accepts of the ghost text, reported to the server. */
+    readonly partialAccepts = new PartialAccepts((id, acceptedLength) => this.serverCommand(PARTIAL_ACCEPT, [{ id, acceptedLength }]));
 
     constructor(
         private readonly secrets: vscode.SecretStorage,
@@ -111,6 +114,7 @@ export class ServerClient {
                     return inline ? undefined : next(document, position, context, token);
                 },
                 workspace: forwarding.workspace,
+                ...this.partialAccepts.middleware,
             },
         };
         const client = new LanguageClient('codestral', 'Codestral', serverOptions, clientOptions);

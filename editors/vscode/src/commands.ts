@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { AnswerView } from './answer';
 import { askQuestion, explainSelection } from './chat';
 import { ServerClient } from './client';
+import { InspectorView } from './inspect';
 import { promptForKey } from './keys';
 import { SECTION } from './settings';
 import { showStatus } from './statusMenu';
@@ -12,6 +13,7 @@ export interface CommandDeps {
     answers: AnswerView;
     output: vscode.LogOutputChannel;
     secrets: vscode.SecretStorage;
+    inspector: InspectorView;
 }
 
 /** Flips `codestral.completion.enable` where it is set, so that the flip takes effect. */
@@ -29,7 +31,7 @@ async function toggleCompletions(): Promise<void> {
     void vscode.window.setStatusBarMessage(`Codestral completions ${enabled ? 'off' : 'on'}`, 3000);
 }
 
-export function registerCommands({ server, answers, output, secrets }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ server, answers, output, secrets, inspector }: CommandDeps): vscode.Disposable[] {
     const keyStored = () => server.restartIfKeysChanged();
     const commands: Record<string, () => unknown> = {
         'codestral.explainSelection': () => explainSelection(server, answers, output),
@@ -40,6 +42,9 @@ export function registerCommands({ server, answers, output, secrets }: CommandDe
         'codestral.setApiKey': () => promptForKey(secrets, 'apiKey', keyStored),
         'codestral.setGatewayKey': () => promptForKey(secrets, 'gatewayKey', keyStored),
         'codestral.showOutput': () => output.show(true),
+        'codestral.acceptNextWord': () => server.partialAccepts.acceptNext('Word'),
+        'codestral.acceptNextLine': () => server.partialAccepts.acceptNext('Line'),
+        'codestral.inspectLast': () => inspector.show(server),
     };
     return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run));
 }

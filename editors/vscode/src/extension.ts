@@ -5,10 +5,12 @@
 //   keys.ts        API keys in SecretStorage, passed in the server's environment
 //   commands.ts    the commands; chat.ts (explain / ask), statusMenu.ts (Show Status)
 //   launch.ts      how the server executable is found; status.ts, answer.ts: the UI pieces
+//   partialAccept.ts  accept-next-word/line reported to the server; inspect.ts: the inspector
 import * as vscode from 'vscode';
 import { AnswerView } from './answer';
 import { ServerClient } from './client';
 import { registerCommands } from './commands';
+import { InspectorView } from './inspect';
 import { onKeysChanged } from './keys';
 import { affectsLaunch, ServerSettings } from './settings';
 import { StatusItem } from './status';
@@ -19,14 +21,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const output = vscode.window.createOutputChannel('Codestral', { log: true });
     const status = new StatusItem();
     const answers = new AnswerView();
-    context.subscriptions.push(output, status, answers);
+    const inspector = new InspectorView();
+    context.subscriptions.push(output, status, answers, inspector);
 
     const settings = ServerSettings.fromManifest(context.extension.packageJSON);
     const client = new ServerClient(context.secrets, settings, output, status);
     server = client;
 
     context.subscriptions.push(
-        ...registerCommands({ server: client, answers, output, secrets: context.secrets }),
+        ...registerCommands({ server: client, answers, output, secrets: context.secrets, inspector }),
         vscode.workspace.onDidChangeConfiguration((event) => {
             if (affectsLaunch(event)) {
                 output.info('codestral.server.* changed: restarting the server.');
