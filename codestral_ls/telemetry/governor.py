@@ -124,7 +124,7 @@ def share_left(totals: Totals, settings: Settings) -> float | None:
     """The smallest share left of the budgets set; None when none is set."""
     b = settings.budget
     pairs = ((totals.day_tokens, b.daily_tokens), (totals.month_tokens, b.monthly_tokens))
-    shares = [max(0.0, 1 - used / limit) for used, limit in pairs if limit > 0]
+    shares = [max(0.0, round(1 - used / limit, 9)) for used, limit in pairs if limit > 0]
     return min(shares) if shares else None
 
 

@@ -62,6 +62,7 @@ class Retention:
         self._on_measure = on_measure
         self._regions: OrderedDict[str, Region] = OrderedDict()
         self._by_uri: dict[str, dict[str, Region]] = {}
+        self._next_due: dict[str, float] = {}  # per document: the earliest unmeasured checkpoint
         # per group, per checkpoint: [retained chars, accepted chars, measured count]
         self.totals: dict[tuple[str, str], dict[str, list[int]]] = {}
 
@@ -75,13 +76,15 @@ class Retention:
         region = Region(key, doc.uri, start, end_of(start, text), text, at, group)
         self._regions[key] = region
         self._by_uri.setdefault(doc.uri, {})[key] = region
+        due = at + CHECKPOINTS[0][1]
+        self._next_due[doc.uri] = min(self._next_due.get(doc.uri, due), due)
         while len(self._regions) > MAX_REGIONS:
             self._drop(next(iter(self._regions)))
 
     def before_edit(self, doc: Document) -> None:
         """Measure this document's due checkpoints on the text as it is before an edit."""
         regions = self._by_uri.get(doc.uri)
-        if regions:
+        if regions and self._clock() >= self._next_due.get(doc.uri, 0.0):
             self._measure_due(doc, list(regions.values()))
 
     def edited(self, uri: str, span: tuple[Pos, Pos] | None, new_text: str) -> None:
@@ -129,6 +132,7 @@ class Retention:
 
     def _measure_due(self, doc: Document, regions: list[Region]) -> None:
         now = self._clock()
+        next_due = float("inf")
         for region in regions:
             for label, after in CHECKPOINTS:
                 if label in region.measured or now < region.accepted_at + after:
@@ -144,6 +148,14 @@ class Retention:
                 self._on_measure(region, label, kept)
             if len(region.measured) == len(CHECKPOINTS):
                 self._drop(region.key)
+                continue
+            pending = (
+                region.accepted_at + after
+                for label, after in CHECKPOINTS
+                if label not in region.measured
+            )
+            next_due = min(next_due, *pending)
+        self._next_due[doc.uri] = next_due
 
     def _drop(self, key: str) -> Region | None:
         region = self._regions.pop(key, None)
@@ -153,6 +165,7 @@ class Retention:
                 regions.pop(key, None)
                 if not regions:
                     del self._by_uri[region.uri]
+                    self._next_due.pop(region.uri, None)
         return region
 
 
