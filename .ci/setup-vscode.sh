@@ -13,7 +13,8 @@
 #     @vscode/vsce 4 require; the system Node is left alone
 #   - .cache/code-server: code-server 4.139.1 (VS Code 1.139.1), built under Node 24
 #   - tests/editors/vscode/node_modules: playwright-core (npm ci from its lock file)
-#   - editors/vscode/node_modules (npm ci) and the packaged extension editors/vscode/codestral-ls.vsix
+#   - editors/vscode/node_modules (npm ci), the server's wheels (.cache/vscode-wheels, from PyPI)
+#     and the packaged extension with its bundled server, editors/vscode/codestral-ls-linux-x64.vsix
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -104,14 +105,16 @@ else
     (cd "$EXT" && npm24 ci --no-audit --no-fund)
 fi
 
-say "extension build and package (editors/vscode/codestral-ls.vsix)"
-VSIX="$EXT/codestral-ls.vsix"
-if [ -f "$VSIX" ] && [ -z "$(find "$EXT/src" "$EXT/package.json" "$EXT/esbuild.mjs" \
-    "$EXT/tsconfig.json" "$EXT/README.md" -newer "$VSIX" -print -quit)" ]; then
+say "extension with its bundled server (editors/vscode/codestral-ls-linux-x64.vsix)"
+# Downloads the server's wheels once into .cache/vscode-wheels (the tests bundle offline from
+# there), bundles the server from this checkout, type-checks, bundles and packages.
+VSIX="$EXT/codestral-ls-linux-x64.vsix"
+if [ -f "$VSIX" ] && [ -z "$(find "$ROOT/codestral_ls" "$EXT/src" "$EXT/package.json" \
+    "$EXT/esbuild.mjs" "$EXT/tsconfig.json" "$EXT/README.md" "$EXT/server-requirements.txt" \
+    "$EXT/syntax-requirements.txt" -newer "$VSIX" -print -quit)" ]; then
     skip "$(basename "$VSIX") is newer than its sources"
 else
-    # vscode:prepublish type-checks (tsc --noEmit) and bundles (esbuild --production).
-    (cd "$EXT" && npm24 run package)
+    (cd "$EXT" && PATH="$NODE24_DIR/bin:$PATH" bash scripts/build-vsix.sh linux-x64)
 fi
 
 say "server"

@@ -7,6 +7,7 @@ from typing import Literal
 
 from codestral_ls.settings import Settings
 from codestral_ls.upstream.errors import UpstreamError
+from codestral_ls.upstream.routes import NO_KEY_FIX as NO_KEY_FIX
 from codestral_ls.upstream.routes import Resolved
 
 # How loud a message is (window/showMessage types).

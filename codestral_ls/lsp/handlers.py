@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from codestral_ls.documents import Document, line_content
 from codestral_ls.lsp.commands import ACCEPT, COMMANDS, EXPLAIN
+from codestral_ls.lsp.fixes import ClientFixes
 from codestral_ls.lsp.server import CodestralServer, path_of
 from codestral_ls.service import Suggested
 
@@ -38,6 +39,7 @@ def register(server: CodestralServer) -> None:
     @server.feature(types.INITIALIZE)
     def initialize(ls: CodestralServer, params: types.InitializeParams) -> None:
         ls.service.set_root(_root_path(params))
+        ls.fixes = ClientFixes.from_init_options(params.initialization_options)
         ls.service.set_folders(_folder_paths(params))
         if params.initialization_options is not None:
             ls.service.set_layer("init", params.initialization_options)

@@ -15,6 +15,7 @@ from pygls.uris import to_fs_path
 
 from codestral_ls import __version__
 from codestral_ls.documents import UTF8, UTF16, UTF32, Change
+from codestral_ls.lsp.fixes import ClientFixes
 from codestral_ls.lsp.pygls_fixes import CodestralProtocol
 from codestral_ls.messages import Level, State
 from codestral_ls.service import Codestral
@@ -44,6 +45,8 @@ class CodestralServer(LanguageServer):
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self._pending: list[tuple[Level, str]] = []
+        # The fixes the client offers (initializationOptions.client), named in messages.
+        self.fixes = ClientFixes()
         self.service = Codestral(notify=self.show, on_state=self.send_state)
         self.initialized = False
         # Set by the composition root (build.py): executeCommand dispatch.
@@ -69,6 +72,14 @@ class CodestralServer(LanguageServer):
             # Before `initialized` the client may not show messages yet; keep them in the log.
             log.warning("%s", text)
             self._pending.append((level, text))
+            return
+        text, actions = self.fixes.adapt(text)
+        if actions:
+            # The client runs the chosen action itself; the answer needs nothing from us.
+            items = [types.MessageActionItem(title=title) for title in actions]
+            self.window_show_message_request(
+                types.ShowMessageRequestParams(type=_LEVELS[level], message=text, actions=items)
+            )
             return
         self.window_show_message(types.ShowMessageParams(type=_LEVELS[level], message=text))
 

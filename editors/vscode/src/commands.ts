@@ -2,10 +2,11 @@
 import * as vscode from 'vscode';
 import { AnswerView } from './answer';
 import { askQuestion, explainSelection } from './chat';
+import { checkSetup } from './checkSetup';
 import { ServerClient } from './client';
 import { InspectorView } from './inspect';
 import { promptForKey } from './keys';
-import { SECTION } from './settings';
+import { SECTION, ServerSettings } from './settings';
 import { showStatus } from './statusMenu';
 
 export interface CommandDeps {
@@ -14,6 +15,8 @@ export interface CommandDeps {
     output: vscode.LogOutputChannel;
     secrets: vscode.SecretStorage;
     inspector: InspectorView;
+    settings: ServerSettings;
+    extensionPath: string;
 }
 
 /** Flips `codestral.completion.enable` where it is set, so that the flip takes effect. */
@@ -31,7 +34,7 @@ async function toggleCompletions(): Promise<void> {
     void vscode.window.setStatusBarMessage(`Codestral completions ${enabled ? 'off' : 'on'}`, 3000);
 }
 
-export function registerCommands({ server, answers, output, secrets, inspector }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ server, answers, output, secrets, settings, extensionPath, inspector }: CommandDeps): vscode.Disposable[] {
     const keyStored = () => server.restartIfKeysChanged();
     const commands: Record<string, () => unknown> = {
         'codestral.explainSelection': () => explainSelection(server, answers, output),
@@ -42,6 +45,7 @@ export function registerCommands({ server, answers, output, secrets, inspector }
         'codestral.setApiKey': () => promptForKey(secrets, 'apiKey', keyStored),
         'codestral.setGatewayKey': () => promptForKey(secrets, 'gatewayKey', keyStored),
         'codestral.showOutput': () => output.show(true),
+        'codestral.checkSetup': () => checkSetup(extensionPath, secrets, settings, output),
         'codestral.acceptNextWord': () => server.partialAccepts.acceptNext('Word'),
         'codestral.acceptNextLine': () => server.partialAccepts.acceptNext('Line'),
         'codestral.inspectLast': () => inspector.show(server),

@@ -4,13 +4,19 @@
 //   forwarding.ts  how those settings reach the server (init options, configuration, changes)
 //   keys.ts        API keys in SecretStorage, passed in the server's environment
 //   commands.ts    the commands; chat.ts (explain / ask), statusMenu.ts (Show Status)
-//   launch.ts      how the server executable is found; status.ts, answer.ts: the UI pieces
-//   partialAccept.ts  accept-next-word/line reported to the server; inspect.ts: the inspector
+//   launch.ts      how the server is found: codestral.server.path, else the bundled server run by
+//                  a Python 3.10+ (python.ts, interpreter.ts), else an installed codestral-ls
+//   startup.ts     a server that cannot start: its cause and fix once, no restart loop
+//   notifications.ts  the server's messages, with the fix commands it offers as buttons
+//   checkSetup.ts  "Check Setup": the server's `check` in plain words
+//   status.ts, answer.ts: the UI pieces
+//   partialAccept.ts  accept-next-word/line reported to the server (middleware.ts); inspect.ts: the inspector
 import * as vscode from 'vscode';
 import { AnswerView } from './answer';
 import { ServerClient } from './client';
 import { registerCommands } from './commands';
 import { InspectorView } from './inspect';
+import { onInterpreterChanged } from './interpreter';
 import { onKeysChanged } from './keys';
 import { affectsLaunch, ServerSettings } from './settings';
 import { StatusItem } from './status';
@@ -25,19 +31,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     context.subscriptions.push(output, status, answers, inspector);
 
     const settings = ServerSettings.fromManifest(context.extension.packageJSON);
-    const client = new ServerClient(context.secrets, settings, output, status);
+    const client = new ServerClient(context.extensionPath, context.secrets, settings, output, status);
     server = client;
 
     context.subscriptions.push(
-        ...registerCommands({ server: client, answers, output, secrets: context.secrets, inspector }),
+        ...registerCommands({
+            server: client,
+            answers,
+            output,
+            secrets: context.secrets,
+            settings,
+            extensionPath: context.extensionPath,
+            inspector,
+        }),
         vscode.workspace.onDidChangeConfiguration((event) => {
             if (affectsLaunch(event)) {
                 output.info('codestral.server.* changed: restarting the server.');
+                void client.restart();
+            } else if (client.failed && event.affectsConfiguration('codestral')) {
+                // A server that could not start is tried again when the user changes something.
+                output.info('Settings changed: trying to start the server again.');
                 void client.restart();
             }
         }),
         onKeysChanged(context.secrets, () => void client.restartIfKeysChanged()),
     );
+
+    void onInterpreterChanged(() => {
+        if (client.usesSelectedInterpreter || client.failed) {
+            output.info('The Python interpreter changed: restarting the server.');
+            void client.restart();
+        }
+    }).then((listener) => listener && context.subscriptions.push(listener));
 
     await client.start();
 }

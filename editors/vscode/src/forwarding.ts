@@ -1,5 +1,5 @@
 // Settings forwarding: the server gets the `codestral` settings object (ServerSettings) in
-// `initializationOptions`, in answers to its `workspace/configuration` requests, and pushed in
+// `initializationOptions` (next to `client`, see notifications.ts), in answers to its `workspace/configuration` requests, and pushed in
 // `workspace/didChangeConfiguration` as {"settings": {"codestral": {...}}} on every change.
 import * as vscode from 'vscode';
 import {
@@ -8,6 +8,7 @@ import {
     LanguageClientOptions,
     State,
 } from 'vscode-languageclient/node';
+import { clientInfo } from './notifications';
 import { pick, SECTION, ServerSettings } from './settings';
 
 type Forwarding = Pick<LanguageClientOptions, 'initializationOptions' | 'synchronize'> & {
@@ -24,7 +25,8 @@ export function settingsForwarding(
     client: () => LanguageClient | undefined,
 ): Forwarding {
     return {
-        initializationOptions: () => ({ [SECTION]: settings.read(folder) }),
+        // With the fixes this client offers: the server names them in its messages (lsp/fixes.py).
+        initializationOptions: () => ({ [SECTION]: settings.read(folder), client: clientInfo() }),
         synchronize: { configurationSection: SECTION },
         workspace: {
             // Answer `workspace/configuration` for `codestral` with the server's settings only.
