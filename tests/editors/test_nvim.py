@@ -445,6 +445,10 @@ def test_checkhealth(version: str, key_env: str, fake: FakeMistral, tmp_path: Pa
     # those the plugin's old copy of the list had lost.
     [line] = [line for line in text.splitlines() if "the server refuses these files" in line]
     assert "OK" in line and "*.tfvars" in line and ".aws/*" in line and ".git-credentials" in line
+    # Suggestions, retention and the budget, from the same codestral.status.
+    assert "codestral: suggestions and budget" in text, text
+    assert "suggestions: 0 shown" in text and "retained: 30s" in text, text
+    assert any("token budget: full completion" in line for line in ok_lines), text
 
 
 def test_checkhealth_shows_the_servers_secret_file_globs(fake: FakeMistral, tmp_path: Path) -> None:
