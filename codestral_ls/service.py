@@ -454,6 +454,7 @@ class Codestral:
         # sending text (or drips whitespace) fails after CHAT_STALL_FACTOR x timeoutMs.
         stall = CHAT_STALL_FACTOR * self.settings.completion.timeout_ms / 1000
         stream = self._upstream.chat(request, stream=True)
+        usage: dict[str, int] | None = None
         try:
             try:
                 while True:
@@ -462,6 +463,7 @@ class Codestral:
                     except StopAsyncIteration:
                         break
                     answer += delta.text
+                    usage = delta.usage or usage
                     on_text(answer)
             except asyncio.TimeoutError:
                 raise UpstreamError("timeout", f"no new text for {stall:g} s") from None
@@ -471,6 +473,7 @@ class Codestral:
             self._engine.stats.errors += 1
             self._failed(exc)
             raise
+        self._telemetry.chat_usage(usage, request.messages, answer)
         self._recovered()
         return answer
 

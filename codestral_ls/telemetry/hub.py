@@ -22,6 +22,7 @@ from codestral_ls.upstream import UpstreamError
 
 log = logging.getLogger(__name__)
 
+CHARS_PER_TOKEN = 4
 BUDGET_STATUS = 412  # Portkey: "budget exhausted"
 FEEDBACK_TIMEOUT = 10.0
 MAX_FEEDBACK_IN_FLIGHT = 32
@@ -83,6 +84,17 @@ class Telemetry:
     def usage(self, record: CallRecord) -> None:
         """An upstream call's tokens, into the shared ledger."""
         self.ledger.record(record.tokens, record.estimated)
+
+    def chat_usage(
+        self, usage: dict[str, int] | None, messages: list[dict[str, str]], answer: str
+    ) -> None:
+        """A chat answer's tokens (explain/ask count against the budget too; estimated at
+        CHARS_PER_TOKEN when the answer reported none)."""
+        if usage and "prompt_tokens" in usage and "completion_tokens" in usage:
+            self.ledger.record(usage["prompt_tokens"] + usage["completion_tokens"], False)
+            return
+        sent = sum(len(m.get("content") or "") for m in messages)
+        self.ledger.record(-(-sent // CHARS_PER_TOKEN) - (-len(answer) // CHARS_PER_TOKEN), True)
 
     def failed(self, error: UpstreamError) -> None:
         if error.kind == "rate_limit" or (

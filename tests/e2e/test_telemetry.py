@@ -550,3 +550,16 @@ async def test_inspect_refuses_a_bad_limit(fake, tmp_path):
             else:
                 raise AssertionError(f"limit {bad!r} was accepted")
         assert (await s.command("codestral.inspect"))["requests"] == []
+
+
+async def test_chat_answers_count_against_the_budget_too(fake, tmp_path):
+    env = Env(tmp_path)
+    fake.enqueue(Reply(text="It adds two numbers."), path="/chat/completions")
+    async with running(fake, env) as s:
+        answer = await s.command("codestral.chat", {"question": "what is 1 + 1?", "show": False})
+        assert "adds" in answer["markdown"]
+        report = (await s.status())["budget"]
+    chat = next(r for r in fake.requests if r.path.endswith("/chat/completions"))
+    # the fake reports usage like the API: the messages' JSON / 4, one token per word
+    expected = len(json.dumps(chat.json["messages"])) // 4 + 4
+    assert (report["day"]["used"], report["estimatedTokens"]) == (expected, 0)
