@@ -176,11 +176,12 @@ class Telemetry:
     # --- gateway feedback -----------------------------------------------------------------
 
     def _closed(self, item: Suggestion) -> None:
-        self._feedback(feedback.outcome_payload(item))
+        if item.route == "gateway":  # only the gateway knows the trace id
+            self._feedback(feedback.outcome_payload(item))
 
     def _measured(self, region: Region, label: str, kept: int) -> None:
         item = self.outcomes.get(region.key)
-        if item is not None:
+        if item is not None and item.route == "gateway":
             self._feedback(feedback.retention_payload(item, label, kept, len(region.text)))
 
     def _feedback(self, payload: dict[str, Any] | None) -> None:
