@@ -255,6 +255,11 @@ async def _complete(service: Codestral, args: argparse.Namespace, told: _Told) -
         return _fail("no suggestion here (the model's answer was empty after post-processing)")
     sys.stdout.write(text)
     sys.stdout.flush()
+    covered = service.closers_covered(doc, line, index, text)
+    if covered:
+        # an editor's item range replaces them; say so, since stdout can only carry the text
+        after = doc.lines[line][index : index + covered]
+        print(f"codestral-ls: replaces {after!r} after the cursor", file=sys.stderr)
     return 0
 
 

@@ -24,7 +24,7 @@ from codestral_ls.context import Job
 from codestral_ls.debounce import TypingPace
 from codestral_ls.inflight import Answer, Call, InFlight
 from codestral_ls.messages import StateEvent
-from codestral_ls.postprocess import apply_rules, postprocess, single_line_complete
+from codestral_ls.postprocess import answer_settled, apply_rules, postprocess
 from codestral_ls.settings import Settings
 from codestral_ls.stats import Stats
 from codestral_ls.supersede import Supersession
@@ -280,6 +280,7 @@ class Engine:
         started = self._clock()
         raw = ""
         usage: dict[str, int] | None = None
+        truncated = False  # the upstream stopped at max_tokens: the last line is unfinished
         try:
             stream = self.upstream.fim(request, stream=s.completion.stream)
             try:
@@ -289,13 +290,16 @@ class Engine:
                     usage = delta.usage or usage
                     raw += delta.text
                     raw, stop_hit = _enforce_stop(raw, request.stop)
+                    truncated = delta.finish_reason == "length" and not stop_hit
                     me.partial = raw
                     if stop_hit:
                         break
-                    # Close the stream the moment a single-line answer is complete (cheaper and
-                    # sooner), unless what is complete so far would show nothing (the model
-                    # re-typing the line before the cursor, say): then read on.
-                    if not job.multiline and single_line_complete(raw) and self._shown(raw, job):
+                    # Close the stream the moment a single-line answer is settled (cheaper and
+                    # sooner): its first line is complete and nothing after it can change what
+                    # is shown (answer_settled), and it shows something (not the model
+                    # re-typing the line before the cursor, say): else read on. The same text
+                    # is shown whether the answer comes in one chunk or many.
+                    if self._settled(raw, job) and self._shown(raw, job):
                         break
             finally:
                 working.cancel()
@@ -323,6 +327,7 @@ class Engine:
             suffix=job.suffix,
             multiline=job.multiline,
             language_id=job.language_id,
+            truncated=truncated,
         )
         record.raw, record.rules, record.text = raw, rules, text
         if not text:
@@ -354,13 +359,24 @@ class Engine:
             log.exception("token accounting failed")
 
     @staticmethod
-    def _shown(raw: str, job: Job) -> str:
+    def _settled(raw: str, job: Job) -> bool:
+        return answer_settled(
+            raw,
+            prefix=job.prompt,
+            suffix=job.suffix,
+            multiline=job.multiline,
+            language_id=job.language_id,
+        )
+
+    @staticmethod
+    def _shown(raw: str, job: Job, truncated: bool = False) -> str:
         return postprocess(
             raw,
             prefix=job.prompt,
             suffix=job.suffix,
             multiline=job.multiline,
             language_id=job.language_id,
+            truncated=truncated,
         )
 
 

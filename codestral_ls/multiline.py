@@ -12,7 +12,10 @@ microseconds whatever the window size. The "auto" rules, in order (first match w
    (``{ ( [``, ``:`` on a Python/YAML block line, ``=>``, ``->``, ``do``, ``then``, an open tag...)
 5. anything else (mid-expression, end of a finished statement)    -> single
 
-All of it lives in ``_auto_multiline``; the lexing it needs is in ``lexer.py``. For Python,
+All of it lives in ``_auto_multiline``; the lexing it needs is in ``lexer.py``. For JavaScript,
+TypeScript/TSX, Go, Rust, Java, C and C++, a "multi" answer is checked against a tree-sitter
+parse of the window (``code_syntax.py``): inside a comment or string that spans lines it becomes
+"single". For Python,
 when tree-sitter is installed (the ``syntax`` extra), ``python_syntax.py`` parses the window and
 overrides these rules where they could be wrong (a docstring or bracket opened lines above, a
 ``def`` spanning lines, ``else`` or ``->`` ending an expression); it is asked only when its
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from codestral_ls.code_syntax import GRAMMARS, in_multiline_text
 from codestral_ls.lexer import line_state
 from codestral_ls.python_syntax import python_multiline
 
@@ -52,6 +56,7 @@ _BLOCK_LINE_START = re.compile(
     r"\s*(?:async\s+)?(?:def|class|if|elif|else|for|while|try|except|finally|with|match|case)"
     r"\b"
 )
+_LUA_ANONYMOUS_FUNCTION = re.compile(r"\bfunction\s*\([^()]*\)\s*$")
 _LUA_RUBY_DEF = re.compile(
     r"\s*(?:local\s+)?(?:function\b.*\)|def\s+\S+|class\s+\S+|module\s+\S+)\s*$"
 )
@@ -71,6 +76,8 @@ def ends_with_block_opener(line_before: str, language_id: str) -> bool:
         return True
     if language_id in ("lua", "ruby", "elixir", "crystal", "julia") and _LUA_RUBY_DEF.match(text):
         return True
+    if language_id == "lua" and _LUA_ANONYMOUS_FUNCTION.search(text):
+        return True  # `foo(x, function(a, b)`: its body follows, up to `end)`
     if language_id in _MARKUP and _OPEN_TAG.search(text):
         return True
     m = _ENDS_WITH_OPENER.search(text)
@@ -110,9 +117,23 @@ def decide_multiline(prefix: str, suffix: str, language_id: str, setting: str) -
     lexical = _auto_multiline(line_before, line_after, language_id)
     if language_id == "python" and (lexical or _may_open_block(line_before, line_after)):
         parsed = python_multiline(prefix, suffix)
+        if parsed is False and lexical and _plain_block_line(line_before):
+            # `def f(self):|` whose body is missing: the parser may read the next `def` as its
+            # body and the colon as an error, but a whole line like this always opens a block
+            return True
         if parsed is not None:
             return parsed
+    if lexical and language_id in GRAMMARS and in_multiline_text(prefix, suffix, language_id):
+        return False  # a blank line in a doc comment, template literal or raw string
     return lexical
+
+
+def _plain_block_line(line_before: str) -> bool:
+    """A line that starts with a block keyword, ends with ``:`` and has balanced brackets."""
+    text = line_before.rstrip()
+    if not text.endswith(":") or _BLOCK_LINE_START.match(text) is None:
+        return False
+    return all(text.count(o) == text.count(c) for o, c in ("()", "[]", "{}"))
 
 
 def _may_open_block(line_before: str, line_after: str) -> bool:

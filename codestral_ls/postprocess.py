@@ -4,21 +4,36 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 ``rule(text, ctx) -> text`` and may return "" (show nothing), which ends the pipeline:
 
  1. blank            a whitespace-only answer -> ""
- 2. code_fence       strip a markdown fence (```lang ... ```) and anything after the closing one
- 3. leading_space    Codestral quirk: one spurious space after a space (or `(`, `[`) on the line
- 4. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
- 5. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation
- 6. single_line      single-line mode: keep the first line only (see ``keep_first_line``)
- 7. repetition       runaway repetition: a line or block repeated 3+ times in a row -> one copy
- 8. suffix_repeat    drop an answer whose first line(s) equal the code right after the cursor;
-                     cut one that reaches the suffix's next line (re-typed, then went on)
- 9. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
-                     before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``)
-10. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace
-11. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
-12. trailing_space   trailing whitespace and blank lines at the end
-13. partial_suffix   drop a last line that only re-types the start of the suffix's next line
-14. blank_result     nothing visible left -> ""
+ 2. special_token    cut at a model control token (``</s>``, ``<|endoftext|>``, ``[SUFFIX]``...)
+                     unless the file itself uses it
+ 3. code_fence       strip a markdown fence (```lang ... ```) and anything after the closing one
+ 4. leading_space    Codestral quirk: one spurious space after a space, `(`, `[` or `.` on the
+                     line, at a blank line's indentation, or before the first line break
+ 5. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
+ 6. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation
+    (closer_range)   not a rule: when the answer types the closers after the cursor itself
+                     (``foo(|)`` + ``a, b)``), the rules below judge it against the suffix
+                     without them and the LSP item's range covers them (``covered_closers``)
+ 7. truncated        an answer cut at max_tokens: drop its unfinished last line
+ 8. single_line      single-line mode: keep the first line only (see ``keep_first_line``), or
+                     the block that line opens
+ 9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
+                     line counts) -> one copy; 4+ similar lines (a counter or letter moving on)
+                     up to the token limit -> the first; ``foo = foo = foo`` on a line -> one
+10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
+                     new definition, or a line below the indentation the suffix goes on at
+11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
+                     lines); cut one that reaches the suffix and goes on re-typing it
+12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
+                     before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
+                     a ``}`` at the indentation of the suffix's own closer)
+13. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace
+14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
+15. trailing_space   trailing whitespace and blank lines at the end
+16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
+17. balance          a truncated answer: back to its last line where its brackets are balanced
+                     and no block is left without a body
+18. blank_result     nothing visible left -> ""
 
 Why this order: fences and the Codestral quirks shift every position the later rules look at;
 the prefix echo may fill the whole first line, so it runs before single_line; single_line runs
@@ -110,6 +125,7 @@ class Context:
     suffix: str
     multiline: bool
     language_id: str
+    truncated: bool = False  # the upstream stopped at max_tokens: the last line is partial
 
     @cached_property
     def line_before(self) -> str:
@@ -151,6 +167,37 @@ class Context:
             if line.strip():
                 return line
         return ""
+
+    @cached_property
+    def in_block_comment(self) -> str:
+        """The closing marker of a block comment opened on an earlier line and still open at the
+        cursor (a ``/** ... */`` doc comment), "" otherwise. Looks at recent lines only."""
+        markers = syntax_for(self.language_id).block_comment
+        if markers is None:
+            return ""
+        head = self.prefix[-_INDENT_SCAN_CHARS:]
+        opened = head.rfind(markers[0])
+        return markers[1] if opened >= 0 and head.find(markers[1], opened) < 0 else ""
+
+    @cached_property
+    def suffix_closer(self) -> tuple[str, int] | None:
+        """The first closer in the suffix that closes a bracket opened before the cursor, and
+        the indentation of its line when it starts that line (-1 otherwise)."""
+        depth = 0
+        text = self.suffix[:4000]
+        for m in bracket_regex(syntax_for(self.language_id)).finditer(text):
+            b = m.group("b")
+            if b is None:
+                continue
+            if b in OPENERS:
+                depth += 1
+            elif depth:
+                depth -= 1
+            else:
+                start = text.rfind("\n", 0, m.start()) + 1
+                before = text[start : m.start()]
+                return b, (_width(before) if not before.strip() and start else -1)
+        return None
 
     @cached_property
     def recent_open_brackets(self) -> tuple[str, ...]:
@@ -215,17 +262,42 @@ def drop_blank(text: str, ctx: Context) -> str:
     return text if text.strip() else ""
 
 
+# --- 2. special_token --------------------------------------------------------------------------
+
+# control tokens of FIM models that leak into answers; what follows them is never code to show
+_SPECIAL_TOKEN = re.compile(
+    r"</s>|<\|endoftext\|>|<\|im_end\|>|<\|end\|>|<\|file_separator\|>|<EOT>"
+    r"|<\|?fim[_-](?:prefix|suffix|middle|pad)\|?>|\[/?(?:SUFFIX|PREFIX|MIDDLE|INST)\]"
+)
+
+
+def cut_special_tokens(text: str, ctx: Context) -> str:
+    for m in _SPECIAL_TOKEN.finditer(text):
+        token = m.group()
+        # the file itself may use it (a tokenizer, an HTML `</s>`): then it is code
+        if token not in ctx.prefix[-_PREFIX_SCAN_CHARS:] and token not in ctx.suffix[:2000]:
+            return text[: m.start()]
+    return text
+
+
 # --- 2. code_fence ------------------------------------------------------------------------------
 
 _FENCE = re.compile(r"[ \t]*```[\w+#.-]*[ \t]*")
 
 
 def strip_code_fences(text: str, ctx: Context) -> str:
-    # a file that uses fences itself (markdown, docstrings with examples) may mean them
-    if "```" not in text or ctx.language_id in PROSE_LANGUAGES or "```" in ctx.prefix:
+    if "```" not in text or ctx.language_id in PROSE_LANGUAGES:
         return text
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    if "```" in ctx.prefix:
+        # a file that uses fences itself (markdown in doc comments) may mean them; an answer
+        # that opens and closes one, or opens one where the cursor is in code, does not
+        opens = bool(_FENCE.fullmatch(lines[first]))
+        closes = any(_FENCE.fullmatch(x) for x in lines[first + 1 :])
+        in_code = not ctx.state.in_comment and not ctx.state.string_quote
+        if not (opens and (closes or in_code)):
+            return text
     if _FENCE.fullmatch(lines[first]):
         lines = lines[first + 1 :]
     for i, line in enumerate(lines):
@@ -241,9 +313,24 @@ def strip_code_fences(text: str, ctx: Context) -> str:
 
 def drop_spurious_space(text: str, ctx: Context) -> str:
     before = ctx.line_before
-    if not before.strip() or not text.startswith(" ") or not text[1:2].strip():
+    if not text.startswith(" "):
         return text
-    if before.endswith((" ", "\t")):
+    first, newline, _ = text.partition("\n")
+    if newline and not first.strip() and before.strip():
+        return text[len(first) :]  # spaces before the line break would trail the cursor line
+    if not text[1:2].strip():
+        return text
+    if not before.strip():
+        # the cursor sits at the indentation of a blank line: one more space is the quirk,
+        # unless the line is not indented yet to a whole level (then it may complete one)
+        unit = ctx.file_indent
+        step = 4 if unit is None or unit == "\t" else len(unit)
+        width = _width(before)
+        whole_level = (
+            width % 2 == 0 or width % step == 0 or width == _width(_indent_of(ctx.prev_code_line))
+        )
+        return text[1:] if before and whole_level else text
+    if before.endswith((" ", "\t", ".")):
         return text[1:]
     # `f( a` is the same quirk, unless the file itself writes `( a`
     if before.endswith(("(", "[")) and before[-1] + " " not in ctx.prefix[-3000:]:
@@ -337,6 +424,39 @@ def trim_prefix_echo(text: str, ctx: Context) -> str:
 # --- 6. single_line -----------------------------------------------------------------------------
 
 
+def _opens_block(first: str, ctx: Context) -> bool:
+    """Does the answer's first line open a block at the end of the cursor line?"""
+    if ctx.line_after.strip(" \t)]};,"):
+        return False  # code follows on the cursor line
+    return ends_with_block_opener(ctx.line_before + first, ctx.language_id)
+
+
+def _first_block(text: str, ctx: Context, body: bool = False) -> str:
+    """The answer up to the end of the block its first line opens (with ``body``: the block
+    the cursor line opens, whose body the answer starts with): where its own brackets are
+    balanced again, or (indentation blocks) before the first line back at the cursor line's
+    indentation, a closing ``end`` included."""
+    lines = text.split("\n")
+    base = _width(_indent_of(ctx.line_before))
+    regex = bracket_regex(syntax_for(ctx.language_id))
+    depth = 1 if body else 0
+    opened = ctx.line_before if body else ctx.line_before + lines[0]
+    braces = opened.rstrip()[-1:] in OPENERS
+    for i, line in enumerate(lines):
+        for m in regex.finditer(line):
+            b = m.group("b")
+            if b is not None:
+                depth += 1 if b in OPENERS else -1
+        if i == 0 and not body:
+            continue
+        if braces and depth <= 0:
+            return "\n".join(lines[: i + 1])
+        if not braces and line.strip() and _width(_indent_of(line)) <= base:
+            closer = line.strip() in _CLOSER_WORDS
+            return "\n".join(lines[: i + 1] if closer else lines[:i])
+    return text
+
+
 def keep_first_line(text: str, ctx: Context) -> str:
     if ctx.multiline:
         return text
@@ -347,12 +467,30 @@ def keep_first_line(text: str, ctx: Context) -> str:
         if ctx.mid_line and not ctx.line_before.strip():
             # a whole new line typed in front of existing code: keep the break and indentation
             return first + "\n" + ctx.line_before
+        if _opens_block(first, ctx):
+            return _first_block(text, ctx)  # `function f() {` brings its block
         return first
     if ctx.mid_line:
         return ""
-    # the model starts on the next line: keep the break(s) and the first line of code
     breaks = len(text) - len(text.lstrip("\n"))
+    if ends_with_block_opener(ctx.line_before, ctx.language_id):
+        # the cursor line opens a block (`def f():|`): the answer is its body
+        return text[:breaks] + _first_block(text[breaks:], ctx, body=True)
+    # the model starts on the next line: keep the break(s) and the first line of code
     return text[:breaks] + text[breaks:].split("\n", 1)[0]
+
+
+# --- truncated ----------------------------------------------------------------------------------
+
+
+def drop_truncated_line(text: str, ctx: Context) -> str:
+    """An answer the upstream cut at ``max_tokens``: its last line is unfinished. A single line
+    is kept only when it is a runaway the repetition rule cuts back (``foo = foo = fo``)."""
+    if not ctx.truncated:
+        return text
+    if "\n" not in text:
+        return text if _cut_line_runaway(text, ctx.line_before) != text else ""
+    return text[: text.rfind("\n")]
 
 
 # --- 7. repetition ------------------------------------------------------------------------------
@@ -384,44 +522,203 @@ def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
     return None
 
 
+_TOKEN = re.compile(r"\w+|\S")
+_DIGITS = re.compile(r"\d+")
+
+
+def _similar(a: str, b: str) -> bool:
+    """Lines that differ by one counter or one letter: ``f(1)``/``f(2)``, ``myFuncB``/``myFuncC``,
+    ``const b = 1``/``const k = 1``."""
+    if a == b:
+        return True
+    if _indent_of(a) != _indent_of(b):
+        return False
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    if len(ta) != len(tb):
+        return False
+    diff = [(x, y) for x, y in zip(ta, tb, strict=True) if x != y]
+    if len(diff) == 2 and all(_DIGITS.sub("0", x) == _DIGITS.sub("0", y) for x, y in diff):
+        return True  # `a1 = 1` / `a2 = 2`: one counter, written twice
+    if len(diff) != 1:
+        return False
+    x, y = diff[0]
+    if (x.isdigit() and y.isdigit()) or _DIGITS.sub("0", x) == _DIGITS.sub("0", y):
+        return True
+    if not (_is_ident(x[:1]) and _is_ident(y[:1])):
+        return False
+    common = 0
+    while common < min(len(x), len(y)) and x[common] == y[common]:
+        common += 1
+    return max(len(x), len(y)) - common <= 2
+
+
+def _collapse_near(lines: list[str], cursor_line: str) -> list[str] | None:
+    """A run of 4+ similar lines (or blocks) that goes on to the end of a truncated answer:
+    the model was counting until the token limit. Keeps the run's first line (or block)."""
+    norm = [x.rstrip() for x in lines]
+    norm[0] = cursor_line + norm[0]
+    n = len(norm)
+    for size in range(1, min(_MAX_BLOCK, n // 4) + 1):
+        for i in range(n - 4 * size + 1):
+            block = norm[i : i + size]
+            if not any(any(c.isalpha() for c in x) for x in block):
+                continue
+            end = i + size
+            while end + size <= n and all(
+                _similar(a, b)
+                for a, b in zip(norm[end - size : end], norm[end : end + size], strict=True)
+            ):
+                end += size
+            if end - i >= 4 * size and n - end <= size:
+                return lines[: i + size]
+    return None
+
+
+_RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")
+
+
+_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"']*$")
+
+
+def _cut_line_runaway(line: str, before: str) -> str:
+    """``foo = foo = foo = fo``: a unit repeated 3+ times up to the end of the line -> one.
+    The unit's separator is the one the cursor line ends with (``x = `` + ``foo = foo``)."""
+    for m in _RUNAWAY_UNIT.finditer(line):
+        unit = m.group(1)
+        if not any(c.isalpha() for c in unit) or not unit.startswith(line[m.end() :]):
+            continue
+        kept = line[: m.start() + len(unit)]
+        sep = _TRAILING_SEPARATOR.search(before)
+        if sep and sep.group().strip() and kept.endswith(sep.group()):
+            kept = kept[: -len(sep.group())]
+        else:
+            kept = kept.rstrip(" \t=,+-*/|&:")
+        return kept if kept.strip() else line
+    return line
+
+
 def cut_repetition(text: str, ctx: Context) -> str:
     lines = text.split("\n")
     changed = False
-    indent = ctx.line_before if not ctx.line_before.strip() else "\0"
-    while len(lines) >= 3 and (collapsed := _collapse_once(lines, indent)) is not None:
+    # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
+    cursor_line = ctx.line_before
+    while len(lines) >= 3 and (collapsed := _collapse_once(lines, cursor_line)) is not None:
         lines, changed = collapsed, True
+    for i in range(1, len(lines)):
+        # formatted code never closes twice at one indentation in a row (`}` then `}`)
+        if (
+            lines[i][:1] in " \t"
+            and lines[i].rstrip() == lines[i - 1].rstrip()
+            and lines[i].strip() in _CLOSER_WORDS
+        ):
+            lines, changed = lines[:i], True
+            break
+    if ctx.truncated and len(lines) >= 4:
+        near = _collapse_near(lines, cursor_line)
+        if near is not None:
+            lines, changed = near, True
+    first = _cut_line_runaway(lines[0], ctx.line_before)
+    if first != lines[0]:
+        lines, changed = [first], True  # what followed a runaway line is runaway too
     return "\n".join(lines) if changed else text
+
+
+# --- block_end ----------------------------------------------------------------------------------
+
+# a line that leaves the block to go on with it, not after it
+_CONTINUES_BLOCK = re.compile(
+    r"(?:else|elif|elsif|elseif|except|finally|catch|case|default|when|rescue|ensure|until|end|fi"
+    r"|done|esac|where)\b|[)\]}>]"
+)
+# a line that starts a new definition: after its block is done, the model wrote another one
+_DEFINITION = re.compile(
+    r"(?:@\w|(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:def|class|function|fn|func|impl|struct"
+    r"|enum|interface|trait|type|module|local\s+function)\b"
+    r"|(?:(?:public|private|protected|static|final|abstract|override|pub(?:\([\w:]+\))?)\s+)+\S)"
+)
+_BLOCK_LANGUAGES = frozenset(
+    (
+        "python", "javascript", "typescript", "javascriptreact", "typescriptreact", "go", "rust",
+        "java", "c", "cpp", "csharp", "kotlin", "swift", "scala", "dart", "php", "ruby", "lua",
+        "objective-c", "objective-cpp", "cuda-cpp", "groovy", "zig", "v", "elixir", "julia",
+        "perl",
+    )
+)  # fmt: skip
+
+
+def stop_at_block_end(text: str, ctx: Context) -> str:
+    """A multi-line answer leaves the block at the cursor: stop before a line less indented
+    than the cursor that starts a new definition (the block is done, the model runs on), or
+    that goes below the code after the cursor (the suffix says the block is not done)."""
+    if "\n" not in text or ctx.language_id not in _BLOCK_LANGUAGES:
+        return text
+    before = ctx.line_before
+    if not before.strip():
+        block = _width(before)
+    else:
+        block = _width(_indent_of(before))
+        if ends_with_block_opener(before, ctx.language_id):
+            block += 1  # the block's own lines are deeper than the line that opens it
+    if block == 0:
+        return text
+    follow = ctx.next_code_line if not ctx.mid_line else ""
+    after = _width(_indent_of(follow)) if follow.strip() else 0
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        line = lines[i]
+        width = _width(_indent_of(line))
+        if not line.strip() or width >= block or _CONTINUES_BLOCK.match(line.lstrip()):
+            continue
+        if width < after or _DEFINITION.match(line.lstrip()):
+            return "\n".join(lines[:i]).rstrip()
+    return text
 
 
 # --- 8. suffix_repeat ---------------------------------------------------------------------------
 
 
+def _suffix_code_lines(ctx: Context) -> list[str]:
+    """The next non-blank lines after the cursor line, stripped (a bounded look)."""
+    return [x.strip() for x in ctx.suffix[:4000].split("\n", 12)[1:12] if x.strip()]
+
+
+def _retypes_suffix(tail: list[str], head: list[str]) -> bool:
+    """A real overlap: ``tail`` (stripped, non-blank answer lines) is the start of the suffix
+    (its last line may be unfinished), or re-types at least two consecutive suffix lines."""
+    if not tail or not head:
+        return False
+    if len(tail) >= 2 and tail[:2] == head[:2]:
+        return True
+    n = len(tail)
+    return n <= len(head) and tail[:-1] == head[: n - 1] and head[n - 1].startswith(tail[-1])
+
+
 def _cut_at_next_line(text: str, ctx: Context) -> str:
-    """The answer reaches the line that follows the cursor: the model is re-typing the suffix."""
+    """The answer reaches the line that follows the cursor and goes on re-typing the suffix:
+    cut there. A line that only happens to equal it (``return False``) is kept."""
     follow = ctx.next_code_line.strip()
     if ctx.mid_line or not _significant(follow):
         return text
+    head = _suffix_code_lines(ctx)
     lines = text.split("\n")
     for i in range(1, len(lines)):
-        if lines[i].strip() == follow:
+        if lines[i].strip() != follow:
+            continue
+        if _retypes_suffix([x.strip() for x in lines[i:] if x.strip()], head):
             return "\n".join(lines[:i])
     return text
 
 
 def drop_suffix_repeat(text: str, ctx: Context) -> str:
-    answer = [x.strip() for x in text.split("\n") if x.strip()][:4]
+    answer = [x.strip() for x in text.split("\n") if x.strip()]
     if not answer:
         return text
+    following = _suffix_code_lines(ctx)
     if ctx.mid_line:
-        following = [ctx.line_after.strip()]
-        following += [x.strip() for x in ctx.suffix[:4000].split("\n", 8)[1:8] if x.strip()]
-    else:
-        following = [x.strip() for x in ctx.suffix[:4000].split("\n", 8)[1:8] if x.strip()]
-    for a, s in zip(answer, following, strict=False):
-        if a != s:
-            break
-        if _significant(a):
-            return ""  # the model re-typed the code that follows
+        following = [ctx.line_after.strip(), *following]
+    # the whole answer, or its first two lines, re-type the code that follows
+    if any(_significant(a) for a in answer[:2]) and _retypes_suffix(answer, following):
+        return ""
     return _cut_at_next_line(text, ctx)
 
 
@@ -440,8 +737,19 @@ def _suffix_closes(text: str, pos: int, ctx: Context) -> bool:
     closer = text[pos]
     follow = ctx.next_code_line
     if not follow.lstrip().startswith(closer):
-        return False
+        # the block goes on after the cursor and the suffix closes it later, at this closer's
+        # indentation: the answer's closer would end the block early (an extra `}`)
+        line_start = text.rfind("\n", 0, pos) + 1
+        if not line_start or text[line_start:pos].strip():
+            return False
+        return ctx.suffix_closer == (closer, _line_indent(text, pos, ctx))
     line_start = text.rfind("\n", 0, pos) + 1
+    if line_start == 0 and not ctx.mid_line and ctx.suffix_closer is not None:
+        # `Self { inner: x }` then `}` on the next line: the suffix's closer starts a line at
+        # the indentation of the bracket it closes, which may be another one
+        indent = ctx.suffix_closer[1]
+        if indent >= 0 and indent != _width(_indent_of(_line_of_open_bracket(ctx.prefix, ctx))):
+            return False
     if line_start == 0 or ctx.mid_line or text[line_start:pos].strip():
         return True
     # a closer on a line of its own: the suffix's closer is the same one only if indented alike
@@ -460,10 +768,16 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
         if ctx.line_after.startswith(quote):
             return text[:end]  # the suffix already closes the string
         start = end + len(quote)
-    elif ctx.state.in_comment:
+    elif ctx.state.in_comment and not ctx.in_block_comment:
         start = text.find("\n") + 1
         if start == 0:
             return text
+    elif ctx.in_block_comment:
+        # brackets in a doc comment's prose need not balance: judge the code after it
+        end = text.find(ctx.in_block_comment)
+        if end < 0:
+            return text
+        start = end + len(ctx.in_block_comment)
     opened: list[str] = []
     outer: list[str] | None = None  # brackets open before the cursor, scanned only if needed
     deep = len(ctx.prefix) <= _RECENT_SCAN_CHARS  # whether `outer` covers the whole window
@@ -532,7 +846,13 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         closer_only = not _significant(overlap.split("\n", 1)[0])
         if closer_only and _line_indent(text, p, ctx) != _width(_indent_of(ctx.next_code_line)):
             return False  # `}` at another indentation closes another block
-    if any(c in CLOSERS for c in overlap) and _unclosed_in(kept, ctx):
+    significant = any(_significant(x) for x in overlap.split("\n"))
+    if (
+        any(c in CLOSERS for c in overlap)
+        and _unclosed_in(kept, ctx)
+        and not significant
+        and not _suffix_closes_open(kept, ctx)
+    ):
         return False  # the answer's own closer, e.g. `bar(1)` before the suffix's `)`
     words = set(re.findall(r"\w+", overlap))
     return not (words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept))
@@ -624,9 +944,133 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
         return text  # a continuation of the cursor line, not a line of its own
     if not last.strip() or _line_indent(text, len(text), ctx) != _width(_indent_of(follow)):
         return text
-    if follow.strip().startswith(last.strip()):
-        return head.rstrip()
+    typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
+    if typed and follow.strip().startswith(last.strip()):
+        return head.rstrip()  # `retu` before `return x`, `end` before `end`
     return text
+
+
+# --- balance ------------------------------------------------------------------------------------
+
+
+def _balanced(text: str, ctx: Context) -> bool:
+    depth = 0
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text):
+        b = m.group("b")
+        if b is not None:
+            depth += 1 if b in OPENERS else -1
+    return depth <= 0
+
+
+def _line_of_open_bracket(text: str, ctx: Context) -> str:
+    """The line holding the innermost bracket left open at the end of ``text`` (recent lines
+    only), "" when none is open."""
+    text = text[-_RECENT_SCAN_CHARS:]
+    depth = 0
+    for m in reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(text))):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in CLOSERS:
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            start = text.rfind("\n", 0, m.start()) + 1
+            end = text.find("\n", m.start())
+            return text[start : len(text) if end < 0 else end]
+    return ""
+
+
+_KEYWORD_BLOCKS = frozenset(("lua", "ruby", "elixir", "julia", "crystal", "shellscript", "bash"))
+_KEYWORD_END = re.compile(r"(?:end|fi|done|esac|until)\b")
+
+
+def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
+    """``then``/``do``/``function`` blocks opened in the answer (and the one the cursor line
+    opens) are closed by their ``end`` (Lua, Ruby, shell...)."""
+    if ctx.language_id not in _KEYWORD_BLOCKS:
+        return True
+    depth = 0
+    lines = kept.split("\n")
+    for i, line in enumerate(lines):
+        full = ctx.line_before + line if i == 0 else line
+        if _KEYWORD_END.match(line.strip()):
+            depth -= 1
+        if ends_with_block_opener(full, ctx.language_id):
+            depth += 1
+    return depth <= 0
+
+
+# an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
+_CONTINUED = re.compile(r"(?:[=+*%&|^]|\b(?:and|or))\s*$")
+_MULTILINE_QUOTES = {
+    "python": ('"""', "'''"),
+    "javascript": ("`",),
+    "typescript": ("`",),
+    "javascriptreact": ("`",),
+    "typescriptreact": ("`",),
+    "go": ("`",),
+}
+
+
+def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
+    """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
+    kept line unless that line opens a block; a closer that starts a suffix line sits at the
+    indentation of the line holding the bracket it closes."""
+    if _CONTINUED.search(last):
+        return False  # `x =` or `a +`: the expression goes on in the lines that are missing
+    for quote in _MULTILINE_QUOTES.get(ctx.language_id, ()):
+        if kept.count(quote) % 2:
+            return False  # a docstring or template literal left open
+    follow = ctx.next_code_line
+    opener = ends_with_block_opener(last, ctx.language_id)
+    if follow.strip() and not ctx.mid_line:
+        step = _width(_indent_of(follow)) - _width(_indent_of(last))
+        if (step > 0) != opener:
+            return False
+        unit = ctx.file_indent
+        if opener and step > (4 if unit is None or unit == "\t" else len(unit)):
+            return False  # a body two levels deeper: the missing lines opened the other one
+    elif opener and not ctx.mid_line:
+        return False  # a block opened and nothing after it to be its body
+    if not _keyword_blocks_closed(kept, ctx):
+        return False
+    closer = ctx.suffix_closer
+    if closer is None or closer[1] < 0:
+        return True
+    # the innermost bracket still open after ``kept``: in the answer, or before the cursor
+    line = _line_of_open_bracket(ctx.prefix + kept, ctx)
+    return not line or _width(_indent_of(line)) == closer[1]
+
+
+def balance_truncated(text: str, ctx: Context) -> str:
+    """A truncated multi-line answer: keep it up to the last line where what it opened is
+    closed again, no block is left open without its body, and the suffix fits on (else the
+    missing part was what the suffix needs: show nothing)."""
+    if not ctx.truncated:
+        return text
+    lines = text.split("\n")
+    for k in range(len(lines), 0, -1):
+        kept = "\n".join(lines[:k])
+        last = (ctx.line_before if k == 1 else "") + lines[k - 1]
+        if not last.strip():
+            continue
+        if not _balanced(kept, ctx) and not _suffix_closes_open(kept, ctx):
+            continue
+        if _fits_suffix(kept, last, ctx):
+            return kept.rstrip()
+    return ""
+
+
+def _suffix_closes_open(kept: str, ctx: Context) -> bool:
+    """The answer leaves a bracket open that the suffix closes (its closer starts a line at
+    the indentation of the bracket's line): ``raise ValueError(`` + ``msg`` | ``)``."""
+    closer = ctx.suffix_closer
+    if closer is None or closer[1] < 0:
+        return False
+    line = _line_of_open_bracket(ctx.prefix + kept, ctx)
+    return bool(line) and _width(_indent_of(line)) == closer[1]
 
 
 # --- 14. blank_result ---------------------------------------------------------------------------
@@ -636,51 +1080,144 @@ def drop_blank_result(text: str, ctx: Context) -> str:
     return text if text.strip() else ""
 
 
+# --- closers after the cursor ----------------------------------------------------------------
+
+_AUTO_CLOSED = re.compile(r"[)\]}\"'`;,]+")
+
+
+def _first_unmatched_closer(text: str, line_before: str, language_id: str) -> int:
+    """Where the answer closes something opened before the cursor (a bracket, or the string
+    the cursor is in); -1 when it never does."""
+    quote = line_state(line_before, language_id).string_quote
+    if quote:
+        return _closing_quote(text, quote)
+    depth = 0
+    for m in bracket_regex(syntax_for(language_id)).finditer(text):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in OPENERS:
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            return m.start()
+    return -1
+
+
+def covered_closers(text: str, line_before: str, line_after: str, language_id: str) -> int:
+    """How many characters after the cursor the suggestion types itself: the closers the editor
+    inserted (``)``, ``]``, ``"``, ``;`` ...) when the answer closes what they close. The item's
+    ``range`` covers them, so the editor overwrites them instead of duplicating them."""
+    rest = line_after.rstrip()
+    if not text or not rest or language_id in PROSE_LANGUAGES or not _AUTO_CLOSED.fullmatch(rest):
+        return 0
+    pos = _first_unmatched_closer(text, line_before, language_id)
+    if pos < 0:
+        return 0
+    n = 0
+    while n < len(rest) and pos + n < len(text) and text[pos + n] == rest[n]:
+        n += 1
+    return n
+
+
 # --- pipeline -----------------------------------------------------------------------------------
 
 RULES: list[tuple[str, Rule]] = [
     ("blank", drop_blank),
+    ("special_token", cut_special_tokens),
     ("code_fence", strip_code_fences),
     ("leading_space", drop_spurious_space),
     ("leading_newline", drop_spurious_newline),
     ("prefix_echo", trim_prefix_echo),
+    # closer_range (not a rule: see apply_rules) decides here which context the rest sees
+    ("truncated", drop_truncated_line),
     ("single_line", keep_first_line),
     ("repetition", cut_repetition),
+    ("block_end", stop_at_block_end),
     ("suffix_repeat", drop_suffix_repeat),
     ("closing_bracket", stop_at_unmatched_closer),
     ("suffix_overlap", trim_suffix_overlap),
     ("indent_style", fix_indent_style),
     ("trailing_space", trim_trailing_space),
     ("partial_suffix", drop_partial_suffix_line),
+    ("balance", balance_truncated),
     ("blank_result", drop_blank_result),
 ]
+_CLOSER_RANGE_AT = [name for name, _ in RULES].index("truncated")
 
 
-def apply_rules(
-    raw: str, *, prefix: str, suffix: str, multiline: bool, language_id: str
-) -> tuple[str, list[str]]:
-    """The text to insert and the names of the rules that changed it, in order."""
-    crlf = "\r\n" in prefix
-    ctx = Context(
-        prefix.replace("\r\n", "\n"), suffix.replace("\r\n", "\n"), multiline, language_id
-    )
-    text = raw.replace("\r\n", "\n")
-    changed: list[str] = []
-    for name, rule in RULES:
+def _run(text: str, ctx: Context, rules: list[tuple[str, Rule]], changed: list[str]) -> str:
+    for name, rule in rules:
         new = rule(text, ctx)
         if new != text:
             changed.append(name)
             text = new
         if not text:
             break
-    return (text.replace("\n", "\r\n") if crlf else text), changed
+    return text
 
 
-def postprocess(raw: str, *, prefix: str, suffix: str, multiline: bool, language_id: str) -> str:
+def apply_rules(
+    raw: str,
+    *,
+    prefix: str,
+    suffix: str,
+    multiline: bool,
+    language_id: str,
+    truncated: bool = False,
+) -> tuple[str, list[str]]:
+    """The text to insert and the names of the rules that changed it, in order.
+
+    When the answer re-types the closers that follow the cursor on its line (``foo(|)`` and
+    ``a, b).bar()``), the rules after ``prefix_echo`` judge it against the suffix without those
+    closers, and the text keeps them: the LSP item's range then covers them
+    (``covered_closers``). If the rules cut the answer before its closers after all, they run
+    again against the real suffix."""
+    crlf = "\r\n" in prefix
+    ctx = Context(
+        prefix.replace("\r\n", "\n"),
+        suffix.replace("\r\n", "\n"),
+        multiline,
+        language_id,
+        truncated,
+    )
+    changed: list[str] = []
+    text = _run(raw.replace("\r\n", "\n"), ctx, RULES[:_CLOSER_RANGE_AT], changed)
+    rest = RULES[_CLOSER_RANGE_AT:]
+    covered = covered_closers(text, ctx.line_before, ctx.line_after, language_id) if text else 0
+    done = None
+    if covered:
+        shifted = Context(ctx.prefix, ctx.suffix[covered:], multiline, language_id, truncated)
+        tried: list[str] = []
+        result = _run(text, shifted, rest, tried)
+        again = covered_closers(result, ctx.line_before, ctx.line_after, language_id)
+        if again == covered and result.strip() != ctx.line_after[:covered].strip():
+            done = result
+            changed += ["closer_range", *tried]
+    if done is None:
+        done = _run(text, ctx, rest, changed) if text else text
+    return (done.replace("\n", "\r\n") if crlf else done), changed
+
+
+def postprocess(
+    raw: str,
+    *,
+    prefix: str,
+    suffix: str,
+    multiline: bool,
+    language_id: str,
+    truncated: bool = False,
+) -> str:
     """Turn the model's raw FIM answer into the text to insert at the cursor; "" means show
     nothing."""
     return apply_rules(
-        raw, prefix=prefix, suffix=suffix, multiline=multiline, language_id=language_id
+        raw,
+        prefix=prefix,
+        suffix=suffix,
+        multiline=multiline,
+        language_id=language_id,
+        truncated=truncated,
     )[0]
 
 
@@ -688,3 +1225,30 @@ def single_line_complete(text_so_far: str) -> bool:
     """For streaming: True once a single-line suggestion's first line is complete (a newline
     after some non-whitespace content), so the stream can be dropped early."""
     return "\n" in text_so_far.lstrip()
+
+
+def answer_settled(
+    raw: str, *, prefix: str, suffix: str, multiline: bool, language_id: str
+) -> bool:
+    """For streaming: True when more of a single-line answer cannot change what is shown, so
+    the stream can be closed now. The first line of code must be complete, and not one that
+    the rules judge by what follows it: a fence, a line echoing one before the cursor (the echo
+    may go on), or a line opening a block (shown with its block, so read to its end)."""
+    if multiline or not single_line_complete(raw):
+        return False
+    ctx = Context(prefix[-_PREFIX_SCAN_CHARS:], suffix[:4000], multiline, language_id)
+    body = raw.lstrip("\n")
+    first = body.split("\n", 1)[0]
+    if _FENCE.fullmatch(first) or _SPECIAL_TOKEN.fullmatch(first.strip()):
+        return False
+    if first.strip() and first.strip() in (x.strip() for x in ctx.prev_lines):
+        return False
+    if len(body) == len(raw) and _opens_block(first, ctx):
+        return _first_block(body, ctx) != body
+    if (
+        len(body) < len(raw)
+        and not ctx.mid_line
+        and ends_with_block_opener(ctx.line_before, ctx.language_id)
+    ):
+        return _first_block(body, ctx, body=True) != body
+    return True

@@ -24,7 +24,14 @@ from cachetools import LRUCache
 from codestral_ls.chat import chat_request
 from codestral_ls.context import BuiltJob, Job, build_job
 from codestral_ls.crossfile import SnippetIndex
-from codestral_ls.documents import UTF32, Change, Document, DocumentStore, column_to_index
+from codestral_ls.documents import (
+    UTF32,
+    Change,
+    Document,
+    DocumentStore,
+    column_to_index,
+    line_content,
+)
 from codestral_ls.engine import Engine
 from codestral_ls.messages import (
     Level,
@@ -35,6 +42,7 @@ from codestral_ls.messages import (
     describe,
     scrub,
 )
+from codestral_ls.postprocess import covered_closers
 from codestral_ls.privacy import SECRET_FILE_GLOBS, is_secret_file, redact
 from codestral_ls.settings import Settings, parse_settings
 from codestral_ls.telemetry.hub import Telemetry
@@ -326,6 +334,15 @@ class Codestral:
         if upstream and not gate.upstream and trail.source == "not_asked":
             trail.source = "budget"
         return text, trail
+
+    def closers_covered(self, doc: Document, line: int, index: int, text: str) -> int:
+        """How many characters after (line, index) the suggestion ``text`` types itself (the
+        closers the editor inserted): the item's range covers them, so accepting overwrites
+        them instead of duplicating them."""
+        if line >= len(doc.lines):
+            return 0
+        content = line_content(doc.lines[line])
+        return covered_closers(text, content[:index], content[index:], doc.language_id)
 
     def build_job(self, doc: Document, line: int, index: int) -> Job:
         """The completion job at (line, index): the context stage, with the documents that

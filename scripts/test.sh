@@ -17,7 +17,7 @@ echo "== installing codestral-ls with its test extras"
 echo "== .ci/setup-gateway.sh"; bash .ci/setup-gateway.sh
 echo "== .ci/setup-nvim.sh --sid"; bash .ci/setup-nvim.sh --sid  # 0.7, 0.11 and 0.12 (chroot)
 echo "== .ci/setup-emacs.sh"; bash .ci/setup-emacs.sh
-for setup in .ci/setup-vscode.sh; do
+for setup in .ci/setup-vscode.sh .ci/setup-realcode.sh; do
   if [ -f "$setup" ]; then
     echo "== $setup"
     bash "$setup"

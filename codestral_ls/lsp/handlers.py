@@ -93,7 +93,7 @@ def register(server: CodestralServer) -> None:
             return types.InlineCompletionList(items=[])
         item = types.InlineCompletionItem(
             insert_text=found.text,
-            range=types.Range(start=cursor.at, end=cursor.at),
+            range=types.Range(start=cursor.at, end=_covered_end(ls, cursor, found.text)),
             command=_accept_command(found.id),
         )
         return types.InlineCompletionList(items=[item])
@@ -116,7 +116,8 @@ def register(server: CodestralServer) -> None:
         if not cursor or not found:
             return types.CompletionList(is_incomplete=True, items=[])
         word, start = _word_before(ls, cursor)
-        item = _popup_item(ls, word + found.text, start, cursor.at, found.id)
+        end = _covered_end(ls, cursor, found.text)
+        item = _popup_item(ls, word + found.text, start, end, found.id)
         return types.CompletionList(is_incomplete=True, items=[item])
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
@@ -224,6 +225,16 @@ async def _suggest(
         # A bug of ours must not become an LSP error on every keystroke: log it, show nothing.
         log.exception("completion failed at %s:%d:%d", cursor.doc.uri, cursor.line, cursor.index)
         return None
+
+
+def _covered_end(ls: CodestralServer, cursor: Cursor, text: str) -> types.Position:
+    """The end of what the suggestion replaces: the cursor, or past the closers after it that
+    the suggestion types itself (``foo(|)`` + ``a, b)``)."""
+    covered = ls.service.closers_covered(cursor.doc, cursor.line, cursor.index, text)
+    if not covered:
+        return cursor.at
+    line, column = cursor.doc.position_of(cursor.line, cursor.index + covered, ls.encoding)
+    return types.Position(line=line, character=column)
 
 
 def _word_before(ls: CodestralServer, cursor: Cursor) -> tuple[str, types.Position]:

@@ -404,7 +404,6 @@ class Semantic:
             result = await self._call([text], background=False)
             if result is None or store is not self.store:
                 return
-            self.queries += 1
             table, slots = self._search_table(store)
             ranked = await asyncio.to_thread(store.nearest, result.vectors[0], slots, 12)
             found = [
@@ -417,6 +416,8 @@ class Semantic:
             while len(self._queries) > KEPT_QUERIES:
                 self._queries.popitem(last=False)
             self._latest[uri] = (line, found)
+            # counted once its neighbours are known: status "queries" means answered queries
+            self.queries += 1
         finally:
             self._querying.discard(key)
 

@@ -52,6 +52,16 @@ def test_complete_prints_only_the_suggestion(tmp_path, fake):
     assert body["prompt"] == "def add(a, b):\n    return " and body["suffix"] == "\n# 😀 done\n"
 
 
+def test_complete_says_which_closers_the_suggestion_replaces(tmp_path, fake):
+    fake.default_text = "x + 1).bit_length()"
+    source = tmp_path / "closer.py"
+    source.write_text("print()\n")
+    result = run("--settings", settings_file(tmp_path, fake), "complete", f"{source}:1:7")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "x + 1).bit_length()"
+    assert "replaces ')' after the cursor" in result.stderr
+
+
 def test_complete_columns_count_characters(tmp_path, fake):
     fake.default_text = "x"
     source = tmp_path / "u.py"

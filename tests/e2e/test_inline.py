@@ -130,13 +130,26 @@ async def test_mid_line_cursor_gets_one_line(session):
     assert [i.insert_text for i in items] == ["a, b"]
 
 
-async def test_answer_repeating_the_suffix_is_trimmed(session):
+async def test_answer_typing_the_closer_after_the_cursor_covers_it(session):
     session.fake.default_text = "x + 1)"
     session.open(URI, "print(\n")
-    # cursor inside print( ... ) where the suffix already closes
+    # cursor inside print( ... ) where the editor inserted the `)`: the item types it and its
+    # range covers the editor's, so accepting gives `print(x + 1)`, not `print(x + 1))`
     session.edit(URI, (0, 6), (0, 6), ")")
     items = await session.inline(URI, 0, 6)
-    assert [i.insert_text for i in items] == ["x + 1"]
+    assert [i.insert_text for i in items] == ["x + 1)"]
+    assert items[0].range is not None
+    assert (items[0].range.start.line, items[0].range.start.character) == (0, 6)
+    assert (items[0].range.end.line, items[0].range.end.character) == (0, 7)
+
+
+async def test_answer_with_its_own_closer_leaves_the_editors_closer(session):
+    session.fake.default_text = "len(x)"
+    session.open(URI, "print()\n")
+    items = await session.inline(URI, 0, 6)
+    assert [i.insert_text for i in items] == ["len(x)"]
+    assert items[0].range is not None
+    assert items[0].range.end.character == 6  # the `)` after the cursor stays
 
 
 async def test_blank_answer_shows_nothing(session):

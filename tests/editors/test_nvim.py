@@ -767,3 +767,16 @@ def test_nvim012_vim_pack_add_and_codestral_install(
         shutil.rmtree(work, ignore_errors=True)
     _check_install(result, f"{inside}/home/.local/share", "native")
     assert result["nvim"].startswith("0.12.")
+
+
+def test_nvim012_item_range_overwrites_the_closer_after_the_cursor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`print(x|)`: the server answers ` + 1).bit_length()` with an InlineCompletionItem.range
+    over the `)` already there; native inline completion overwrites it (no `bit_length())`), and
+    nothing after the closer is lost (trimming the answer at its `)` would lose it)."""
+    monkeypatch.setenv("CODESTRAL_FAKE_TEXT", " + 1).bit_length()")
+    steps = _run_012(tmp_path, "closer.lua")
+    assert steps["before_accept"] == "    print(x)"
+    assert steps["ghost_pos"] == "overlay", steps  # a range that replaces text
+    assert steps["after_accept"] == "    print(x + 1).bit_length()", steps

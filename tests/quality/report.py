@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from codestral_ls.multiline import decide_multiline
-from codestral_ls.postprocess import RULES, apply_rules
+from codestral_ls.postprocess import RULES, apply_rules, covered_closers
 from tests.quality.corpus import CASES, MULTILINE_CASES, Case
 
 
@@ -19,8 +19,18 @@ class Outcome:
     rules: list[str] = field(default_factory=list)
 
     @property
+    def covered(self) -> int:
+        """Closers after the cursor that the item's range covers (the editor overwrites them)."""
+        prefix, suffix = self.case.prefix, self.case.suffix
+        line_before = prefix[prefix.rfind("\n") + 1 :]
+        line_after = suffix.split("\n", 1)[0]
+        return covered_closers(self.text, line_before, line_after, self.case.lang)
+
+    @property
     def passed(self) -> bool:
-        return self.text == self.case.expected
+        """The document the user gets on accepting is the one ``expected`` gives: the text may
+        carry the closers that follow the cursor when the item's range covers them."""
+        return self.text == self.case.expected + self.case.suffix[: self.covered]
 
 
 def run_case(case: Case) -> Outcome:
@@ -44,6 +54,7 @@ def build_report() -> tuple[str, bool]:
     outcomes = [run_case(c) for c in CASES]
     passed = sum(o.passed for o in outcomes)
     per_rule = Counter(name for o in outcomes for name in o.rules)
+    ranged = sum(o.covered > 0 for o in outcomes)
     ml_passed = sum(
         decide_multiline(m.prefix, m.suffix, m.lang, m.setting) == m.expected
         for m in MULTILINE_CASES
@@ -55,12 +66,14 @@ def build_report() -> tuple[str, bool]:
         "languages: " + ", ".join(f"{k} {v}" for k, v in langs.most_common()),
         "cases changed per rule:",
         *(f"  {name:<16} {per_rule.get(name, 0)}" for name, _ in RULES),
+        f"  closer_range     {ranged} (the item's range covers the closers after the cursor)",
         f"decide_multiline corpus: {ml_passed}/{len(MULTILINE_CASES)} cases pass",
     ]
     for o in outcomes:
         if not o.passed:
             lines.append(
                 f"FAIL {o.case.id}: expected {o.case.expected!r}, got {o.text!r} "
+                f"covering {o.covered} character(s) after the cursor "
                 f"(multiline={o.multiline}, rules={o.rules})"
             )
     return "\n".join(lines), passed == len(outcomes) and ml_passed == len(MULTILINE_CASES)

@@ -12,7 +12,7 @@ from tests.quality.report import build_report, run_case
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_postprocess_case(case: Case) -> None:
     outcome = run_case(case)
-    assert outcome.text == case.expected, f"rules applied: {outcome.rules}"
+    assert outcome.passed, f"got {outcome.text!r} (rules applied: {outcome.rules})"
 
 
 @pytest.mark.parametrize("case", MULTILINE_CASES, ids=[c.id for c in MULTILINE_CASES])

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from codestral_ls import postprocess as pp
+from codestral_ls.multiline import ends_with_block_opener
 from codestral_ls.postprocess import Context
 
 
@@ -56,7 +57,10 @@ def test_drop_spurious_space() -> None:
             ("x = <|>", " 1", "1"),
             ("x = <|>", "  1", "  1"),  # two spaces: not the one-space quirk
             ("x =<|>", " 1", " 1"),
-            ("    <|>", " x", " x"),  # indentation, not a space after code
+            ("    <|>", " x", "x"),  # one space more than a whole level of indentation
+            ("   <|>", " x", " x"),  # not yet a whole level: the space may complete it
+            ("def f():<|>", " \n    x", "\n    x"),  # spaces before the break would trail
+            ("obj.<|>", " x", "x"),
             ("f(<|>)", " a", "a"),
             ("f( b, g(<|>)", " a", " a"),  # the file writes `( a`
         ],
@@ -130,7 +134,12 @@ def test_drop_suffix_repeat() -> None:
             ("<|>\nreturn y", "return y", ""),
             ("<|>\n\n  return y\n", "return y\n", ""),
             ("x = <|>b + c", "b + c", ""),
-            ("<|>\nreturn y", "y = 1\nreturn y\ndef g(): pass", "y = 1"),
+            # `return y` only happens to equal the next line: the answer goes on differently
+            ("<|>\nreturn y", "y = 1\nreturn y\ndef g(): pass", "y = 1\nreturn y\ndef g(): pass"),
+            # a real overlap: the answer's tail is the suffix's head, or 2 lines re-typed
+            ("<|>\nreturn y\nz = 2", "y = 1\nreturn y\nz = 2\nw = 3", "y = 1"),
+            ("<|>\nreturn y\nz = 2", "y = 1\nreturn y\nz", "y = 1"),
+            ("<|>\nreturn y\nz = 2", "return y\nw = 3", "return y\nw = 3"),
             ("<|>\n}\nfoo()", "}\nfoo()", ""),  # `}` alone decides nothing, `foo()` does
             ("<|>\n}\nfoo()", "}\nbar()", "}\nbar()"),
             ("<|>\nreturn y", "y = 1", "y = 1"),
@@ -234,7 +243,9 @@ def run(buffer: str, raw: str, *, multiline: bool = True, lang: str = "python") 
 
 
 def test_postprocess_pipeline() -> None:
-    assert run("foo(<|>)", "```python\nfoo(a, b)\n```") == "a, b"
+    # the answer's `)` is kept and the item's range covers the editor's `)`
+    assert run("foo(<|>)", "```python\nfoo(a, b)\n```") == "a, b)"
+    assert pp.covered_closers("a, b)", "foo(", ")", "python") == 1
     assert run("def f():\n    <|>\n    return y", "y = 1\n    return y\n") == "y = 1"
     assert run("x = <|>", " 1\ny = 2", multiline=False) == "1"
 
@@ -243,8 +254,12 @@ def test_apply_rules_names_changes() -> None:
     text, rules = pp.apply_rules(
         " a, b)", prefix="x = f(", suffix=")\n", multiline=False, language_id="python"
     )
-    assert text == "a, b"
-    assert rules == ["leading_space", "closing_bracket"]
+    assert text == "a, b)"
+    assert rules == ["leading_space", "closer_range"]
+    text, rules = pp.apply_rules(
+        " a, b", prefix="x = f(", suffix=")\n", multiline=False, language_id="python"
+    )
+    assert (text, rules) == ("a, b", ["leading_space"])
 
 
 def test_crlf_documents_keep_crlf() -> None:
@@ -279,5 +294,8 @@ def test_never_raises_and_never_shows_whitespace_only(
 ) -> None:
     out = pp.postprocess(raw, prefix=prefix, suffix=suffix, multiline=multiline, language_id=lang)
     assert out == "" or out.strip()
-    if not multiline:
-        assert len([line for line in out.split("\n") if line.strip()]) <= 1
+    lines = [line for line in out.split("\n") if line.strip()]
+    if not multiline and len(lines) > 1:
+        # only a first line that opens a block brings more lines: the block
+        line_before = prefix[prefix.rfind("\n") + 1 :]
+        assert ends_with_block_opener(line_before + out.split("\n", 1)[0], lang), out

@@ -5,7 +5,7 @@
 #   bash tests/editors/nvim/run-012.sh [RESULT_JSON] [SCENARIO.lua] [EXTRA_CFG_JSON_FIELDS]
 #
 # SCENARIO defaults to native.lua; EXTRA_CFG_JSON_FIELDS (e.g. '"no_setup": true') are added to
-# the scenario's cfg.json.
+# the scenario's cfg.json. CODESTRAL_FAKE_TEXT replaces the fake's answer (default " a + b").
 #
 # The server and the fake Mistral API run outside the chroot; Neovim inside it connects to the
 # server over TCP (codestral-ls --tcp, vim.lsp.rpc.connect). Exit 0 when the scenario passed,
@@ -49,7 +49,7 @@ cleanup() {
 trap cleanup EXIT
 
 # 1. The fake Mistral API (prints its base URL first).
-"$PY" -u -m tests.fakes.mistral --port 0 --api-key test-key --text " a + b" >"$WORK/fake.out" 2>"$WORK/fake.err" &
+"$PY" -u -m tests.fakes.mistral --port 0 --api-key test-key --text "${CODESTRAL_FAKE_TEXT:- a + b}" >"$WORK/fake.out" 2>"$WORK/fake.err" &
 pids+=($!)
 for _ in $(seq 100); do
   [ -s "$WORK/fake.out" ] && break

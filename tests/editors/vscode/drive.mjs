@@ -189,6 +189,46 @@ try {
     result.saved = fs.readFileSync(file, 'utf8');
     await page.screenshot({ path: path.join(config.out, 'accepted.png') });
 
+    if (config.closer) {
+        // The server answers `print(x|)` with text that ends in `)` and an item range covering
+        // the `)` VS Code auto-closed: accepting must overwrite it, not add a second one.
+        step('closer after the cursor');
+        const setText = (text) =>
+            fetch(`${config.closer.fakeRoot}/_fake/text`, { method: 'POST', body: JSON.stringify({ text }) });
+        await setText(config.closer.answer);
+        await page.keyboard.press('Control+End');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type(config.closer.typed, { delay: 25 });
+        try {
+            await page.waitForFunction(
+                (expected) =>
+                    [...document.querySelectorAll('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text-decoration-preview, .monaco-editor .ghost-text')]
+                        .map((el) => el.textContent)
+                        .join('')
+                        .replace(/\u00a0/g, ' ')
+                        .includes(expected),
+                config.closer.ghost,
+                { timeout: remaining(30000), polling: 100 },
+            );
+        } finally {
+            result.closerGhostSeen = await ghostText(page);
+        }
+        await page.screenshot({ path: path.join(config.out, 'closer-ghost-text.png') });
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Control+S');
+        const closerFile = path.join(config.workspace, config.file);
+        const closerDeadline = Date.now() + remaining(10000);
+        while (!fs.readFileSync(closerFile, 'utf8').includes(config.closer.expected)) {
+            if (Date.now() > closerDeadline) {
+                result.closerSaved = fs.readFileSync(closerFile, 'utf8');
+                throw new Error(`${closerFile} does not hold ${JSON.stringify(config.closer.expected)}`);
+            }
+            await new Promise((r) => setTimeout(r, 100));
+        }
+        result.closerSaved = fs.readFileSync(closerFile, 'utf8');
+        await setText(config.ghost);
+    }
+
     step('explain selection');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+A');

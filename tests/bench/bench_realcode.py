@@ -1,0 +1,35 @@
+"""Suggestion quality on real code: the full run of the real-code harness.
+
+Real files from this machine that nobody here wrote (the Python standard library, npm packages'
+JavaScript/TypeScript, Neovim's Lua runtime, C headers, the JDK's Java sources, Debian's Go and
+Rust standard library sources), cut at realistic cursor positions; the fake upstream answers
+the truth and the truth with the faults models make; the ghost text comes through the real
+server over LSP and is applied as an editor applies it. Reports per language and per fault:
+perfect answers left intact (target >= 99.5%), faults repaired (>= 95%), shown answers that
+break the parse (target 0), characters of the truth lost, and whether streaming in 64 chunks
+gives the same text as one chunk. See tests/quality/realcode/ for how cases are made.
+
+    python -m tests.bench.bench_realcode [--files 12] [--cuts 3] [--seed 1] [--show 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tests.quality.realcode.runner import main as run_harness
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=12, help="files per language")
+    parser.add_argument("--cuts", type=int, default=3, help="cuts per kind per file")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--show", type=int, default=20, help="failures to print")
+    args = parser.parse_args(argv)
+    outcomes = run_harness(args.files, args.cuts, args.seed, args.show)
+    return 0 if outcomes else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
