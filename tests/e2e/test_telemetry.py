@@ -481,8 +481,8 @@ async def test_a_failing_feedback_endpoint_leaves_completions_alone_with_one_mes
 
 async def test_the_inspector_shows_what_was_sent_answered_changed_and_shown(fake, tmp_path):
     env = Env(tmp_path)
-    # The answer repeats the text after the cursor: a post-processing rule cuts it.
-    fake.set_default(Reply(text="total(a, b))"))
+    # The answer ends in spaces: a post-processing rule (trailing_space) trims them.
+    fake.set_default(Reply(text="total_of_numbers(1, 2)   "))
     helper_uri = "file:///work/project/src/helper.py"
     settings = server_settings(
         fake,
@@ -492,13 +492,12 @@ async def test_the_inspector_shows_what_was_sent_answered_changed_and_shown(fake
     )
     document = (
         f'TOKEN = "{FAKE_KEY}"\nAWS = "AKIAIOSFODNN7EXAMPLE"\n'
-        "def run(a, b):\n    return total_of_numbers(a, b)\n\nprint(run(\n"
+        "def run(a, b):\n    return total_of_numbers(a, b)\n\nresult = \n"
     )
     async with running(fake, env, settings) as s:
         s.open(helper_uri, "def total_of_numbers(a, b):\n    return a + b\n\n\ndef run_twice():\n")
         s.open(URI, document)
-        s.edit(URI, (5, 10), (5, 10), ")")
-        item = await inline(s, 5, 10)
+        item = await inline(s, 5, 9)
         assert item is not None
         answer = await s.command("codestral.inspect", {"limit": 5})
     record = answer["requests"][0]
@@ -510,7 +509,7 @@ async def test_the_inspector_shows_what_was_sent_answered_changed_and_shown(fake
     assert record["redactions"] >= 1 and "AKIAIOSFODNN7EXAMPLE" not in record["prefix"]
     assert [snip["path"] for snip in record["sent"]["snippets"]] == ["src/helper.py"]
     assert "total_of_numbers" in record["sent"]["snippets"][0]["text"]
-    assert record["raw"] == "total(a, b))"
+    assert record["raw"] == "total_of_numbers(1, 2)   "
     assert record["rules"] and record["shown"] != record["raw"]
     assert record["route"] == "direct" and record["traceId"].startswith("codestral-ls-")
     assert record["tokens"]["prompt"] > 0 and record["tokens"]["estimated"] is False
@@ -533,7 +532,7 @@ async def test_the_inspector_shows_what_was_sent_answered_changed_and_shown(fake
         timeout=30,
     )
     assert cli.returncode == 0, cli.stderr
-    assert "src/app.py" in cli.stdout and "total(a, b))" in cli.stdout
+    assert "src/app.py" in cli.stdout and "total_of_numbers(1, 2)   " in cli.stdout
     assert ", ".join(record["rules"]) in cli.stdout
 
 
