@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cachetools import TTLCache
 
@@ -53,16 +53,17 @@ class Shown:
     # Fetched ahead for the end of another suggestion (prefetch.py): answers that very place
     # too, where an ordinary answer gives way to a fresh call with the current context.
     prefetched: bool = False
+    origin: object = field(default=None, compare=False)  # the call that produced it
 
 
 TAIL = 256
 HEAD = 128
 
 
-def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
-    """If the user has typed the start of a recent suggestion, the rest of it; else None. For
-    a prefetched one, nothing typed yet (the prompt ends where it was asked for: the user
-    accepted the suggestion before it) gives all of it."""
+def typed_through_shown(recent: list[Shown], prompt: str, suffix: str) -> tuple[str, Shown] | None:
+    """If the user has typed the start of a recent suggestion, the rest of it, with the
+    suggestion it continues; else None. For a prefetched one, nothing typed yet (the prompt ends
+    where it was asked for: the user accepted the suggestion before it) gives all of it."""
     head = suffix[:HEAD]
     for shown in reversed(recent):
         if shown.suffix_head != head:
@@ -75,5 +76,11 @@ def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
         if not typed and not shown.prefetched:
             continue
         if len(typed) < len(shown.text) and shown.text.startswith(typed):
-            return shown.text[len(typed) :]
+            return shown.text[len(typed) :], shown
     return None
+
+
+def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
+    """If the user has typed the start of a recent suggestion, the rest of it; else None."""
+    found = typed_through_shown(recent, prompt, suffix)
+    return None if found is None else found[0]

@@ -116,6 +116,12 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="print a Markdown explanation of FILE[:START[-END]]")
     e.add_argument("where", metavar="FILE[:START[-END]]")
     sub.add_parser("check", help="show the route and keys in use and time one FIM request")
+    i = sub.add_parser(
+        "inspect", help="print the last requests from the inspector log (codestral.inspector.log)"
+    )
+    i.add_argument("--last", type=int, default=5, metavar="N", help="how many (default 5)")
+    i.add_argument("--json", action="store_true", help="JSON lines instead of text")
+    i.add_argument("--log", metavar="PATH", help="the log file (default: in the cache directory)")
     return p
 
 
@@ -149,6 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     settings_layer = _settings_file(args.settings)
     if args.command is None:
         return _serve(args, settings_layer)
+    if args.command == "inspect":
+        from codestral_ls.inspect_cli import print_inspector_log
+
+        return print_inspector_log(args.log, args.last, args.json)
     return asyncio.run(_one_shot(args, settings_layer))
 
 

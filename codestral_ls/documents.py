@@ -124,16 +124,19 @@ class Document:
         end: tuple[int, int] | None,
         new_text: str,
         encoding: str,
-    ) -> None:
-        """Apply one content change; ``start``/``end`` are (line, column) or None for full text."""
+    ) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """Apply one content change; ``start``/``end`` are (line, column) or None for full text.
+        Returns the replaced span as (line, index) pairs in the text before the edit (None for
+        a full-text change), for whoever follows positions across edits."""
         self.edits += 1
         if start is None or end is None:
             self.lines = split_lines(new_text)
-            return
+            return None
         s_line, s_index = self.clamp(*start, encoding)
         e_line, e_index = self.clamp(*end, encoding)
         if (e_line, e_index) < (s_line, s_index):
             s_line, s_index, e_line, e_index = e_line, e_index, s_line, s_index
+        span = (s_line, s_index), (e_line, e_index)
         head = self.lines[s_line][:s_index]
         if not head and s_line > 0 and self.lines[s_line - 1].endswith("\r"):
             # A lone CR ending the line before joins an LF this edit may bring to the line
@@ -147,6 +150,7 @@ class Document:
             # really the start of the following line, which stays as it is.
             replacement.pop()
         self.lines[s_line : e_line + 1] = replacement
+        return span
 
     def text_between(self, start: tuple[int, int], end: tuple[int, int]) -> str:
         """The text from ``start`` to ``end``, both (line, index) inside the document."""

@@ -17,19 +17,22 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from typing import Any
 
+from cachetools import LRUCache
+
 from codestral_ls.backoff import Backoff
-from codestral_ls.cache import HEAD, TAIL, Shown, SuggestionCache, cache_key, typed_through
+from codestral_ls.cache import HEAD, TAIL, Shown, SuggestionCache, cache_key, typed_through_shown
 from codestral_ls.context import Job
 from codestral_ls.debounce import TypingPace
 from codestral_ls.inflight import Answer, Call, InFlight
 from codestral_ls.messages import StateEvent
 from codestral_ls.multiline import decide_multiline
-from codestral_ls.postprocess import answer_settled, postprocess
+from codestral_ls.postprocess import answer_settled, apply_rules, postprocess
 from codestral_ls.prefetch import Prefetcher, continuation
 from codestral_ls.settings import Settings
 from codestral_ls.stats import Stats
 from codestral_ls.supersede import Supersession
-from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
+from codestral_ls.telemetry.inspector import CallRecord, Trail
+from codestral_ls.upstream import FimRequest, Upstream, UpstreamError, new_trace_id
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,9 @@ RECENT_PER_DOCUMENT = 8
 # "working" is announced only for a call still running after this long: for a fast answer the
 # two codestral/status notifications cost more than the call (bench_overhead) and only flicker.
 WORKING_AFTER_SECONDS = 0.15
+# Which call produced a cached answer (inspector, feedback trace ids); as many as the cache.
+ORIGINS = 1024
+CHARS_PER_TOKEN = 4  # the estimate when an answer reports no usage
 
 
 class Engine:
@@ -64,6 +70,9 @@ class Engine:
         self._recent: dict[str, deque[Shown]] = defaultdict(
             lambda: deque(maxlen=RECENT_PER_DOCUMENT)
         )
+        self._origins: LRUCache[str, CallRecord] = LRUCache(maxsize=ORIGINS)
+        # Told the tokens of every upstream call (the spend governor's ledger).
+        self.on_usage: Callable[[CallRecord], None] = lambda record: None
 
     def configure(self, settings: Settings) -> None:
         changed_cache = settings.cache != self.settings.cache
@@ -103,11 +112,19 @@ class Engine:
     # --- the pipeline ---------------------------------------------------------------------
 
     async def complete(
-        self, job: Job, *, debounce: bool = True, upstream: bool = True, prefetch: bool = False
+        self,
+        job: Job,
+        *,
+        debounce: bool = True,
+        upstream: bool = True,
+        prefetch: bool = False,
+        trail: Trail | None = None,
     ) -> Answer:
         """The text to show, or None (also when a newer request for the document took over).
         With ``upstream`` False only what is already known is answered (cache, typed-through).
-        ``prefetch``: the answer will be shown, so its continuation may be fetched meanwhile."""
+        ``prefetch``: the answer will be shown, so its continuation may be fetched meanwhile.
+        ``trail`` is filled with what happened, for the inspector."""
+        trail = trail or _scratch_trail(job, self._clock())
         self.stats.requests += 1
         self.pace.note(job.doc_key, self._clock())
         self.prefetch.check(job)
@@ -115,33 +132,38 @@ class Engine:
         try:
             if sys.version_info >= (3, 11):  # no extra task per request, as wait_for makes
                 async with asyncio.timeout(timeout):
-                    text = await self._complete(job, debounce, upstream)
+                    text = await self._complete(job, debounce, upstream, trail)
             else:
-                text = await asyncio.wait_for(self._complete(job, debounce, upstream), timeout)
+                text = await asyncio.wait_for(
+                    self._complete(job, debounce, upstream, trail), timeout
+                )
             if text and upstream and prefetch:
                 self._prefetch(job, text)
             return text
         except asyncio.TimeoutError:
             log.info("completion gave up after %d ms", self.settings.completion.timeout_ms)
+            trail.source = "timeout"
             error = UpstreamError("timeout", "no answer within codestral.completion.timeoutMs")
             # A hung upstream is a failure like any other: back off, or every keystroke would
             # open another connection that hangs until timeoutMs.
             self._failed(error)
             return None
 
-    async def _complete(self, job: Job, debounce: bool, upstream: bool) -> Answer:
+    async def _complete(self, job: Job, debounce: bool, upstream: bool, trail: Trail) -> Answer:
         key = self.key_for(job)
-        known = self._known(key, job)
+        known = self._known(key, job, trail)
         if known is not None:
             self._supersede(job.doc_key)
             return known or None
         if not upstream:
+            trail.source = "not_asked"
             return None
         if self.backoff.blocked():
             # Backing off after a failure: wait on nothing upstream, not even a call still in
             # flight (after a timeout, that is the hung call itself: joining it would make every
             # keystroke wait timeoutMs again and double the backoff each time).
             self.stats.blocked += 1
+            trail.source = "backoff"
             self._supersede(job.doc_key)
             return None
 
@@ -151,7 +173,9 @@ class Engine:
             call.waiters += 1  # hold it before the older request lets go
             self._supersede(job.doc_key)
             mine = self.supersession.register(job.doc_key)
+            trail.source = "joined"
             text = await self.inflight.wait(call, mine, held=True)
+            trail.call = call.record
             if not typed:
                 return text
             if text and len(typed) < len(text) and text.startswith(typed):
@@ -165,18 +189,26 @@ class Engine:
             self._supersede(job.doc_key)
             mine = self.supersession.register(job.doc_key)
         if debounce:
+            waited = self._clock()
             await self._debounce(job, mine)
+            trail.debounce_ms = (self._clock() - waited) * 1000
         if mine.done():  # superseded during the debounce: never reaches upstream
+            trail.source = "superseded"
             return None
         if self.backoff.blocked():
             self.stats.blocked += 1
+            trail.source = "backoff"
             return None
         call = self.inflight.exact(key)  # an identical request may have started meanwhile
         if call is None:
+            trail.source = "upstream"
             call = self.inflight.start(key, job, lambda me: self._call_upstream(key, job, me))
         else:
+            trail.source = "joined"
             self.stats.shared += 1
-        return await self.inflight.wait(call, mine)
+        answer = await self.inflight.wait(call, mine)
+        trail.call = call.record
+        return answer
 
     def _prefetch(self, job: Job, shown: str) -> None:
         """``shown`` goes on screen: fetch what follows it while the user reads it
@@ -210,22 +242,27 @@ class Engine:
         finally:
             give_up.cancel()
 
-    def _reusable(self, job: Job) -> str | None:
-        return typed_through(list(self._recent[job.doc_key]), job.prompt, job.suffix)
+    def _reusable(self, job: Job) -> tuple[str, Shown] | None:
+        return typed_through_shown(list(self._recent[job.doc_key]), job.prompt, job.suffix)
 
-    def _known(self, key: str, job: Job) -> str | None:
+    def _known(self, key: str, job: Job, trail: Trail) -> str | None:
         """What is answered without any call: the cache, or the rest of a suggestion the user
         is typing through. "" is a cached empty answer; None: not known."""
         cached = self.cache.get(key)
         if cached is not None:
             self.stats.cache_hits += 1
+            trail.source, trail.call = "cache", self._origins.get(key)
             return cached
         if not self._reuse:
             return None
-        reuse = self._reusable(job)
-        if reuse is None:
+        found = self._reusable(job)
+        if found is None:
             return None
         self.stats.typed_through += 1
+        reuse, shown = found
+        origin = shown.origin
+        trail.source = "typed_through"
+        trail.call = origin if isinstance(origin, CallRecord) else None
         return self._fit(reuse, job)
 
     def _joinable(self, key: str, job: Job) -> tuple[Call | None, str]:
@@ -274,6 +311,15 @@ class Engine:
 
     async def _call_upstream(self, key: str, job: Job, me: Call, prefetch: bool = False) -> Answer:
         s = self.settings
+        record = CallRecord(
+            trace_id=new_trace_id(),
+            route=self.upstream.resolved.route,
+            model=s.model,
+            model_prompt=job.model_prompt,
+            multiline=job.multiline,
+            max_tokens=s.completion.max_tokens,
+        )
+        me.record = record
         request = FimRequest(
             prompt=job.model_prompt or job.prompt,
             suffix=job.suffix,
@@ -281,6 +327,7 @@ class Engine:
             max_tokens=s.completion.max_tokens,
             temperature=s.completion.temperature,
             stop=("\n\n\n",) if job.multiline else (),
+            trace_id=record.trace_id,
         )
         self.stats.upstream_calls += 1
         # A prefetch runs while the user reads: no "working" for it.
@@ -291,11 +338,15 @@ class Engine:
         )
         started = self._clock()
         raw = ""
+        usage: dict[str, int] | None = None
         truncated = False  # the upstream stopped at max_tokens: the last line is unfinished
         try:
             stream = self.upstream.fim(request, stream=s.completion.stream)
             try:
                 async for delta in stream:
+                    if record.first_byte_ms is None:
+                        record.first_byte_ms = (self._clock() - started) * 1000
+                    usage = delta.usage or usage
                     raw += delta.text
                     raw, stop_hit = _enforce_stop(raw, request.stop)
                     truncated = delta.finish_reason == "length" and not stop_hit
@@ -314,22 +365,57 @@ class Engine:
                     working.cancel()
                 await stream.aclose()
         except UpstreamError as exc:
+            record.error = str(exc)
+            record.total_ms = (self._clock() - started) * 1000
             self._failed(exc)
             return None
         except asyncio.CancelledError:
+            record.raw, record.error = raw, "abandoned"
+            record.total_ms = (self._clock() - started) * 1000
+            if record.first_byte_ms is not None:  # the upstream generated something: it costs
+                self._account(record, None, request, raw)
             self._on_state("idle")  # abandoned: neither a success nor a failure
             raise
-        self.stats.latencies_ms.append((self._clock() - started) * 1000)
+        record.total_ms = (self._clock() - started) * 1000
+        self.stats.latencies_ms.append(record.total_ms)
+        self._account(record, usage, request, raw)
         self.backoff.succeeded()
         self._on_success()
-        text = self._shown(raw, job, truncated)
+        text, rules = apply_rules(
+            raw,
+            prefix=job.prompt,
+            suffix=job.suffix,
+            multiline=job.multiline,
+            language_id=job.language_id,
+            truncated=truncated,
+        )
+        record.raw, record.rules, record.text = raw, rules, text
         if not text:
             self.stats.empty += 1
         self.cache.put(key, text)
+        self._origins[key] = record
         if text:
-            shown = Shown(job.prompt[-TAIL:], job.suffix[:HEAD], text, prefetched=prefetch)
+            shown = Shown(job.prompt[-TAIL:], job.suffix[:HEAD], text, prefetch, record)
             self._recent[job.doc_key].append(shown)
         return text or None
+
+    def _account(
+        self, record: CallRecord, usage: dict[str, int] | None, request: FimRequest, raw: str
+    ) -> None:
+        """The call's tokens: as the answer reported them, else estimated at
+        CHARS_PER_TOKEN characters a token (a stream closed early never gets its usage)."""
+        if usage and "prompt_tokens" in usage and "completion_tokens" in usage:
+            record.prompt_tokens = usage["prompt_tokens"]
+            record.completion_tokens = usage["completion_tokens"]
+        else:
+            sent = len(request.prompt) + len(request.suffix)
+            record.prompt_tokens = -(-sent // CHARS_PER_TOKEN)
+            record.completion_tokens = -(-len(raw) // CHARS_PER_TOKEN)
+            record.estimated = True
+        try:
+            self.on_usage(record)
+        except Exception:  # accounting must never cost a suggestion
+            log.exception("token accounting failed")
 
     @staticmethod
     def _settled(raw: str, job: Job) -> bool:
@@ -362,6 +448,10 @@ def _fresh_line(prompt: str) -> bool:
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
+
+
+def _scratch_trail(job: Job, now: float) -> Trail:
+    return Trail(job.doc_key, job.doc_key, job.language_id, 0, 0, False, now, 0.0)
 
 
 def _enforce_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:

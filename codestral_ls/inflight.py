@@ -28,6 +28,7 @@ class Call:
     abandoned: bool = False  # cancelled because nobody waited: must not be joined again
     partial: str = ""  # the answer streamed so far
     prefetch: bool = False  # asked ahead (prefetch.py): joinable from its very place
+    record: Any = None  # the call's inspector record (telemetry.inspector.CallRecord)
 
 
 class InFlight:

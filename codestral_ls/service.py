@@ -22,9 +22,16 @@ from urllib.parse import unquote, urlsplit
 from cachetools import LRUCache
 
 from codestral_ls.chat import chat_request
-from codestral_ls.context import Job, build_job
+from codestral_ls.context import BuiltJob, Job, build_job
 from codestral_ls.crossfile import SnippetIndex
-from codestral_ls.documents import Change, Document, DocumentStore, line_content
+from codestral_ls.documents import (
+    UTF32,
+    Change,
+    Document,
+    DocumentStore,
+    column_to_index,
+    line_content,
+)
 from codestral_ls.engine import Engine
 from codestral_ls.messages import (
     Level,
@@ -38,6 +45,8 @@ from codestral_ls.messages import (
 from codestral_ls.postprocess import covered_closers
 from codestral_ls.privacy import SECRET_FILE_GLOBS, is_secret_file, redact
 from codestral_ls.settings import Settings, parse_settings
+from codestral_ls.telemetry.hub import Telemetry
+from codestral_ls.telemetry.inspector import Trail
 from codestral_ls.upstream import FimRequest, Upstream, UpstreamError
 from codestral_ls.workspace import Workspace
 
@@ -51,6 +60,7 @@ RefusalKind = Literal["disabled", "language", "secret_file"]
 CHAT_STALL_FACTOR = 5
 # Suggestion ids shown to the user, so an accept can be counted; bounded.
 SHOWN_LIMIT = 1000
+INSPECT_DEFAULT = 10
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,14 @@ class Refusal:
 
     kind: RefusalKind
     message: str
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """A suggestion to show and the id its accept is reported with."""
+
+    text: str
+    id: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,10 @@ class Codestral:
         self._told_settings: set[str] = set()
         self._shown: LRUCache[str, bool] = LRUCache(maxsize=SHOWN_LIMIT)
         self._ids = itertools.count(1)
+        self._telemetry = Telemetry(
+            self.env, self.tell, self._upstream.feedback, lambda: self._upstream.resolved.route
+        )
+        self._engine.on_usage = self._telemetry.usage
         self.state: State = "ready"
         self.state_message = ""
         self.last_error: str | None = None
@@ -119,6 +141,7 @@ class Codestral:
         settings = parse_settings(*(self._layers.get(n) for n in LAYERS))
         self.settings = settings
         self._engine.configure(settings)
+        self._telemetry.configure(settings)
         self._workspace.configure(settings)
         self._told.reset()
         for problem in settings.problems:
@@ -172,6 +195,7 @@ class Codestral:
         return "ready"
 
     def _failed(self, error: UpstreamError) -> None:
+        self._telemetry.failed(error)
         text = self.describe(error)
         self.last_error = scrub(text, self.secrets())
         self._set_state("rate_limited" if error.kind == "rate_limit" else "error", self.last_error)
@@ -206,7 +230,9 @@ class Codestral:
         if doc is None:
             return False
         for change in changes:
-            doc.apply_change(change.start, change.end, change.text, encoding)
+            self._telemetry.before_edit(doc)
+            span = doc.apply_change(change.start, change.end, change.text, encoding)
+            self._telemetry.edited(uri, span, change.text)
             if change.start is not None:
                 self._workspace.note_edit(uri, change.start[0])
         doc.version = version
@@ -216,6 +242,7 @@ class Codestral:
         self._documents.close(uri)
         self._engine.forget_document(uri)
         self._snippets.forget(uri)
+        self._telemetry.forget(uri)
         self._workspace.forget(uri)
 
     def document(self, uri: str) -> Document | None:
@@ -265,17 +292,70 @@ class Codestral:
         *,
         debounce: bool = True,
         upstream: bool = True,
+        invoked: bool = False,
         prefetch: bool = False,
     ) -> str | None:
         """The suggestion at (line, index), or None. With ``upstream`` False only what is
-        already known is answered (cache, typed-through). ``prefetch``: it is shown as ghost
-        text, so the one after it may be fetched while the user reads it."""
+        already known is answered (cache, typed-through). ``invoked``: the user asked (the
+        spend governor's last stage before off answers only these). ``prefetch``: it is shown
+        as ghost text, so the one after it may be fetched while the user reads it."""
         if self.refusal(doc):
             return None
-        job = self.build_job(doc, line, index)
-        return await self._engine.complete(
-            job, debounce=debounce, upstream=upstream, prefetch=prefetch
+        text, trail = await self._complete(doc, line, index, debounce, upstream, invoked, prefetch)
+        self._telemetry.finish(trail, self.secrets())
+        return text
+
+    async def suggest(
+        self,
+        doc: Document,
+        line: int,
+        index: int,
+        *,
+        upstream: bool = True,
+        invoked: bool = False,
+        prefetch: bool = False,
+    ) -> Suggested | None:
+        """``complete`` for an editor: the text and the id it is shown under, so its accept,
+        partial accept or dismissal is counted (and fed back to the gateway)."""
+        if self.refusal(doc):
+            return None
+        text, trail = await self._complete(doc, line, index, True, upstream, invoked, prefetch)
+        found = None
+        if text:
+            found = Suggested(text, self.remember_shown())
+            self._telemetry.shown(found.id, trail, text)
+        self._telemetry.finish(trail, self.secrets())
+        return found
+
+    async def _complete(
+        self,
+        doc: Document,
+        line: int,
+        index: int,
+        debounce: bool,
+        upstream: bool,
+        invoked: bool,
+        prefetch: bool,
+    ) -> tuple[str | None, Trail]:
+        trail, settings, gate = self._telemetry.begin(
+            doc, self.file_name(doc), line, index, invoked
         )
+        built = self._build(doc, line, index, settings)
+        job = built.job
+        trail.prefix, trail.suffix, trail.multiline = job.prompt, job.suffix, job.multiline
+        trail.redactions = built.redactions
+        asks = upstream and gate.upstream
+        text = await self._engine.complete(
+            # a spend stage that holds calls back holds prefetches back too
+            job,
+            debounce=debounce,
+            upstream=asks,
+            prefetch=prefetch and asks,
+            trail=trail,
+        )
+        if upstream and not gate.upstream and trail.source == "not_asked":
+            trail.source = "budget"
+        return text, trail
 
     def closers_covered(self, doc: Document, line: int, index: int, text: str) -> int:
         """How many characters after (line, index) the suggestion ``text`` types itself (the
@@ -289,19 +369,22 @@ class Codestral:
     def build_job(self, doc: Document, line: int, index: int) -> Job:
         """The completion job at (line, index): the context stage, with the documents that
         may be sent as cross-file context."""
+        return self._build(doc, line, index, self.settings).job
+
+    def _build(self, doc: Document, line: int, index: int, settings: Settings) -> BuiltJob:
         others = (d for d in self._documents if d is not doc and self.refusal(d) is None)
         built = build_job(
             doc,
             line,
             index,
-            self.settings,
+            settings,
             others,
             self.relative_path,
             self._snippets,
             self._gather_context,
         )
         self._engine.stats.redactions += built.redactions
-        return built.job
+        return built
 
     def _gather_context(self, doc: Document, line: int, index: int, budget: int) -> str:
         """Cross-file context from the workspace: definitions, recent edits, similar code."""
@@ -335,7 +418,45 @@ class Codestral:
         if self._shown.pop(item_id, None) is None:
             return False
         self._engine.stats.accepted += 1
+        self._telemetry.accept(item_id, self._documents.get)
         return True
+
+    def partial_accept(
+        self,
+        item_id: str,
+        *,
+        length: int | None = None,
+        text: str | None = None,
+        encoding: str = UTF32,
+    ) -> bool:
+        """The start of a shown suggestion was accepted (a word or a line at a time): either
+        ``text``, the part accepted, or ``length``, its size in ``encoding`` code units; both
+        cumulative. False for an unknown or already accepted id."""
+        item = self._telemetry.outcomes.get(item_id)
+        if item_id not in self._shown or item is None:
+            return False
+        if text is not None:
+            chars = _common_prefix(item.text, text)
+        elif length is not None:
+            chars = column_to_index(item.text, length, encoding)
+        else:
+            return False
+        if chars >= len(item.text):
+            return self.accept(item_id)
+        return self._telemetry.partial(item_id, chars, self._documents.get)
+
+    def inspect(self, limit: int = INSPECT_DEFAULT) -> dict[str, Any]:
+        """The last ``limit`` completion requests, newest first (keys scrubbed), with each
+        shown suggestion's outcome."""
+        requests = self._telemetry.inspector.recent(limit, self.secrets())
+        for record in requests:
+            item = self._telemetry.outcomes.get(record["id"]) if record["id"] else None
+            record["outcome"] = item.outcome if item else None
+        log_path = self._telemetry.inspector.log_path
+        return {
+            "requests": requests,
+            "log": str(log_path) if self.settings.inspector.log and log_path else None,
+        }
 
     def clear_cache(self) -> None:
         self._engine.clear()
@@ -372,6 +493,7 @@ class Codestral:
         # sending text (or drips whitespace) fails after CHAT_STALL_FACTOR x timeoutMs.
         stall = CHAT_STALL_FACTOR * self.settings.completion.timeout_ms / 1000
         stream = self._upstream.chat(request, stream=True)
+        usage: dict[str, int] | None = None
         try:
             try:
                 while True:
@@ -380,6 +502,7 @@ class Codestral:
                     except StopAsyncIteration:
                         break
                     answer += delta.text
+                    usage = delta.usage or usage
                     on_text(answer)
             except asyncio.TimeoutError:
                 raise UpstreamError("timeout", f"no new text for {stall:g} s") from None
@@ -389,6 +512,7 @@ class Codestral:
             self._engine.stats.errors += 1
             self._failed(exc)
             raise
+        self._telemetry.chat_usage(usage, request.messages, answer)
         self._recovered()
         return answer
 
@@ -439,6 +563,8 @@ class Codestral:
             "sharedCalls": stats.shared,
             "debounced": stats.debounced,
             "accepted": stats.accepted,
+            "acceptance": self._acceptance(),
+            "budget": self._telemetry.budget(),
             "errors": stats.errors,
             "blockedByBackoff": stats.blocked,
             "redactions": stats.redactions,
@@ -462,12 +588,22 @@ class Codestral:
             "workspace": self._workspace.status(),
         }
 
+    def _acceptance(self) -> dict[str, Any]:
+        self._telemetry.sweep(self._documents.get)
+        return self._telemetry.acceptance()
+
     async def aclose(self) -> None:
+        await self._telemetry.aclose()
         calls = self._engine.cancel_calls()
         if calls:
             await asyncio.wait(calls, timeout=0.5)
         await self._workspace.aclose()
         await self._upstream.aclose()
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    return next((i for i in range(n) if a[i] != b[i]), n)
 
 
 def _live_tasks() -> int | None:

@@ -112,6 +112,8 @@ class GatewaySettings:
     fim_route: FimRoute = field(
         default="passthrough", metadata=_check(_one_of(*get_args(FimRoute)))
     )
+    # Send each suggestion's outcome to the gateway's feedback API on its trace id (no code).
+    feedback: bool = field(default=False, metadata=_check(_boolean))
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,19 @@ class ContextSettings:
 
 
 @dataclass(frozen=True)
+class BudgetSettings:
+    # Tokens per local calendar day / month; 0 = unlimited (telemetry/governor.py).
+    daily_tokens: int = field(default=0, metadata=_check(_number(0, 10**12, integer=True)))
+    monthly_tokens: int = field(default=0, metadata=_check(_number(0, 10**13, integer=True)))
+
+
+@dataclass(frozen=True)
+class InspectorSettings:
+    # Also append every inspected request to inspector.jsonl in the cache directory.
+    log: bool = field(default=False, metadata=_check(_boolean))
+
+
+@dataclass(frozen=True)
 class Settings:
     route: RouteSetting = field(default="auto", metadata=_check(_one_of(*get_args(RouteSetting))))
     base_url: str | None = field(default=None, metadata=_check(_optional_str))
@@ -177,6 +192,8 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
     context: ContextSettings = field(default_factory=ContextSettings)
+    budget: BudgetSettings = field(default_factory=BudgetSettings)
+    inspector: InspectorSettings = field(default_factory=InspectorSettings)
     problems: tuple[str, ...] = field(default=(), compare=False)
 
 

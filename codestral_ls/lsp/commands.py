@@ -1,4 +1,5 @@
-"""workspace/executeCommand: explain, chat, status, acceptCompletion, clearCache.
+"""workspace/executeCommand: explain, chat, status, acceptCompletion, partialAccept, inspect,
+clearCache.
 
 Arguments are structured into typed classes with lsprotocol's converter (made strict about
 JSON types: a number is not a URI, "no" is not false), so a malformed call gets one clear
@@ -29,7 +30,10 @@ CHAT = "codestral.chat"
 STATUS = "codestral.status"
 ACCEPT = "codestral.acceptCompletion"
 CLEAR_CACHE = "codestral.clearCache"
-COMMANDS = (EXPLAIN, CHAT, STATUS, ACCEPT, CLEAR_CACHE)
+PARTIAL_ACCEPT = "codestral.partialAccept"
+INSPECT = "codestral.inspect"
+COMMANDS = (EXPLAIN, CHAT, STATUS, ACCEPT, CLEAR_CACHE, PARTIAL_ACCEPT, INSPECT)
+INSPECT_MAX = 50
 PROGRESS_EVERY_CHARS = 200
 
 T = TypeVar("T")
@@ -48,6 +52,21 @@ class AskArguments:
 @attrs.define
 class AcceptArguments:
     id: str | None = None
+
+
+@attrs.define
+class PartialAcceptArguments:
+    """The part of suggestion ``id`` accepted so far: its ``text``, or ``acceptedLength`` in
+    the position encoding negotiated at initialize (UTF-16 code units for VS Code)."""
+
+    id: str
+    acceptedLength: int | None = None  # the wire name
+    text: str | None = None
+
+
+@attrs.define
+class InspectArguments:
+    limit: int = 10
 
 
 def _strict(kind: type, name: str) -> Callable[[Any, type], Any]:
@@ -107,6 +126,24 @@ async def _accept(server: CodestralServer, params: types.ExecuteCommandParams) -
     item_id = _arguments(params, AcceptArguments).id
     if item_id is not None:
         server.service.accept(item_id)
+
+
+async def _partial_accept(server: CodestralServer, params: types.ExecuteCommandParams) -> bool:
+    arg = _arguments(params, PartialAcceptArguments)
+    if arg.acceptedLength is None and arg.text is None:
+        raise JsonRpcInvalidParams(f"{PARTIAL_ACCEPT} needs 'acceptedLength' or 'text'")
+    if arg.acceptedLength is not None and arg.acceptedLength < 0:
+        raise JsonRpcInvalidParams(f"{PARTIAL_ACCEPT}: 'acceptedLength' must not be negative")
+    return server.service.partial_accept(
+        arg.id, length=arg.acceptedLength, text=arg.text, encoding=server.encoding
+    )
+
+
+async def _inspect(server: CodestralServer, params: types.ExecuteCommandParams) -> dict[str, Any]:
+    limit = _arguments(params, InspectArguments).limit
+    if not 1 <= limit <= INSPECT_MAX:
+        raise JsonRpcInvalidParams(f"{INSPECT}: 'limit' must be from 1 to {INSPECT_MAX}")
+    return server.service.inspect(limit)
 
 
 def _selection(server: CodestralServer, arg: AskArguments, required: bool) -> tuple[str, str, str]:
@@ -208,4 +245,6 @@ _HANDLERS: dict[str, Callable[[CodestralServer, types.ExecuteCommandParams], Awa
     STATUS: _status,
     ACCEPT: _accept,
     CLEAR_CACHE: _clear_cache,
+    PARTIAL_ACCEPT: _partial_accept,
+    INSPECT: _inspect,
 }

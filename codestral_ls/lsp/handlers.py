@@ -13,6 +13,7 @@ from codestral_ls.documents import Document, line_content
 from codestral_ls.lsp.commands import ACCEPT, COMMANDS, EXPLAIN
 from codestral_ls.lsp.fixes import ClientFixes
 from codestral_ls.lsp.server import CodestralServer, path_of
+from codestral_ls.service import Suggested
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,8 @@ class Cursor:
     at: types.Position
 
 
-def _accept_command(ls: CodestralServer) -> types.Command:
-    return types.Command(
-        title="Accept", command=ACCEPT, arguments=[{"id": ls.service.remember_shown()}]
-    )
+def _accept_command(item_id: str) -> types.Command:
+    return types.Command(title="Accept", command=ACCEPT, arguments=[{"id": item_id}])
 
 
 def register(server: CodestralServer) -> None:
@@ -88,13 +87,14 @@ def register(server: CodestralServer) -> None:
         ls: CodestralServer, params: types.InlineCompletionParams
     ) -> types.InlineCompletionList:
         cursor = _locate(ls, params.text_document.uri, params.position)
-        text = cursor and await _suggest(ls, cursor, True, prefetch=True)
-        if not cursor or not text:
+        invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
+        found = cursor and await _suggest(ls, cursor, True, invoked, prefetch=True)
+        if not cursor or not found:
             return types.InlineCompletionList(items=[])
         item = types.InlineCompletionItem(
-            insert_text=text,
-            range=types.Range(start=cursor.at, end=_covered_end(ls, cursor, text)),
-            command=_accept_command(ls),
+            insert_text=found.text,
+            range=types.Range(start=cursor.at, end=_covered_end(ls, cursor, found.text)),
+            command=_accept_command(found.id),
         )
         return types.InlineCompletionList(items=[item])
 
@@ -112,11 +112,12 @@ def register(server: CodestralServer) -> None:
         if policy == "never" or (has_inline and policy != "always"):
             return types.CompletionList(is_incomplete=False, items=[])
         cursor = _locate(ls, params.text_document.uri, params.position)
-        text = cursor and await _suggest(ls, cursor, ask_upstream)
-        if not cursor or not text:
+        found = cursor and await _suggest(ls, cursor, ask_upstream, invoked)
+        if not cursor or not found:
             return types.CompletionList(is_incomplete=True, items=[])
         word, start = _word_before(ls, cursor)
-        item = _popup_item(ls, word + text, start, _covered_end(ls, cursor, text))
+        end = _covered_end(ls, cursor, found.text)
+        item = _popup_item(ls, word + found.text, start, end, found.id)
         return types.CompletionList(is_incomplete=True, items=[item])
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION)
@@ -214,11 +215,20 @@ def _locate(ls: CodestralServer, uri: str, position: types.Position) -> Cursor |
 
 
 async def _suggest(
-    ls: CodestralServer, cursor: Cursor, ask_upstream: bool, prefetch: bool = False
-) -> str | None:
+    ls: CodestralServer,
+    cursor: Cursor,
+    ask_upstream: bool,
+    invoked: bool,
+    prefetch: bool = False,
+) -> Suggested | None:
     try:
-        return await ls.service.complete(
-            cursor.doc, cursor.line, cursor.index, upstream=ask_upstream, prefetch=prefetch
+        return await ls.service.suggest(
+            cursor.doc,
+            cursor.line,
+            cursor.index,
+            upstream=ask_upstream,
+            invoked=invoked,
+            prefetch=prefetch,
         )
     except Exception:
         # A bug of ours must not become an LSP error on every keystroke: log it, show nothing.
@@ -253,7 +263,7 @@ def _word_before(ls: CodestralServer, cursor: Cursor) -> tuple[str, types.Positi
 
 
 def _popup_item(
-    ls: CodestralServer, text: str, start: types.Position, at: types.Position
+    ls: CodestralServer, text: str, start: types.Position, at: types.Position, item_id: str
 ) -> types.CompletionItem:
     # The label is the first line as it will be inserted, leading space included: Neovim 0.11
     # inserts the label itself for a snippet item whose text is at least as long.
@@ -276,7 +286,7 @@ def _popup_item(
         insert_text_format=fmt,
         text_edit=types.TextEdit(range=types.Range(start=start, end=at), new_text=new_text),
         sort_text="0",
-        command=_accept_command(ls),
+        command=_accept_command(item_id),
     )
 
 

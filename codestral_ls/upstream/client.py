@@ -141,6 +141,31 @@ class Upstream:
         if route is primary:
             self.info.active_failover = False
 
+    async def feedback(self, payload: dict[str, Any]) -> None:
+        """POST one feedback record to the gateway's feedback API (Portkey: ``/feedback`` on
+        the gateway's base URL, authenticated by the gateway key). Raises UpstreamError."""
+        route = self.resolved
+        if route.route != "gateway" or route.problem:
+            raise UpstreamError("config", "feedback needs the gateway route")
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if route.gateway_key:
+            headers["x-portkey-api-key"] = route.gateway_key
+        url = route.base_url + "/feedback"
+        import httpx
+
+        try:
+            response = await self.client().post(
+                url, content=json.dumps(payload).encode(), headers=headers, timeout=10.0
+            )
+        except httpx.HTTPError as exc:
+            raise UpstreamError("unreachable", f"{_host(url)}: {type(exc).__name__}") from exc
+        if response.status_code >= 400:
+            raise UpstreamError(
+                kind_for_status(response.status_code),
+                error_message(response.content),
+                response.status_code,
+            )
+
     async def embeddings(self, texts: list[str], model: str) -> Embeddings:
         """One vector per text (``POST {base}/embeddings``), with the tokens it cost. Fails over
         like completions (an unreachable route or a 5xx), but leaves ``info`` to completions:
@@ -202,9 +227,8 @@ class Upstream:
         else:
             fim_route = self._settings.gateway.fim_route
             url = route.base_url + gateway.fim_path(fim_route)
-            headers = gateway.headers(
-                route, self._settings.gateway, gateway.new_trace_id(), fim_route=fim_route
-            )
+            trace_id = req.trace_id or gateway.new_trace_id()
+            headers = gateway.headers(route, self._settings.gateway, trace_id, fim_route=fim_route)
             if fim_route == "completions":
                 body = gateway.completions_body(body)
         async for delta in self._post(route, url, headers, body, stream):

@@ -17,6 +17,8 @@ class Delta:
 
     text: str
     finish_reason: str | None = None
+    # Token counts, when the answer reports them (JSON answers; a stream's last chunk).
+    usage: dict[str, int] | None = None
 
 
 def fim_body(req: FimRequest, *, stream: bool) -> dict[str, Any]:
@@ -59,7 +61,7 @@ def _choice_text(payload: Any, *, chunk: bool) -> Delta:
         holder = choice.get("delta" if chunk else "message")
         if not isinstance(holder, dict):
             if chunk:
-                return Delta("", finish)
+                return Delta("", finish, _usage(payload.get("usage")))
             raise UpstreamError("malformed", "the answer has no message")
         text = holder.get("content")
         if text is None and chunk:
@@ -68,7 +70,18 @@ def _choice_text(payload: Any, *, chunk: bool) -> Delta:
         text = "".join(p.get("text", "") for p in text if isinstance(p, dict))
     if not isinstance(text, str):
         raise UpstreamError("malformed", "the answer's content is not text")
-    return Delta(text, finish)
+    return Delta(text, finish, _usage(payload.get("usage")))
+
+
+def _usage(value: Any) -> dict[str, int] | None:
+    if not isinstance(value, dict):
+        return None
+    counts = {
+        k: v
+        for k in ("prompt_tokens", "completion_tokens", "total_tokens")
+        if isinstance(v := value.get(k), int) and not isinstance(v, bool) and v >= 0
+    }
+    return counts or None
 
 
 def parse_json_answer(body: bytes) -> Delta:

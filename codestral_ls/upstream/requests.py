@@ -13,6 +13,8 @@ class FimRequest:
     max_tokens: int
     temperature: float
     stop: tuple[str, ...] = ()
+    # Sent as x-portkey-trace-id on the gateway route (feedback and the inspector refer to it).
+    trace_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -287,6 +287,28 @@ def test_nvim011_multiline_ghost_and_partial_accepts(ghost_run: dict[str, Any]) 
     assert steps["after_lines"][-2:] == ["result = compute(x, y)", "print(result)"]
     # Partial accepts reuse the suggestion on screen: no new request.
     assert steps["partial_requests"] == 0
+    # ... and each reached the server (codestral.partialAccept with the accepted text): after
+    # "compute", "(" and "x, y)" it counts one partly accepted suggestion, 13 characters of it.
+    partial = steps["partial_status"]
+    assert partial["partlyAccepted"] == 1, partial
+    assert partial["acceptedChars"] - steps["server_status_before_partial"] == 13, partial
+    # Accepting the rest made it a full accept.
+    final = steps["server_status"]["acceptance"]
+    assert (final["partlyAccepted"], final["accepted"]) == (0, 2), final
+
+
+def test_nvim011_inspect_shows_the_last_requests_in_a_scratch_buffer(
+    ghost_run: dict[str, Any],
+) -> None:
+    steps = ghost_run["steps"]
+    text = steps["inspect_text"]
+    assert steps["inspect_buftype"] == "nofile" and steps["inspect_is_current"] is True
+    assert text.startswith("# Codestral: last requests")
+    assert text.count("\n## ") == 2  # two requests, as asked
+    for part in ("- timings: debounce", "- tokens: prompt", "### raw answer", "### shown"):
+        assert part in text
+    assert "route: direct" in text and "trace: codestral-ls-" in text
+    assert API_KEY not in text
 
 
 def test_nvim011_stale_request_is_cancelled_and_never_shown(ghost_run: dict[str, Any]) -> None:
@@ -423,6 +445,10 @@ def test_checkhealth(version: str, key_env: str, fake: FakeMistral, tmp_path: Pa
     # those the plugin's old copy of the list had lost.
     [line] = [line for line in text.splitlines() if "the server refuses these files" in line]
     assert "OK" in line and "*.tfvars" in line and ".aws/*" in line and ".git-credentials" in line
+    # Suggestions, retention and the budget, from the same codestral.status.
+    assert "codestral: suggestions and budget" in text, text
+    assert "suggestions: 0 shown" in text and "retained: 30s" in text, text
+    assert any("token budget: full completion" in line for line in ok_lines), text
 
 
 def test_checkhealth_shows_the_servers_secret_file_globs(fake: FakeMistral, tmp_path: Path) -> None:
@@ -502,6 +528,7 @@ SUBCOMMANDS = [
     "enable",
     "explain",
     "health",
+    "inspect",
     "install",
     "log",
     "restart",

@@ -474,6 +474,8 @@ def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fak
         "ghost-text-missing.png",
         "explanation-missing.png",
         "status.png",
+        "inspector.png",
+        "inspector-missing.png",
         "vscode-console.log",
     ):
         (OUT / name).unlink(missing_ok=True)
@@ -683,7 +685,35 @@ def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fak
     assert any("route" in row and "direct" in row for row in result["statusRows"]), result
     assert result["statusBar"].startswith("Codestral: "), result
     assert "completions off" in result["statusBarAfterToggle"], result
-    for shot in ("ghost-text.png", "explanation.png"):
+    # Ctrl+Right accepted a word of the ghost text (VS Code's own accept-next-word, through the
+    # extension's keybinding), and the extension told the server how much: UTF-16 units of the
+    # suggestion, the contract's codestral.partialAccept.
+    assert result["ghostAfterWord"] and result["ghostAfterWord"] != result["ghostSeen"], result
+    partial = [
+        m["params"]["arguments"][0]
+        for m in messages
+        if m.get("method") == "workspace/executeCommand"
+        and m["params"]["command"] == "codestral.partialAccept"
+    ]
+    assert partial and 0 < partial[0]["acceptedLength"] < len(FIM_TEXT), partial
+    assert FIM_TEXT.startswith(FIM_TEXT[: partial[0]["acceptedLength"]])
+    # Tab then accepted the rest (VS Code asked again after the edit: the server answered the
+    # rest of the same suggestion under a new id, and the item's command reported that accept).
+    accepts = [
+        m["params"]["arguments"][0]["id"]
+        for m in messages
+        if m.get("method") == "workspace/executeCommand"
+        and m["params"]["command"] == "codestral.acceptCompletion"
+    ]
+    assert accepts, messages[-5:]
+    # Show Status leads with the counts; the inspector webview shows the request that was made.
+    [summary] = [row for row in result["statusRows"] if row.startswith("Suggestions")]
+    assert re.search(r"\b[1-9]\d* accepted, 1 partly\b", summary), result["statusRows"]
+    inspector = result["inspectorShown"]
+    for part in ("shapes.py", "raw answer", FIM_TEXT, "trace id", "timings (ms)", "route"):
+        assert part in inspector, inspector
+    assert PROVIDER_KEY not in inspector and SECRET not in inspector
+    for shot in ("ghost-text.png", "explanation.png", "inspector.png"):
         assert (OUT / shot).stat().st_size > 10_000, shot
     elapsed = time.monotonic() - t0
     print(f"code-server run: {elapsed:.1f}s; drive steps: {result['steps']}")

@@ -279,6 +279,29 @@ def gateway_error(upstream: Any) -> dict[str, Any]:
     }
 
 
+FEEDBACK_FIELDS = frozenset({"trace_id", "value", "weight", "metadata"})
+
+
+def feedback_problem(body: Any) -> str | None:
+    """Why a feedback body is invalid (Portkey's schema), or None."""
+    if not isinstance(body, dict):
+        return "body must be a JSON object"
+    unknown = sorted(set(body) - FEEDBACK_FIELDS)
+    if unknown:
+        return f"unknown fields: {', '.join(unknown)}"
+    if not isinstance(body.get("trace_id"), str) or not body["trace_id"]:
+        return "trace_id is required (a string)"
+    value = body.get("value")
+    if not isinstance(value, int) or isinstance(value, bool) or not -10 <= value <= 10:
+        return "value is required: an integer between -10 and 10"
+    weight = body.get("weight", 1.0)
+    if not _is_number(weight) or not 0 <= weight <= 1:
+        return "weight must be a number between 0 and 1"
+    if "metadata" in body and not isinstance(body["metadata"], dict):
+        return "metadata must be an object"
+    return None
+
+
 def _detail(typ: str, key: str | int | None, msg: str, value: Any) -> dict[str, Any]:
     loc: list[Any] = ["body"] if key is None else ["body", key]
     return {"type": typ, "loc": loc, "msg": msg, "input": value}
@@ -619,6 +642,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _gateway(self, rec: Recorded, sub: str) -> None:
         h = rec.headers
+        if sub == "/feedback":
+            self._feedback(rec)
+            return
         trace = h.get("x-portkey-trace-id") or str(uuid.uuid4())
         if not any(h.get(k) for k in GATEWAY_AUTH_HEADERS):
             msg = "Either x-portkey-config or x-portkey-provider header is required"
@@ -653,6 +679,40 @@ class _Handler(BaseHTTPRequestHandler):
             return
         # Anything else is proxied byte for byte, like the open-source gateway does.
         self._mistral(rec, sub, hdrs)
+
+    def _feedback(self, rec: Recorded) -> None:
+        """Portkey's feedback API (POST /v1/feedback): {trace_id, value, weight?, metadata?},
+        value an integer in [-10, 10], weight a number in [0, 1], authenticated by
+        x-portkey-api-key; answers {status, message, feedback_ids}. A reply queued for the
+        path "/feedback" overrides (faults, error statuses)."""
+        if rec.method != "POST":
+            self._send_json(405, {"status": "failure", "message": "Method Not Allowed"})
+            return
+        queued = self.fake._pick_exact("/feedback")
+        if queued is not None and (queued.status >= 400 or queued.fault):
+            if queued.delay:
+                self._pause(queued.delay)
+            if queued.fault in ("reset", "hang"):
+                if queued.fault == "hang":
+                    self._pause(60)
+                raise _Gone("fault")
+            self._send_json(queued.status, {"status": "failure", "message": "fault injected"})
+            return
+        if not rec.headers.get("x-portkey-api-key"):
+            self._send_json(401, {"status": "failure", "message": "Invalid API Key"})
+            return
+        problem = feedback_problem(rec.json if self.parsed_ok else None)
+        if problem:
+            self._send_json(400, {"status": "failure", "message": problem})
+            return
+        self._send_json(
+            200,
+            {
+                "status": "success",
+                "message": "Feedback successfully saved",
+                "feedback_ids": [str(uuid.uuid4())],
+            },
+        )
 
     def _gateway_embeddings(self, rec: Recorded, hdrs: dict[str, str]) -> None:
         # Gateway 1.15.2's mistral-ai embed mapping keeps only model and input (a string is
@@ -1164,6 +1224,18 @@ class FakeMistral:
                     return dataclasses.replace(chosen, text=src.text, chunks=src.chunks)
             chosen = dataclasses.replace(chosen, text=self.default_text)
         return chosen
+
+    def _pick_exact(self, suffix: str) -> Reply | None:
+        """A reply queued for exactly this path suffix (never the default or a catch-all)."""
+        with self._lock:
+            for i, (queued_for, _r) in enumerate(self._queue):
+                if queued_for == suffix:
+                    return self._queue.pop(i)[1]
+        return None
+
+    def feedback(self) -> list[dict[str, Any]]:
+        """The feedback bodies received (valid or not), in order."""
+        return [r.json for r in self.requests if r.path.endswith("/feedback")]
 
     def _log(self, rec: Recorded) -> None:
         with self._cond:

@@ -14,6 +14,8 @@ import { describe } from './errors';
 import { settingsForwarding } from './forwarding';
 import { keysEnvironment } from './keys';
 import { Launch, resolveLaunch } from './launch';
+import { completionMiddleware } from './middleware';
+import { PARTIAL_ACCEPT, PartialAccepts } from './partialAccept';
 import { ServerMessages } from './notifications';
 import { ServerSettings } from './settings';
 import { StatusItem } from './status';
@@ -35,6 +37,8 @@ export class ServerClient {
     /** The last start failed (cannot start, or no Python): retried only when the user acts. */
     failed = false;
     readonly messages = new ServerMessages();
+    /** Partial accepts of the ghost text, reported to the server. */
+    readonly partialAccepts = new PartialAccepts((id, acceptedLength) => this.serverCommand(PARTIAL_ACCEPT, [{ id, acceptedLength }]));
 
     constructor(
         private readonly extensionPath: string,
@@ -115,16 +119,7 @@ export class ServerClient {
             stdioOptions: { stdout: () => undefined, stderr: (input) => stderr.pipe(input) },
             errorHandler: errorHandler(() => this.client),
             initializationFailedHandler: () => false,
-            middleware: {
-                // The server also offers its suggestion as a completion item, for editors
-                // without inline completion. VS Code shows it as ghost text already: do not
-                // ask again for the suggest widget (a duplicate, and an upstream request).
-                provideCompletionItem: (document, position, context, token, next) => {
-                    const inline = vscode.workspace.getConfiguration('editor', document).get<boolean>('inlineSuggest.enabled', true);
-                    return inline ? undefined : next(document, position, context, token);
-                },
-                workspace: forwarding.workspace,
-            },
+            middleware: { ...completionMiddleware(this.partialAccepts), workspace: forwarding.workspace },
         };
         const client = new QuietLanguageClient('codestral', 'Codestral', serverOptions, clientOptions);
         this.client = client;

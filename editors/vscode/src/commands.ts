@@ -4,6 +4,7 @@ import { AnswerView } from './answer';
 import { askQuestion, explainSelection } from './chat';
 import { checkSetup } from './checkSetup';
 import { ServerClient } from './client';
+import { InspectorView } from './inspect';
 import { promptForKey } from './keys';
 import { SECTION, ServerSettings } from './settings';
 import { showStatus } from './statusMenu';
@@ -13,6 +14,7 @@ export interface CommandDeps {
     answers: AnswerView;
     output: vscode.LogOutputChannel;
     secrets: vscode.SecretStorage;
+    inspector: InspectorView;
     settings: ServerSettings;
     extensionPath: string;
 }
@@ -32,7 +34,7 @@ async function toggleCompletions(): Promise<void> {
     void vscode.window.setStatusBarMessage(`Codestral completions ${enabled ? 'off' : 'on'}`, 3000);
 }
 
-export function registerCommands({ server, answers, output, secrets, settings, extensionPath }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ server, answers, output, secrets, settings, extensionPath, inspector }: CommandDeps): vscode.Disposable[] {
     const keyStored = () => server.restartIfKeysChanged();
     const commands: Record<string, () => unknown> = {
         'codestral.explainSelection': () => explainSelection(server, answers, output),
@@ -44,6 +46,9 @@ export function registerCommands({ server, answers, output, secrets, settings, e
         'codestral.setGatewayKey': () => promptForKey(secrets, 'gatewayKey', keyStored),
         'codestral.showOutput': () => output.show(true),
         'codestral.checkSetup': () => checkSetup(extensionPath, secrets, settings, output),
+        'codestral.acceptNextWord': () => server.partialAccepts.acceptNext('Word'),
+        'codestral.acceptNextLine': () => server.partialAccepts.acceptNext('Line'),
+        'codestral.inspectLast': () => inspector.show(server),
     };
     return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run));
 }

@@ -10,10 +10,12 @@
 //   notifications.ts  the server's messages, with the fix commands it offers as buttons
 //   checkSetup.ts  "Check Setup": the server's `check` in plain words
 //   status.ts, answer.ts: the UI pieces
+//   partialAccept.ts  accept-next-word/line reported to the server (middleware.ts); inspect.ts: the inspector
 import * as vscode from 'vscode';
 import { AnswerView } from './answer';
 import { ServerClient } from './client';
 import { registerCommands } from './commands';
+import { InspectorView } from './inspect';
 import { onInterpreterChanged } from './interpreter';
 import { onKeysChanged } from './keys';
 import { affectsLaunch, ServerSettings } from './settings';
@@ -25,14 +27,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const output = vscode.window.createOutputChannel('Codestral', { log: true });
     const status = new StatusItem();
     const answers = new AnswerView();
-    context.subscriptions.push(output, status, answers);
+    const inspector = new InspectorView();
+    context.subscriptions.push(output, status, answers, inspector);
 
     const settings = ServerSettings.fromManifest(context.extension.packageJSON);
     const client = new ServerClient(context.extensionPath, context.secrets, settings, output, status);
     server = client;
 
     context.subscriptions.push(
-        ...registerCommands({ server: client, answers, output, secrets: context.secrets, settings, extensionPath: context.extensionPath }),
+        ...registerCommands({
+            server: client,
+            answers,
+            output,
+            secrets: context.secrets,
+            settings,
+            extensionPath: context.extensionPath,
+            inspector,
+        }),
         vscode.workspace.onDidChangeConfiguration((event) => {
             if (affectsLaunch(event)) {
                 output.info('codestral.server.* changed: restarting the server.');

@@ -15,6 +15,24 @@ function valueText(value: unknown): string {
     return String(value);
 }
 
+const pct = (share: unknown) => (typeof share === 'number' ? `${Math.round(share * 100)}%` : '–');
+
+/** Acceptance, retention and budget first, in words. */
+function summary(status: Record<string, unknown>): vscode.QuickPickItem[] {
+    const a = (status.acceptance ?? {}) as Record<string, any>;
+    const b = (status.budget ?? {}) as Record<string, any>;
+    const kept = (label: string) => `${label} ${pct(a.retention?.[label]?.share)}`;
+    const left = (p: any) => (typeof p?.limit === 'number' ? `${p.left} of ${p.limit} tokens left` : 'unlimited');
+    return [
+        {
+            label: '$(pass) Suggestions',
+            description: `${a.shown ?? 0} shown, ${a.accepted ?? 0} accepted, ${a.partlyAccepted ?? 0} partly, ${a.dismissed ?? 0} dismissed (accept rate ${pct(a.acceptRate)})`,
+        },
+        { label: '$(history) Retained', description: `${kept('30s')}, ${kept('2m')}, ${kept('10m')}` },
+        { label: '$(dashboard) Budget', description: `stage ${b.stageName ?? '–'}; today ${left(b.day)}; this month ${left(b.month)}` },
+    ];
+}
+
 export async function showStatus(server: ServerClient, output: vscode.LogOutputChannel): Promise<void> {
     type Item = vscode.QuickPickItem & { run?: () => unknown };
     const items: Item[] = [];
@@ -22,6 +40,7 @@ export async function showStatus(server: ServerClient, output: vscode.LogOutputC
     if (client) {
         try {
             const status = await server.serverCommand<Record<string, unknown> | null>(SERVER_COMMAND.status, []);
+            items.push(...summary(status ?? {}));
             for (const [key, value] of Object.entries(status ?? {})) {
                 if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
                     for (const [sub, subValue] of Object.entries(value as Record<string, unknown>)) {

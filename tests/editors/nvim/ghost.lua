@@ -84,6 +84,14 @@ D.run(function()
   D.record("ghost2", ghost.current(buf))
   D.record("extmarks2", extmarks(buf))
   local reqs_before = ghost.states[buf].requests
+  local before = require("codestral.util").request_sync(
+    client,
+    "workspace/executeCommand",
+    { command = "codestral.status" },
+    5000,
+    buf
+  )
+  D.record("server_status_before_partial", before.result.acceptance.acceptedChars)
 
   D.input("<M-Right>") -- accept word
   D.wait(3000, function()
@@ -100,6 +108,15 @@ D.run(function()
     return D.lines(buf)[last] == "result = compute(x, y)"
   end, "accepted line")
   D.record("ghost_after_line", ghost.current(buf))
+  -- The partial accepts so far reached the server (codestral.partialAccept).
+  local partial = require("codestral.util").request_sync(
+    client,
+    "workspace/executeCommand",
+    { command = "codestral.status" },
+    5000,
+    buf
+  )
+  D.record("partial_status", partial and partial.result and partial.result.acceptance or vim.NIL)
   D.record("extmarks_after_line", extmarks(buf))
   D.input("<M-C-Right>") -- the next line
   D.wait(3000, function()
@@ -167,6 +184,18 @@ D.run(function()
     buf
   )
   D.record("server_status", st and st.result or vim.NIL)
+  -- :Codestral inspect 2: the last requests in a scratch buffer.
+  local commands = require("codestral.commands")
+  commands.last_inspect = nil
+  vim.cmd("Codestral inspect 2")
+  D.wait(5000, function()
+    return commands.last_inspect ~= nil
+  end, "the inspect buffer")
+  local ib = commands.last_inspect.buf
+  D.record("inspect_text", table.concat(vim.api.nvim_buf_get_lines(ib, 0, -1, false), "\n"))
+  D.record("inspect_buftype", vim.bo[ib].buftype)
+  D.record("inspect_is_current", vim.api.nvim_get_current_buf() == ib)
+  vim.cmd("close")
 
   -- 8. Secret files: the server refuses them (the plugin no longer keeps its own list), so no
   --    suggestion is shown and nothing of theirs is sent upstream.

@@ -165,6 +165,16 @@ try {
     result.ghostSeen = await ghostText(page);
     await page.screenshot({ path: path.join(config.out, 'ghost-text.png') });
 
+    step('accept the next word with Ctrl+Right');
+    // The extension's keybinding runs VS Code's accept-next-word and reports codestral.partialAccept.
+    await page.keyboard.press('Control+ArrowRight');
+    const wordDeadline = Date.now() + remaining(5000);
+    while ((await ghostText(page)) === result.ghostSeen && Date.now() < wordDeadline) {
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    result.ghostAfterWord = await ghostText(page);
+    await page.waitForTimeout(400); // the report goes out after the editor's change event
+
     step('accept with Tab and save');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Control+S');
@@ -268,6 +278,23 @@ try {
     result.statusRows = (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     await page.screenshot({ path: path.join(config.out, 'status.png') });
     await page.keyboard.press('Escape');
+
+    step('inspect last suggestions');
+    await runCommand(page, 'Codestral: Inspect Last Suggestions');
+    const inspectDeadline = Date.now() + remaining(15000);
+    for (;;) {
+        const hit = (await frameTexts(page)).find((t) => t.includes('Codestral: last suggestions'));
+        if (hit && hit.includes('raw answer')) {
+            result.inspectorShown = hit.trim().slice(0, 6000);
+            break;
+        }
+        if (Date.now() > inspectDeadline) {
+            await page.screenshot({ path: path.join(config.out, 'inspector-missing.png') });
+            throw new Error('the inspector webview did not show the last suggestions');
+        }
+        await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.screenshot({ path: path.join(config.out, 'inspector.png') });
 
     step('set the API key');
     const startsBefore = consoleLines.filter((l) => l.includes('codestral: client started')).length;

@@ -158,6 +158,9 @@ function M.status()
         ("- **state**: %s%s"):format(tostring(st.state), st.message and st.message ~= "" and (" — " .. st.message) or "")
       )
     end
+    if type(result) == "table" then
+      M.summary_lines(result, lines)
+    end
     table.insert(lines, "")
     table.insert(lines, "## Server")
     table.insert(lines, "")
@@ -169,6 +172,123 @@ function M.status()
       table.insert(lines, "- " .. tostring(result))
     end
     util.open_float(lines, { title = "Codestral: status" })
+  end, bufnr)
+end
+
+local function pct(share)
+  return type(share) == "number" and ("%d%%"):format(math.floor(share * 100 + 0.5)) or "–"
+end
+
+--- Acceptance, retention and budget in a few lines (the status float's head, checkhealth).
+function M.summary_lines(st, lines)
+  local a = type(st.acceptance) == "table" and st.acceptance or nil
+  if a then
+    table.insert(
+      lines,
+      ("- **suggestions**: %d shown, %d accepted, %d partly accepted, %d typed through, %d dismissed (accept rate %s)"):format(
+        a.shown or 0,
+        a.accepted or 0,
+        a.partlyAccepted or 0,
+        a.typedThrough or 0,
+        a.dismissed or 0,
+        pct(a.acceptRate)
+      )
+    )
+    local r = type(a.retention) == "table" and a.retention or {}
+    local function kept(label)
+      local c = type(r[label]) == "table" and r[label] or {}
+      return ("%s %s"):format(label, pct(c.share ~= vim.NIL and c.share or nil))
+    end
+    table.insert(lines, ("- **retained**: %s, %s, %s"):format(kept("30s"), kept("2m"), kept("10m")))
+  end
+  local b = type(st.budget) == "table" and st.budget or nil
+  if b then
+    local function left(p)
+      if type(p) ~= "table" or type(p.limit) ~= "number" then
+        return "unlimited"
+      end
+      return ("%d of %d left"):format(p.left or 0, p.limit)
+    end
+    table.insert(
+      lines,
+      ("- **budget**: stage %s; today %s; this month %s"):format(tostring(b.stageName), left(b.day), left(b.month))
+    )
+  end
+end
+
+--- The last `n` requests as text lines (what :Codestral inspect shows).
+function M.inspect_lines(records)
+  local out = { "# Codestral: last requests", "" }
+  if #records == 0 then
+    table.insert(out, "(no completion request yet)")
+  end
+  for _, r in ipairs(records) do
+    local t = type(r.timings) == "table" and r.timings or {}
+    local tok = type(r.tokens) == "table" and r.tokens or {}
+    local pos = type(r.position) == "table" and r.position or {}
+    local function v(x)
+      return (x == nil or x == vim.NIL) and "–" or tostring(x)
+    end
+    vim.list_extend(out, {
+      ("## %s:%d:%d  %s  id=%s  outcome=%s"):format(
+        v(r.file), (pos.line or 0) + 1, (pos.index or 0) + 1, v(r.language), v(r.id), v(r.outcome)
+      ),
+      ("- source: %s; stage: %s; route: %s; trace: %s"):format(v(r.source), v(r.stage), v(r.route), v(r.traceId)),
+      ("- timings: debounce %s ms, first byte %s ms, upstream %s ms, total %s ms"):format(
+        v(t.debounceMs), v(t.firstByteMs), v(t.upstreamMs), v(t.totalMs)
+      ),
+      ("- tokens: prompt %s, completion %s%s"):format(v(tok.prompt), v(tok.completion), tok.estimated == true and " (estimated)" or ""),
+      ("- sent: prefix %s chars, suffix %s chars, multiline %s, redactions %s"):format(
+        v(r.prefixChars), v(r.suffixChars), v(r.multiline), v(r.redactions)
+      ),
+    })
+    local sent = type(r.sent) == "table" and r.sent or {}
+    for _, snip in ipairs(type(sent.snippets) == "table" and sent.snippets or {}) do
+      table.insert(out, ("- snippet from %s (%s chars)"):format(v(snip.path), v(snip.chars)))
+    end
+    local rules = type(r.rules) == "table" and table.concat(r.rules, ", ") or ""
+    table.insert(out, "- rules that changed it: " .. (rules ~= "" and rules or "none"))
+    for _, part in ipairs({ { "prefix (end)", r.prefix, true }, { "suffix", r.suffix }, { "raw answer", r.raw }, { "shown", r.shown } }) do
+      local text = part[2]
+      if type(text) ~= "string" then
+        text = "–"
+      elseif part[3] and #text > 400 then
+        text = "…" .. text:sub(-400)
+      elseif #text > 400 then
+        text = text:sub(1, 400) .. "…"
+      end
+      table.insert(out, "")
+      table.insert(out, "### " .. part[1])
+      table.insert(out, "```")
+      vim.list_extend(out, vim.split(text, "\n", { plain = true }))
+      table.insert(out, "```")
+    end
+    table.insert(out, "")
+  end
+  return out
+end
+
+--- :Codestral inspect [N] — the last N requests (default 5) in a scratch buffer.
+function M.inspect(cmd_opts, args)
+  local bufnr = vim.api.nvim_get_current_buf()
+  local limit = tonumber(args ~= nil and args ~= "" and args or "5") or 5
+  M.execute("codestral.inspect", { limit = math.max(1, math.min(50, math.floor(limit))) }, function(err, result)
+    local lines
+    if err then
+      lines = { "Codestral inspect failed: " .. (err.message or vim.inspect(err)) }
+    else
+      lines = M.inspect_lines(type(result) == "table" and result.requests or {})
+    end
+    vim.cmd("botright new")
+    local buf = vim.api.nvim_get_current_buf()
+    vim.bo[buf].buftype = "nofile"
+    vim.bo[buf].bufhidden = "wipe"
+    vim.bo[buf].swapfile = false
+    pcall(vim.api.nvim_buf_set_name, buf, "codestral://inspect/" .. buf)
+    vim.api.nvim_buf_set_lines(buf, 0, -1, false, lines)
+    vim.bo[buf].filetype = "markdown"
+    vim.bo[buf].modifiable = false
+    M.last_inspect = { buf = buf, lines = lines }
   end, bufnr)
 end
 
@@ -219,6 +339,12 @@ end
 --- Subcommands: run(cmd_opts, args) where args is the text after the subcommand.
 M.subcommands = {
   status = { desc = "server and plugin status", run = M.status },
+  inspect = {
+    desc = "the last N completion requests (default 5) in a scratch buffer",
+    run = function(o, args)
+      M.inspect(o, args)
+    end,
+  },
   explain = {
     desc = "explain the selection (or the buffer); optional question",
     run = function(o, args)

@@ -351,7 +351,18 @@ function M.accept(bufnr, kind)
     -- The next TextChangedI asks for what follows.
     return true
   end
-  -- Partial accept: keep the rest on screen at the new cursor, without a new request.
+  -- Partial accept: tell the server what of the suggestion is accepted so far (it counts it
+  -- and follows its retention), keep the rest on screen at the new cursor, no new request.
+  sug.accepted = (sug.accepted or "") .. part
+  local id = sug.command and sug.command.arguments and sug.command.arguments[1]
+  id = type(id) == "table" and id.id or nil
+  local client = id and client_of(s)
+  if client then
+    util.request(client, "workspace/executeCommand", {
+      command = "codestral.partialAccept",
+      arguments = { { id = id, text = sug.accepted } },
+    }, function() end, bufnr)
+  end
   sug.replace_end = col2 + (sug.replace_end - sug.col)
   sug.text = sug.text:sub(#part + 1)
   sug.row, sug.col = row2, col2

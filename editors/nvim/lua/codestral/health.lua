@@ -54,6 +54,27 @@ local function key_sources(settings, key_env)
   return found
 end
 
+--- Suggestions shown/accepted/retained and the token budget, from `codestral.status`.
+function M.usage(status)
+  if type(status) ~= "table" or type(status.acceptance) ~= "table" then
+    return
+  end
+  start("codestral: suggestions and budget")
+  local lines = {}
+  require("codestral.commands").summary_lines(status, lines)
+  for _, line in ipairs(lines) do
+    info((line:gsub("^%- ", ""):gsub("%*%*", "")))
+  end
+  local b = type(status.budget) == "table" and status.budget or {}
+  if b.stageName == "off" then
+    warn("the token budget is spent: no completions until the next day or month (codestral.budget)")
+  elseif type(b.stage) == "number" and b.stage > 0 then
+    warn(("the token budget is running low: completion stepped down to %s"):format(tostring(b.stageName)))
+  else
+    ok("token budget: full completion")
+  end
+end
+
 --- The server decides which files are secret (never completed, never sent upstream); it may
 --- report its list as `secretFileGlobs` in `codestral.status` (older servers do not).
 function M.secret_files(client, opts)
@@ -64,6 +85,7 @@ function M.secret_files(client, opts)
     local resp = util.request_sync(client, "workspace/executeCommand", { command = "codestral.status" }, 3000)
     local result = type(resp) == "table" and resp.result or nil
     globs = type(result) == "table" and result.secretFileGlobs or nil
+    M.last_status = type(result) == "table" and result or nil
   end
   if type(globs) == "table" and #globs > 0 then
     ok("the server refuses these files (no completions, never sent upstream): " .. table.concat(globs, " "))
@@ -185,6 +207,7 @@ function M.check()
   end
 
   M.secret_files(clients[1], opts)
+  M.usage(M.last_status)
 
   start("codestral: live check (codestral-ls check)")
   if type(cmd) == "function" then
