@@ -190,8 +190,8 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
         workspace, user_data = run / "workspace", run / "user-data"
         for d in (workspace, user_data / "User", user_data / "Machine", run / "extensions"):
             d.mkdir(parents=True)
-        for d in ("home", "tmp", "chromium"):
-            (run / d).mkdir()
+        for name in ("home", "tmp", "chromium"):
+            (run / name).mkdir()
         (workspace / plan.name).write_text(plan.start_text)
         (user_data / "User" / "settings.json").write_text(json.dumps(EDITOR_SETTINGS))
         machine_settings = {
@@ -250,7 +250,9 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
                 check=False,
             )
             lines = drive.stdout.strip().splitlines()
-            result = json.loads(lines[-1]) if lines else {"error": drive.stderr[-2000:]}
+            result: dict[str, Any] = (
+                json.loads(lines[-1]) if lines else {"error": drive.stderr[-2000:]}
+            )
         finally:
             _kill_group(server)
         if not result.get("ok"):
