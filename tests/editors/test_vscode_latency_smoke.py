@@ -18,6 +18,15 @@ from tests.fakes.mistral import FakeMistral
 pytestmark = pytest.mark.editors
 
 
+def blank_line_pauses(plan: nv.Plan) -> int:
+    typed, count = plan.start_text, 0
+    for key, following in zip(plan.keys, [*plan.keys[1:], None], strict=True):
+        typed += key["text"]
+        paused = following is None or following["gap_ms"] >= nv.PAUSE_S * 1000
+        count += paused and plan.target[len(typed) :].startswith("\n")
+    return count
+
+
 def test_ghost_text_after_each_pause_without_flicker_and_after_an_accept() -> None:
     why = bench.missing_setup()
     if why:
@@ -32,7 +41,10 @@ def test_ghost_text_after_each_pause_without_flicker_and_after_an_accept() -> No
     finally:
         fake.stop()
     got = nv.analyse(steps, plan)
-    assert got["pauses"] >= 2 and got["missing"] == 0, got
+    # Where the true continuation is a blank line (Enter at the end of a block), VS Code shows
+    # no ghost text: every other pause must show one.
+    blank_next = blank_line_pauses(plan)
+    assert got["pauses"] - got["missing"] >= 2 and got["missing"] <= blank_next, (got, blank_next)
     assert got["flicker"] == 0, got
     assert len(got["accepts"]) == 1, steps["accepts"]
     assert got["calls"] >= 1, got
