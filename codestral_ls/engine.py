@@ -26,7 +26,7 @@ from codestral_ls.debounce import TypingPace
 from codestral_ls.inflight import Answer, Call, InFlight
 from codestral_ls.messages import StateEvent
 from codestral_ls.multiline import decide_multiline
-from codestral_ls.postprocess import answer_settled, apply_rules, postprocess
+from codestral_ls.postprocess import answer_settled, apply_rules
 from codestral_ls.prefetch import Prefetcher, continuation
 from codestral_ls.settings import Settings
 from codestral_ls.stats import Stats
@@ -381,14 +381,7 @@ class Engine:
         self._account(record, usage, request, raw)
         self.backoff.succeeded()
         self._on_success()
-        text, rules = apply_rules(
-            raw,
-            prefix=job.prompt,
-            suffix=job.suffix,
-            multiline=job.multiline,
-            language_id=job.language_id,
-            truncated=truncated,
-        )
+        text, rules = self._rules(raw, job, truncated)
         record.raw, record.rules, record.text = raw, rules, text
         if not text:
             self.stats.empty += 1
@@ -428,8 +421,9 @@ class Engine:
         )
 
     @staticmethod
-    def _shown(raw: str, job: Job, truncated: bool = False) -> str:
-        return postprocess(
+    def _rules(raw: str, job: Job, truncated: bool = False) -> tuple[str, list[str]]:
+        """What post-processing makes of ``raw`` for this job, and which rules changed it."""
+        return apply_rules(
             raw,
             prefix=job.prompt,
             suffix=job.suffix,
@@ -437,6 +431,10 @@ class Engine:
             language_id=job.language_id,
             truncated=truncated,
         )
+
+    @classmethod
+    def _shown(cls, raw: str, job: Job, truncated: bool = False) -> str:
+        return cls._rules(raw, job, truncated)[0]
 
 
 def _fresh_line(prompt: str) -> bool:

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -183,21 +183,13 @@ class Context:
     def suffix_closer(self) -> tuple[str, int] | None:
         """The first closer in the suffix that closes a bracket opened before the cursor, and
         the indentation of its line when it starts that line (-1 otherwise)."""
-        depth = 0
         text = self.suffix[:4000]
-        for m in bracket_regex(syntax_for(self.language_id)).finditer(text):
-            b = m.group("b")
-            if b is None:
-                continue
-            if b in OPENERS:
-                depth += 1
-            elif depth:
-                depth -= 1
-            else:
-                start = text.rfind("\n", 0, m.start()) + 1
-                before = text[start : m.start()]
-                return b, (_width(before) if not before.strip() and start else -1)
-        return None
+        m = _unbalanced(bracket_regex(syntax_for(self.language_id)).finditer(text), OPENERS)
+        if m is None:
+            return None
+        start = text.rfind("\n", 0, m.start()) + 1
+        before = text[start : m.start()]
+        return m.group("b"), (_width(before) if not before.strip() and start else -1)
 
     @cached_property
     def recent_open_brackets(self) -> tuple[str, ...]:
@@ -962,24 +954,35 @@ def _balanced(text: str, ctx: Context) -> bool:
     return depth <= 0
 
 
-def _line_of_open_bracket(text: str, ctx: Context) -> str:
-    """The line holding the innermost bracket left open at the end of ``text`` (recent lines
-    only), "" when none is open."""
-    text = text[-_RECENT_SCAN_CHARS:]
+def _unbalanced(matches: Iterable[re.Match[str]], deepens: str) -> re.Match[str] | None:
+    """The first bracket of a scan that no earlier one balances: brackets in ``deepens`` (the
+    openers scanning forward, the closers scanning backward) nest, the others close a nesting
+    level or, at level 0, are the answer."""
     depth = 0
-    for m in reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(text))):
+    for m in matches:
         b = m.group("b")
         if b is None:
             continue
-        if b in CLOSERS:
+        if b in deepens:
             depth += 1
         elif depth:
             depth -= 1
         else:
-            start = text.rfind("\n", 0, m.start()) + 1
-            end = text.find("\n", m.start())
-            return text[start : len(text) if end < 0 else end]
-    return ""
+            return m
+    return None
+
+
+def _line_of_open_bracket(text: str, ctx: Context) -> str:
+    """The line holding the innermost bracket left open at the end of ``text`` (recent lines
+    only), "" when none is open."""
+    text = text[-_RECENT_SCAN_CHARS:]
+    matches = reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(text)))
+    m = _unbalanced(matches, CLOSERS)
+    if m is None:
+        return ""
+    start = text.rfind("\n", 0, m.start()) + 1
+    end = text.find("\n", m.start())
+    return text[start : len(text) if end < 0 else end]
 
 
 _KEYWORD_BLOCKS = frozenset(("lua", "ruby", "elixir", "julia", "crystal", "shellscript", "bash"))

@@ -91,7 +91,6 @@ def _converter() -> cattrs.Converter:
     return converter
 
 
-
 def _arguments(params: types.ExecuteCommandParams, cls: type[T]) -> T:
     args = params.arguments or []
     raw = args[0] if args else {}
