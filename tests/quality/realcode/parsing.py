@@ -13,17 +13,13 @@ import warnings
 from functools import cache
 from typing import Any
 
-# languageId -> (module, function returning the grammar)
+from codestral_ls import code_syntax
+
+# languageId -> (module, function returning the grammar): the server's own table, plus the
+# languages only the harness parses (Python's tree tells whether the truth parses; Lua).
 GRAMMARS = {
+    **code_syntax.GRAMMARS,
     "python": ("tree_sitter_python", "language"),
-    "javascript": ("tree_sitter_javascript", "language"),
-    "typescript": ("tree_sitter_typescript", "language_typescript"),
-    "typescriptreact": ("tree_sitter_typescript", "language_tsx"),
-    "go": ("tree_sitter_go", "language"),
-    "rust": ("tree_sitter_rust", "language"),
-    "java": ("tree_sitter_java", "language"),
-    "c": ("tree_sitter_c", "language"),
-    "cpp": ("tree_sitter_cpp", "language"),
     "lua": ("tree_sitter_lua", "language"),
 }
 
