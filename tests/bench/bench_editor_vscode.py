@@ -29,25 +29,22 @@ Calls per typed character: upstream FIM calls the fake received while typing.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from tests.bench import bench_editor_nvim as nv
 from tests.bench._common import machine, table
 from tests.fakes.mistral import FakeMistral
+from tests.support.processes import kill_group, wait_for_line
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache"
@@ -152,38 +149,6 @@ def _node_env(run: Path) -> dict[str, str]:
     return env
 
 
-def _kill_group(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
-def _drain(stream: IO[str]) -> None:
-    for _ in stream:
-        pass
-
-
-def _wait_url(proc: subprocess.Popen[str], timeout: float) -> str:
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        m = re.search(r"http://127\.0\.0\.1:\d+/", line)
-        if m:
-            # Keep draining so code-server never blocks on a full pipe.
-            threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
-            return m.group(0)
-    raise RuntimeError(f"code-server printed no URL (exit {proc.poll()})")
-
-
 def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int) -> dict[str, Any]:
     run = Path(tempfile.mkdtemp(prefix="codestral-vscode-bench."))
     try:
@@ -226,7 +191,7 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
             start_new_session=True,
         )
         try:
-            url = _wait_url(server, 30)
+            url = wait_for_line(server, r"http://127\.0\.0\.1:\d+/", 30)
             config = {
                 "url": url,
                 "workspace": str(workspace),
@@ -254,7 +219,7 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
                 json.loads(lines[-1]) if lines else {"error": drive.stderr[-2000:]}
             )
         finally:
-            _kill_group(server)
+            kill_group(server)
         if not result.get("ok"):
             tail = result.get("consoleTail")
             raise RuntimeError(f"{variant.label}: {result.get('error')} {tail}")

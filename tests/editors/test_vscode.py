@@ -48,6 +48,7 @@ from typing import Any
 import pytest
 
 from tests.support.keys import PROVIDER_KEY
+from tests.support.processes import kill_group, wait_for_line
 from tests.support.upstream import fake_control, fake_process
 
 pytestmark = pytest.mark.editors
@@ -295,57 +296,6 @@ def test_extension_modules_small_and_acyclic() -> None:
 # -- the real VS Code ------------------------------------------------------------------------
 
 
-def _kill_group(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
-def _wait_for_line(
-    proc: subprocess.Popen[str], pattern: str, timeout: float, copy_to: Path | None = None
-) -> str:
-    """The first match of pattern in proc's stdout. A thread keeps draining stdout (into
-    copy_to, if given) so that a chatty process never blocks on a full pipe."""
-    assert proc.stdout is not None
-    stdout = proc.stdout
-    found: queue.Queue[str | None] = queue.Queue()
-    seen: list[str] = []
-
-    def pump() -> None:
-        sink = copy_to.open("a") if copy_to else None
-        matched = False
-        try:
-            for line in stdout:
-                if sink:
-                    sink.write(line)
-                    sink.flush()
-                if not matched:
-                    seen.append(line)
-                    m = re.search(pattern, line)
-                    if m:
-                        matched = True
-                        found.put(m.group(0))
-        finally:
-            if sink:
-                sink.close()
-            found.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    try:
-        got = found.get(timeout=timeout)
-    except queue.Empty:
-        got = None
-    if got is None:
-        raise AssertionError(f"no line matching {pattern!r} (exit {proc.poll()}): {seen[-20:]}")
-    return got
-
-
 def _keep_logs(run: Path) -> None:
     """Copy the logs worth reading out of the run folder (which is removed on success)."""
     logs = OUT / "logs"
@@ -585,7 +535,7 @@ def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fak
         start_new_session=True,
     )
     try:
-        url = _wait_for_line(
+        url = wait_for_line(
             server, r"http://127\.0\.0\.1:\d+/", 30, copy_to=run / "code-server.log"
         )
         config = {
@@ -635,7 +585,7 @@ def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fak
         )
         assert drive.returncode == 0 and result.get("ok"), report
     finally:
-        _kill_group(server)
+        kill_group(server)
         _keep_logs(run)
 
     # The suggestion was accepted and saved where the cursor was.
@@ -853,11 +803,11 @@ def _fresh_code_server(
     )
     try:
         yield (
-            _wait_for_line(server, r"http://127\.0\.0\.1:\d+/", 30, run / "code-server.log"),
+            wait_for_line(server, r"http://127\.0\.0\.1:\d+/", 30, run / "code-server.log"),
             timings,
         )
     finally:
-        _kill_group(server)
+        kill_group(server)
 
 
 def _drive_first_run(run: Path, config: dict[str, Any]) -> dict[str, Any]:
