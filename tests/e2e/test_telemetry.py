@@ -9,6 +9,7 @@ server through retention checkpoints and budget periods without waiting.
 from __future__ import annotations
 
 import asyncio
+import calendar
 import contextlib
 import json
 import sys
@@ -34,8 +35,13 @@ class Env:
     def __init__(self, root: Path) -> None:
         self.cache = root / "cache"
         self.clock_file = root / "clock"
-        self.offset = 0.0
-        self.clock_file.write_text("0")
+        # The server's clock starts at noon UTC on the 10th of this month, so a test that
+        # moves a day (or a few minutes) on never crosses a month's or a day's end by the
+        # calendar (run on the 30th, "tomorrow" was a new month and the month's count reset).
+        today = time.gmtime()
+        noon_10th = calendar.timegm((today.tm_year, today.tm_mon, 10, 12, 0, 0, 0, 0, 0))
+        self.offset = noon_10th - time.time()
+        self.clock_file.write_text(str(self.offset))
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
