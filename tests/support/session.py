@@ -234,6 +234,11 @@ class Session:
                     asyncio.ensure_future(self.client.wait_for_notification(m)) for m in methods
                 ]
                 try:
+                    # Let the waiters register, then look again: a notification that came in
+                    # between the look above and the registration would otherwise be missed.
+                    await asyncio.sleep(0)
+                    if predicate():
+                        return
                     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     for wait in waits:
