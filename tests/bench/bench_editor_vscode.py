@@ -44,7 +44,7 @@ from typing import Any
 from tests.bench import bench_editor_nvim as nv
 from tests.bench._common import machine, table
 from tests.fakes.mistral import FakeMistral
-from tests.support.processes import kill_group, wait_for_line
+from tests.support.processes import CODE_SERVER_FLAGS, kill_group, wait_for_line
 
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache"
@@ -53,17 +53,7 @@ NODE24 = NODE24_DIR / "bin" / "node"
 CODE_SERVER = CACHE / "code-server" / "node_modules" / "code-server"
 VSIX = ROOT / "editors" / "vscode" / "codestral-ls-linux-x64.vsix"
 DRIVER = ROOT / "tests" / "editors" / "vscode" / "latency.mjs"
-SERVE = [
-    "--bind-addr",
-    "127.0.0.1:0",
-    "--auth",
-    "none",
-    "--disable-telemetry",
-    "--disable-update-check",
-    "--disable-workspace-trust",
-    "--disable-getting-started-override",
-    "--ignore-last-opened",
-]
+SERVE = CODE_SERVER_FLAGS
 PROXY = Path(__file__).with_name("debounce_proxy.py")
 
 EDITOR_SETTINGS: dict[str, Any] = {
@@ -295,16 +285,7 @@ def main() -> int:
         fake.stop()
     table(
         "keystroke to visible ghost text after a pause in VS Code, ms",
-        [
-            "run",
-            "shown/pauses",
-            "visible p50",
-            "over floor p50",
-            "over floor p90",
-            "calls/char",
-            "flicker",
-            "after accept p50 (n)",
-        ],
+        nv.COLUMNS,
         rows,
     )
     return 0

@@ -48,7 +48,7 @@ from typing import Any
 import pytest
 
 from tests.support.keys import PROVIDER_KEY
-from tests.support.processes import kill_group, wait_for_line
+from tests.support.processes import CODE_SERVER_FLAGS, kill_group, wait_for_line
 from tests.support.upstream import fake_control, fake_process
 
 pytestmark = pytest.mark.editors
@@ -517,15 +517,7 @@ def test_ghost_text_accept_and_explain_in_code_server(built: dict[str, Any], fak
         [
             *code_server,
             *profile,
-            "--bind-addr",
-            "127.0.0.1:0",
-            "--auth",
-            "none",
-            "--disable-telemetry",
-            "--disable-update-check",
-            "--disable-workspace-trust",
-            "--disable-getting-started-override",
-            "--ignore-last-opened",
+            *CODE_SERVER_FLAGS,
             str(workspace),
         ],
         env=env,

@@ -13,6 +13,19 @@ import threading
 from pathlib import Path
 from typing import Any
 
+# code-server on loopback, no auth, nothing phoning home, no first-run pages.
+CODE_SERVER_FLAGS = [
+    "--bind-addr",
+    "127.0.0.1:0",
+    "--auth",
+    "none",
+    "--disable-telemetry",
+    "--disable-update-check",
+    "--disable-workspace-trust",
+    "--disable-getting-started-override",
+    "--ignore-last-opened",
+]
+
 
 def kill_group(proc: subprocess.Popen[Any]) -> None:
     if proc.poll() is None:

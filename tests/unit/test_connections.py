@@ -24,8 +24,9 @@ import trustme
 from codestral_ls.settings import parse_settings
 from codestral_ls.upstream import FimRequest, Upstream
 from tests.fakes.mistral import FakeMistral
+from tests.support.keys import PROVIDER_KEY
 
-KEY = "sk-test-connections"
+KEY = PROVIDER_KEY
 
 
 @dataclass

@@ -28,8 +28,9 @@ from tests.quality.realcode.cuts import Cut, cuts_for
 from tests.quality.realcode.faults import Answer, answers_for
 from tests.quality.realcode.parsing import checker_missing, parses
 from tests.quality.realcode.sources import ORIGINS, missing, pick
+from tests.support.keys import PROVIDER_KEY
 
-KEY = "sk-realcode-0000-not-a-real-key"
+KEY = PROVIDER_KEY
 LANGS = tuple(ORIGINS)
 
 
