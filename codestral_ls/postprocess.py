@@ -57,6 +57,7 @@ from functools import cached_property
 
 from codestral_ls.lexer import PROSE_LANGUAGES, LineState, bracket_regex, line_state, syntax_for
 from codestral_ls.multiline import ends_with_block_opener
+from codestral_ls.syntax_fit import breaks_syntax
 
 OPENERS = "([{"
 CLOSERS = ")]}"
@@ -369,6 +370,24 @@ def _strip_echoed_lines(text: str, ctx: Context) -> str:
     return text
 
 
+_ECHO_EVIDENCE_CHARS = 3000  # how far around the cursor the file is searched for a repeat
+
+
+def _file_repeats(echo: str, ctx: Context) -> bool:
+    """Does the file itself write ``echo`` twice in a row near the cursor? Then the answer that
+    types it again continues the file's own pattern (``self.as_inner().as_inner()``, a
+    commented-out comment ``//   //``), it does not re-type the prefix."""
+    doubled = echo + echo
+    head = ctx.prefix[-_ECHO_EVIDENCE_CHARS:]
+    head = head[: len(head) - len(ctx.line_before)]  # not the cursor line itself
+    return doubled in head or doubled in ctx.suffix[:1000]
+
+
+# a tail that starts inside a member chain (`a.b.` + `b.c`): an echo re-types an expression
+# from its start, never from the middle of `x.y.z`
+_CHAIN_LINK = (".", ":", ">")
+
+
 def _strip_echoed_line_start(text: str, ctx: Context) -> str:
     """The answer starts with the text of the cursor line (or its last few words) again."""
     before = ctx.line_before
@@ -377,7 +396,7 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
         return text
     candidate = text.lstrip(" \t")
     if candidate.startswith(content) and (len(candidate) > len(content) or len(content) > 1):
-        return candidate[len(content) :]
+        return text if _file_repeats(content, ctx) else candidate[len(content) :]
     # only the tail of the line re-typed, e.g. `x = compute(` + `compute(a)`
     first = text[:1]
     if not first.strip():
@@ -387,9 +406,11 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
     while (i := content.find(first, i + 1)) > 0 and len(content) - i >= 4:
         if _is_ident(content[i - 1]) and _is_ident(first):
             continue
+        if _is_ident(first) and content[i - 1] in _CHAIN_LINK:
+            continue
         tail = content[i:]
         if len(tail.strip()) >= 4 and text.startswith(tail) and len(text) > len(tail):
-            return text[len(tail) :]
+            return text if _file_repeats(tail, ctx) else text[len(tail) :]
     return text
 
 
@@ -490,7 +511,7 @@ def drop_truncated_line(text: str, ctx: Context) -> str:
 _MAX_BLOCK = 6
 
 
-def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
+def _collapse_once(lines: list[str], first_indent: str, truncated: bool) -> list[str] | None:
     norm = [x.rstrip() for x in lines]
     norm[0] = first_indent + norm[0]  # the first line starts at the cursor, not at column 0
     if max(Counter(norm).values()) < 3:
@@ -499,8 +520,10 @@ def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
     for size in range(1, min(_MAX_BLOCK, n // 3) + 1):
         for i in range(n - 3 * size + 1):
             block = norm[i : i + size]
-            # a block without letters is data (`[0, 0, 0],`) or closers, legitimately repeated
-            if not any(any(c.isalpha() for c in x) for x in block):
+            # a block without letters is data (`[0, 0, 0],`) or closers, legitimately repeated,
+            # unless the model wrote it until the token limit (`"""`, `*/`, `})` again and again)
+            letters = any(any(c.isalpha() for c in x) for x in block)
+            if not letters and (not truncated or any(c.isdigit() for x in block for c in x)):
                 continue
             if norm[i + size : i + 2 * size] != block or norm[i + 2 * size : i + 3 * size] != block:
                 continue
@@ -510,6 +533,8 @@ def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
             rest = norm[end:]
             # a runaway that ran into the token limit ends with a partial copy: drop it too
             partial = len(rest) <= size and all(block[j].startswith(x) for j, x in enumerate(rest))
+            if not letters and not (partial or not rest):
+                continue  # closers repeated, then code: not a runaway
             return lines[: i + size] + ([] if partial else lines[end:])
     return None
 
@@ -594,7 +619,10 @@ def cut_repetition(text: str, ctx: Context) -> str:
     changed = False
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
     cursor_line = ctx.line_before
-    while len(lines) >= 3 and (collapsed := _collapse_once(lines, cursor_line)) is not None:
+    while (
+        len(lines) >= 3
+        and (collapsed := _collapse_once(lines, cursor_line, ctx.truncated)) is not None
+    ):
         lines, changed = collapsed, True
     for i in range(1, len(lines)):
         # formatted code never closes twice at one indentation in a row (`}` then `}`)
@@ -847,7 +875,10 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     ):
         return False  # the answer's own closer, e.g. `bar(1)` before the suffix's `)`
     words = set(re.findall(r"\w+", overlap))
-    return not (words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept))
+    if words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept):
+        # `end` lines: the answer's own, unless the suffix's `end`s close its blocks as well
+        return ctx.language_id in _KEYWORD_BLOCKS and _keyword_blocks_closed(kept, ctx)
+    return True
 
 
 _SPACE = re.compile(r"\s+")
@@ -987,22 +1018,30 @@ def _line_of_open_bracket(text: str, ctx: Context) -> str:
 
 _KEYWORD_BLOCKS = frozenset(("lua", "ruby", "elixir", "julia", "crystal", "shellscript", "bash"))
 _KEYWORD_END = re.compile(r"(?:end|fi|done|esac|until)\b")
+_KEYWORD_ELSE = re.compile(r"(?:else|elseif|elsif|elif)\b")
 
 
 def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
     """``then``/``do``/``function`` blocks opened in the answer (and the one the cursor line
-    opens) are closed by their ``end`` (Lua, Ruby, shell...)."""
+    opens) are closed by their ``end`` (Lua, Ruby, shell...): in the answer, or by the ``end``
+    lines the suffix starts with, each at the indentation of the line that opened its block."""
     if ctx.language_id not in _KEYWORD_BLOCKS:
         return True
-    depth = 0
+    opened: list[int] = []  # indentation of each line whose block is still open
     lines = kept.split("\n")
     for i, line in enumerate(lines):
         full = ctx.line_before + line if i == 0 else line
-        if _KEYWORD_END.match(line.strip()):
-            depth -= 1
+        if (_KEYWORD_END.match(line.strip()) or _KEYWORD_ELSE.match(line.strip())) and opened:
+            opened.pop()  # `else` ends the block it continues and opens the next one
         if ends_with_block_opener(full, ctx.language_id):
-            depth += 1
-    return depth <= 0
+            opened.append(_width(_indent_of(full)))
+    for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
+        if not opened or not line.strip():
+            continue
+        if not _KEYWORD_END.match(line.strip()) or _width(_indent_of(line)) != opened[-1]:
+            break
+        opened.pop()
+    return not opened
 
 
 # an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
@@ -1017,12 +1056,18 @@ _MULTILINE_QUOTES = {
 }
 
 
+def follow_starts(ctx: Context, text: str) -> bool:
+    return ctx.next_code_line.lstrip().startswith(text)
+
+
 def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
     kept line unless that line opens a block; a closer that starts a suffix line sits at the
     indentation of the line holding the bracket it closes."""
     if _CONTINUED.search(last):
         return False  # `x =` or `a +`: the expression goes on in the lines that are missing
+    if ctx.language_id == "lua" and last.rstrip().endswith(",") and follow_starts(ctx, ")"):
+        return False  # Lua calls take no trailing comma: an argument is missing
     for quote in _MULTILINE_QUOTES.get(ctx.language_id, ()):
         if kept.count(quote) % 2:
             return False  # a docstring or template literal left open
@@ -1061,7 +1106,9 @@ def balance_truncated(text: str, ctx: Context) -> str:
             continue
         if not _balanced(kept, ctx) and not _suffix_closes_open(kept, ctx):
             continue
-        if _fits_suffix(kept, last, ctx):
+        if _fits_suffix(kept, last, ctx) and not breaks_syntax(
+            ctx.prefix, kept.rstrip(), ctx.suffix, ctx.language_id
+        ):
             return kept.rstrip()
     return ""
 
