@@ -786,6 +786,11 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
         if end < 0:
             return text
         if ctx.line_after.startswith(quote):
+            if (
+                "\n" not in text
+                and line_state(ctx.line_before + text, ctx.language_id).string_quote
+            ):
+                return text  # `'a', 'b`: the quote after the cursor closes the answer's string
             return text[:end]  # the suffix already closes the string
         start = end + len(quote)
     elif ctx.state.in_comment and not ctx.in_block_comment:
@@ -1019,6 +1024,8 @@ def _line_of_open_bracket(text: str, ctx: Context) -> str:
 _KEYWORD_BLOCKS = frozenset(("lua", "ruby", "elixir", "julia", "crystal", "shellscript", "bash"))
 _KEYWORD_END = re.compile(r"(?:end|fi|done|esac|until)\b")
 _KEYWORD_ELSE = re.compile(r"(?:else|elseif|elsif|elif)\b")
+# `if x then return y` opens a block its `elseif`/`end` lines go on with, unless it ends there
+_INLINE_OPENER = re.compile(r"(?:if|elseif|for|while)\b.*\b(?:then|do)\b(?!.*\bend\W*$)")
 
 
 def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
@@ -1031,10 +1038,13 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
     lines = kept.split("\n")
     for i, line in enumerate(lines):
         full = ctx.line_before + line if i == 0 else line
-        if (_KEYWORD_END.match(line.strip()) or _KEYWORD_ELSE.match(line.strip())) and opened:
+        width = _width(_indent_of(full))
+        if _KEYWORD_END.match(line.strip()) and opened:
+            opened.pop()
+        elif _KEYWORD_ELSE.match(line.strip()) and opened and opened[-1] == width:
             opened.pop()  # `else` ends the block it continues and opens the next one
-        if ends_with_block_opener(full, ctx.language_id):
-            opened.append(_width(_indent_of(full)))
+        if ends_with_block_opener(full, ctx.language_id) or _INLINE_OPENER.match(full.strip()):
+            opened.append(width)
     for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
         if not opened or not line.strip():
             continue
@@ -1168,6 +1178,9 @@ def covered_closers(text: str, line_before: str, line_after: str, language_id: s
     n = 0
     while n < len(rest) and pos + n < len(text) and text[pos + n] == rest[n]:
         n += 1
+    last = line_before + text if "\n" not in text else text[text.rfind("\n") + 1 :]
+    if n and line_state(last, language_id).string_quote:
+        return 0  # `'a', 'b` ends in a string of its own: the quote after the cursor closes it
     return n
 
 

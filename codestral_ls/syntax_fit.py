@@ -90,7 +90,9 @@ def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
         except SyntaxError as exc:
             at = (exc.lineno or 1) - 1 - (1 if base else 0)  # a line of ``body``, from 0
             if at < cursor_line - start:
-                return None  # before the answer: the window, not the answer
+                # a bracket opened before the answer that nothing closes: the answer stopped
+                # inside it (a list cut before its `]`); any other error is the window's edge
+                return "never closed" in str(exc.msg) or None
             return at <= answer_end + SUFFIX_LINES
         except (ValueError, RecursionError, MemoryError):
             return None
