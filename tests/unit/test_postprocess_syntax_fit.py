@@ -1,0 +1,247 @@
+"""Golden cases from the real-code harness's remaining failures (tests/quality/realcode/,
+seeds 1 and 2): text that really repeats the prefix is not an echo, closer-only lines repeated up
+to the token limit are a runaway, and an answer cut at ``maxTokens`` is shown only as far as it
+parses in context. The fragments are the real files' code around the cursor."""
+
+from __future__ import annotations
+
+from codestral_ls import postprocess as pp
+from codestral_ls.syntax_fit import breaks_syntax
+
+
+def run(buffer: str, raw: str, *, lang: str, multiline: bool = True, cut: bool = False) -> str:
+    prefix, suffix = buffer.split("<|>")
+    return pp.postprocess(
+        raw, prefix=prefix, suffix=suffix, multiline=multiline, language_id=lang, truncated=cut
+    )
+
+
+# --- prefix echo: a repeat the file itself writes -----------------------------------------------
+
+FUCHSIA_FS = """\
+    fn st_mtime(&self) -> i64 {
+        self.as_inner().as_inner().st_mtime as i64
+    }
+    fn st_ctime(&self) -> i64 {
+        self.as_inner().<|>
+    }
+"""
+
+
+def test_a_method_chain_the_file_repeats_is_not_an_echo() -> None:
+    # rust std/src/os/fuchsia/fs.rs: `as_inner().as_inner()` is the file's own pattern
+    raw = "as_inner().st_ctime as i64"
+    assert run(FUCHSIA_FS, raw, lang="rust", multiline=False) == raw
+
+
+def test_an_echo_never_starts_inside_a_member_chain() -> None:
+    # no evidence in the file, but `node.parent.` + `parent.kind` goes on with the chain
+    buffer = "fn f(node: &Node) -> Kind {\n    node.parent.<|>\n}\n"
+    assert run(buffer, "parent.kind", lang="rust", multiline=False) == "parent.kind"
+    # a real echo still goes: the answer re-types the expression from its start
+    buffer = "function total(items) {\n  return items.<|>\n}\n"
+    assert run(buffer, "items.length;", lang="javascript", multiline=False) == "length;"
+
+
+ZOD_COMMENTED = """\
+//   //   const instanceVariable = sourceFile.getVariableDeclarationOrThrow(
+//   //     "instanceOfTestMerge"
+//   //   );
+//   //   const propertyBeingAssigned = getPropertyBeingAssigned(
+//   <|>,
+//   //     "f1"
+//   //   );
+"""
+
+
+def test_a_commented_out_comment_is_not_an_echo() -> None:
+    # zod/src/v3/tests/language-server.test.ts: every line starts `//   //`
+    raw = "//     instanceVariable"
+    assert run(ZOD_COMMENTED, raw, lang="typescript", multiline=False) == raw
+    # the same answer where the file never writes `//   //` is an echo of the cursor line
+    assert (
+        run("let a = 1;\n//   <|>\n", raw, lang="typescript", multiline=False)
+        == "  instanceVariable"
+    )
+
+
+# --- runaway repetition of lines without letters --------------------------------------------
+
+
+def test_closer_lines_repeated_to_the_token_limit_are_a_runaway() -> None:
+    # idlelib/config.py: a docstring's closing quotes again and again
+    buffer = "    def save_all(self):<|>\n        pass\n"
+    truth = '\n        """Return True if the value changed.\n        """'
+    raw = truth + '\n        """' * 11 + '\n        ""'
+    assert run(buffer, raw, lang="python", cut=True) == truth
+    # DataModels.ts: a doc comment's `*/`
+    buffer = "interface A {<|>\n    x: number;\n}\n"
+    truth = "\n    /**\n     * The number of times.\n     */"
+    raw = truth + "\n     */" * 11 + "\n     *"
+    assert run(buffer, raw, lang="typescript", cut=True) == truth
+    # the same lines from a model that stopped by itself are left to the other rules
+    assert pp.cut_repetition(
+        '"""\n"""\n"""', pp.Context("x = <|>", "", True, "python", truncated=False)
+    ) == ('"""\n"""\n"""')
+
+
+# --- truncated answers must parse in context ----------------------------------------------------
+
+CODE_PY = """\
+        while 1:
+            try:
+                if more:
+                    prompt = sys.ps2
+                else:
+                    prompt = sys.ps1
+                <|>
+                    self.write("\\n")
+                    break
+                else:
+                    more = self.push(line)
+            except KeyboardInterrupt:
+                self.write("\\nKeyboardInterrupt\\n")
+"""
+
+
+def test_truncated_python_try_without_its_except_is_not_shown() -> None:
+    # Lib/code.py: the answer stopped before `except EOFError:`; its complete lines parse on
+    # their own, but the suffix's `else:` needs the missing `except`
+    prefix = "class C:\n    def interact(self):\n        more = 0\n"
+    buffer = prefix + CODE_PY
+    raw = "try:\n                    line = self.raw_input(prompt)\n                except EOFEr"
+    assert run(buffer, raw, lang="python", cut=True) == ""
+
+
+EXCHANGER = """\
+class Exchanger {
+    void slotExchange(Node p, long deadline, long ns) {
+        if (p.match == null) {<|>
+                else
+                    LockSupport.parkNanos(this, ns);
+                tryCancel = t.isInterrupted();
+            }
+    }
+}
+"""
+
+
+def test_truncated_java_if_without_its_statement_is_not_shown() -> None:
+    # java/util/concurrent/Exchanger.java: `if (deadline == 0L)` then the cut
+    raw = "\n                if (deadline == 0L)\n                    LockSupport.pa"
+    assert run(EXCHANGER, raw, lang="java", cut=True) == ""
+
+
+DOUBLE_PIPELINE = """\
+abstract class DoublePipeline {
+    abstract static class StatefulOp<E_IN> {
+        StatefulOp(AbstractPipeline<?, E_IN, ?> upstream,
+                   <|>
+            super(upstream, opFlags);
+            assert upstream.getOutputShape() == inputShape;
+        }
+    }
+}
+"""
+
+
+def test_truncated_java_parameter_list_left_open_is_not_shown() -> None:
+    # java/util/stream/DoublePipeline.java: the `) {` that ends the parameters was cut off
+    raw = "StreamShape inputShape,\n                   int opF"
+    assert run(DOUBLE_PIPELINE, raw, lang="java", cut=True) == ""
+
+
+OPERATOR_PY = """\
+__all__ = ['abs', 'add', 'and_',
+           'index', 'indexOf', 'inv', 'invert', 'ior', 'ipow', 'irshift',
+           <|>
+
+from builtins import abs as _abs
+"""
+
+
+def test_truncated_python_list_left_open_is_not_shown() -> None:
+    # Lib/operator.py: the `]` that closes `__all__` was in the part the token limit cut
+    raw = "'is_', 'is_not', 'isub',\n           'setitem', 'sub', 'truediv'"
+    assert run(OPERATOR_PY, raw, lang="python", cut=True) == ""
+
+
+def test_breaks_syntax_sees_only_the_answers_errors() -> None:
+    assert breaks_syntax("int f() {\n    if (x)", "", "\n}\n", "java") is True
+    assert breaks_syntax("int f() {\n    if (x)", " return 1;", "\n}\n", "java") is False
+    assert breaks_syntax("def f():\n    try:\n        ", "x = 1", "\n", "python") is True
+    assert (
+        breaks_syntax(
+            "def f():\n    try:\n        ", "x = 1\n    finally:\n        y()", "\n", "python"
+        )
+        is False
+    )
+    assert breaks_syntax("x = 1\n", "y = 2", "\n", "lua") is None  # no grammar in the server
+
+
+# --- Lua: `end` lines in the suffix, and calls --------------------------------------------------
+
+CODELENS = """\
+local function resolve_lenses(lenses, bufnr, client_id, callback)
+  lenses = lenses or {}
+  <|>
+  end
+
+  local function countdown()
+    num_lens = num_lens - 1
+  end
+end
+"""
+
+
+def test_lua_block_closed_by_the_suffixs_end_is_kept() -> None:
+    # runtime/lua/vim/lsp/codelens.lua: the `if` is closed by the suffix's `end`
+    truth = "local num_lens = vim.tbl_count(lenses)\n  if num_lens == 0 then\n    callback()\n"
+    truth += "    return"
+    assert run(CODELENS, truth + "\n    return" * 11 + "\n    r", lang="lua", cut=True) == truth
+
+
+ZONE = """\
+local function zone(name)
+  local t = stack
+  if name then
+    t[#t+1] = name
+  else
+    <|>
+    end
+  end
+end
+"""
+
+
+def test_lua_retyped_ends_of_the_suffix_are_dropped() -> None:
+    # LuaJIT's jit/zone.lua: the answer re-types the suffix's two `end` lines
+    truth = (
+        'if zone then\n      t[#t+1] = zone\n    else\n      return (assert(remove(t), "empty"))'
+    )
+    assert run(ZONE, truth + "\n    end\n  end", lang="lua") == truth
+
+
+SYNC = """\
+local function compute_range_length(lines, start_range, new_lastline,
+                                    position_encoding)
+  return vim.lsp.util._str_byteindex(
+  lines,
+  <|>
+)
+end
+"""
+
+
+def test_lua_call_not_left_with_a_trailing_comma() -> None:
+    # runtime/lua/vim/lsp/sync.lua: `f(a, b,)` is a syntax error in Lua
+    assert run(SYNC, "new_lastline,\n  position", lang="lua", cut=True) == ""
+
+
+def test_closer_not_covered_when_the_answer_ends_in_its_own_string() -> None:
+    # runtime/lua/vim/_inspector.lua: `append('Semantic |')` + `Tokens', 'Title`: the quote
+    # after the cursor closes the answer's second string, it is not typed over
+    buffer = "if n > 0 then\n    append('Semantic <|>')\nend\n"
+    raw = "Tokens', 'Title"
+    assert pp.covered_closers(raw, "    append('Semantic ", "')", "lua") == 0
+    assert run(buffer, raw, lang="lua", multiline=False) == raw
