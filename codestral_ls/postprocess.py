@@ -214,6 +214,15 @@ class Context:
         return _unclosed(brackets)
 
     @cached_property
+    def mixed_indent(self) -> bool:
+        """The prefix indents with tabs and with spaces alike (a tab for every 8 columns and
+        spaces for the rest, as LuaJIT or GNU code do): no single unit to re-indent to."""
+        text = "\n" + self.prefix[-_INDENT_SCAN_CHARS:]
+        if _MIXED_INDENT.search(text):
+            return True
+        return text.count("\n\t") >= 3 and len(_SPACE_INDENTS.findall(text)) >= 3
+
+    @cached_property
     def file_indent(self) -> str | None:
         """One indentation level as the prefix writes it ("\\t" or N spaces), None if unknown."""
         text = "\n" + self.prefix[-_INDENT_SCAN_CHARS:]
@@ -702,15 +711,20 @@ def _suffix_code_lines(ctx: Context) -> list[str]:
     return [x.strip() for x in ctx.suffix[:4000].split("\n", 12)[1:12] if x.strip()]
 
 
-def _retypes_suffix(tail: list[str], head: list[str]) -> bool:
+def _retypes_suffix(tail: list[str], head: list[str], truncated: bool) -> bool:
     """A real overlap: ``tail`` (stripped, non-blank answer lines) is the start of the suffix
-    (its last line may be unfinished), or re-types at least two consecutive suffix lines."""
+    (its last line may be unfinished after a re-typed line, or when the token limit cut it),
+    or re-types at least two consecutive suffix lines. A one-line answer that only starts like
+    the suffix's next line is not a re-type: ``-> Condvar {`` before ``Condvar {}``."""
     if not tail or not head:
         return False
     if len(tail) >= 2 and tail[:2] == head[:2]:
         return True
     n = len(tail)
-    return n <= len(head) and tail[:-1] == head[: n - 1] and head[n - 1].startswith(tail[-1])
+    if n > len(head) or tail[:-1] != head[: n - 1]:
+        return False
+    unfinished = truncated or n >= 2  # after a re-typed line, a start of the next one
+    return head[n - 1].startswith(tail[-1]) if unfinished else head[n - 1] == tail[-1]
 
 
 def _cut_at_next_line(text: str, ctx: Context) -> str:
@@ -724,7 +738,7 @@ def _cut_at_next_line(text: str, ctx: Context) -> str:
     for i in range(1, len(lines)):
         if lines[i].strip() != follow:
             continue
-        if _retypes_suffix([x.strip() for x in lines[i:] if x.strip()], head):
+        if _retypes_suffix([x.strip() for x in lines[i:] if x.strip()], head, ctx.truncated):
             return "\n".join(lines[:i])
     return text
 
@@ -737,7 +751,9 @@ def drop_suffix_repeat(text: str, ctx: Context) -> str:
     if ctx.mid_line:
         following = [ctx.line_after.strip(), *following]
     # the whole answer, or its first two lines, re-type the code that follows
-    if any(_significant(a) for a in answer[:2]) and _retypes_suffix(answer, following):
+    if any(_significant(a) for a in answer[:2]) and _retypes_suffix(
+        answer, following, ctx.truncated
+    ):
         return ""
     return _cut_at_next_line(text, ctx)
 
@@ -825,10 +841,28 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
             outer = list(full[: len(full) - len(ctx.recent_open_brackets)])
         if b == ")" and not outer and ctx.language_id in _SHELLS:
             continue  # `case` patterns end with a lone `)`
-        if not outer or outer[-1] != PAIR[b] or _suffix_closes(text, pos, ctx):
+        if not outer or outer[-1] != PAIR[b]:
+            return text[:pos]
+        if _suffix_closes(text, pos, ctx) and not _reopens(text, pos, ctx):
             return text[:pos]
         outer.pop()  # closes a bracket from before the cursor that the suffix leaves open
     return text
+
+
+def _reopens(text: str, pos: int, ctx: Context) -> bool:
+    """``} else {``: the answer closes a block from before the cursor and opens the next one on
+    the same line, left open to its end; the suffix's closer closes that one."""
+    eol = text.find("\n", pos)
+    if PAIR[text[pos]] not in text[pos + 1 : len(text) if eol < 0 else eol]:
+        return False
+    depth = 0
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, pos + 1):
+        b = m.group("b")
+        if b is not None:
+            depth += 1 if b in OPENERS else -1
+            if depth < 0:
+                return False
+    return depth > 0
 
 
 def _closing_quote(text: str, quote: str) -> int:
@@ -915,6 +949,9 @@ def trim_suffix_overlap(text: str, ctx: Context) -> str:
 # --- 11. indent_style ---------------------------------------------------------------------------
 
 
+_MIXED_INDENT = re.compile(r"\n\t+ +\S")
+
+
 def _answer_space_unit(lines: list[str]) -> int:
     """Spaces per level in the answer: 2 if some line sits between multiples of 4, else 4."""
     widths = [len(x) - len(x.lstrip(" ")) for x in lines if x.startswith(" ") and x.strip()]
@@ -927,6 +964,8 @@ def fix_indent_style(text: str, ctx: Context) -> str:
     unit = ctx.file_indent
     if unit is None or ("\t" not in text and unit != "\t"):
         return text
+    if ctx.mixed_indent:
+        return text  # tabs for every 8 columns, spaces for the rest: the answer's mix is right
     lines = text.split("\n")
     # after code on the cursor line the first line's whitespace is spacing, not indentation
     head = [] if not ctx.line_before.strip() else [lines.pop(0)]
