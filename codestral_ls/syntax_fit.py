@@ -57,9 +57,9 @@ def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
     head = head[head.find("\n") + 1 :] if len(prefix) > PREFIX_CHARS else head
     lines = head.split("\n")
     cursor_line = len(lines) - 1
-    floor = _indent(lines[-1]) if lines[-1].strip() else 10**6
+    floor = 10**6
     start = None
-    for i in range(cursor_line - 1, -1, -1):
+    for i in range(cursor_line, -1, -1):  # the cursor line first: `def f():|` holds the cursor
         line = lines[i]
         if not line.strip():
             continue

@@ -114,21 +114,28 @@ def test_truncated_python_try_without_its_except_is_not_shown() -> None:
 
 
 EXCHANGER = """\
-class Exchanger {
-    void slotExchange(Node p, long deadline, long ns) {
-        if (p.match == null) {<|>
-                else
-                    LockSupport.parkNanos(this, ns);
-                tryCancel = t.isInterrupted();
-            }
-    }
-}
+                    for (long ns = 1L;;) {       // block or cancel offer
+                        if ((v = p.match) != null) {
+                            MATCH.set(p, null);
+                            break outer;
+                        }
+                        if (i == 0 && !tryCancel &&
+                            (deadline == 0L ||
+                             ((ns = deadline - System.nanoTime()) > 0L))) {
+                            p.parked = t;        // emable unpark and recheck
+                            if (p.match == null) {<|>
+                                else
+                                    LockSupport.parkNanos(this, ns);
+                                tryCancel = t.isInterrupted();
+                            }
+                            p.parked = null;
+                        }
 """
 
 
 def test_truncated_java_if_without_its_statement_is_not_shown() -> None:
     # java/util/concurrent/Exchanger.java: `if (deadline == 0L)` then the cut
-    raw = "\n                if (deadline == 0L)\n                    LockSupport.pa"
+    raw = "\n" + " " * 32 + "if (deadline == 0L)\n" + " " * 36 + "LockSupport.pa"
     assert run(EXCHANGER, raw, lang="java", cut=True) == ""
 
 
@@ -223,13 +230,16 @@ def test_lua_retyped_ends_of_the_suffix_are_dropped() -> None:
 
 
 SYNC = """\
-local function compute_range_length(lines, start_range, new_lastline,
-                                    position_encoding)
-  return vim.lsp.util._str_byteindex(
-  lines,
+---@param position_encoding string utf-8|utf-16|utf-32|nil (fallback to utf-8)
+local function compute_start_range(
+  prev_lines,
+  curr_lines,
+  firstline,
+  lastline,
   <|>
 )
-end
+  local char_idx --- @type integer?
+  local byte_idx --- @type integer?
 """
 
 
@@ -245,3 +255,70 @@ def test_closer_not_covered_when_the_answer_ends_in_its_own_string() -> None:
     raw = "Tokens', 'Title"
     assert pp.covered_closers(raw, "    append('Semantic ", "')", "lua") == 0
     assert run(buffer, raw, lang="lua", multiline=False) == raw
+
+
+# --- a further draw (seed 4): rules that judged real code wrong ------------------------------
+
+CONDVAR = """\
+impl Condvar {
+    #[inline]
+    pub const fn new() -> <|>
+        Condvar {}
+    }
+}
+"""
+
+
+def test_a_line_that_only_starts_like_the_next_one_is_not_a_retyped_suffix() -> None:
+    # rust std/src/sys/unsupported/locks/condvar.rs: `-> Condvar {` before `Condvar {}`
+    assert run(CONDVAR, "Condvar {", lang="rust", multiline=False) == "Condvar {"
+    # cut by the token limit, the same line may be the start of a re-typed one
+    assert (
+        pp.drop_suffix_repeat("Condvar {", pp.Context(*CONDVAR.split("<|>"), True, "rust", True))
+        == ""
+    )
+
+
+PANIC_UNWIND = """\
+cfg_if::cfg_if! {
+    if #[cfg(miri)] {
+        #[path = "miri.rs"]
+        mod imp;
+    <|>
+    }
+}
+"""
+
+
+def test_a_closer_that_reopens_the_block_is_kept() -> None:
+    # rust panic_unwind/src/lib.rs: `} else {` closes the `if` block and opens the one the
+    # suffix's `}` closes
+    truth = "} else {\n        // Use the real runtime.\n        use real_imp as imp;"
+    assert run(PANIC_UNWIND, truth, lang="rust") == truth
+    # a closer that does not reopen is still cut where the suffix closes the block
+    assert run(PANIC_UNWIND, "}\nfn main() {}", lang="rust") == ""
+
+
+LUAJIT_DUMP = """\
+local function dump_ir(tr, dumpsnap, dumpreg)
+  for ins=1,nins do
+    if op ~= "NOP   " and op ~= "CARG  " then
+\tif m2 ~= 3*4 then -- op2 != IRMnone
+\t  if m2 == 1*4 then -- op2 == IRMlit
+\t    local litn = litname[op]
+\t    out:write("  ", litn[op2])
+\t  elseif op2 < 0 then
+\t    out:write("  ", formatk(tr, op2))
+\t  <|>
+\tend
+      end
+    end
+  end
+end
+"""
+
+
+def test_tab_and_space_indentation_mixed_by_the_file_is_kept() -> None:
+    # LuaJIT's jit/dump.lua: a tab for every 8 columns, spaces for the rest
+    truth = 'else\n\t    out:write(format("  %04d", op2))\n\t  end'
+    assert run(LUAJIT_DUMP, truth, lang="lua") == truth
