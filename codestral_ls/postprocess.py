@@ -10,7 +10,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  4. leading_space    Codestral quirk: one spurious space after a space, `(`, `[` or `.` on the
                      line, at a blank line's indentation, or before the first line break
  5. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
- 6. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation
+ 6. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation;
+                     not a repeat the file itself writes near the cursor (``x.as_inner()
+                     .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain
     (closer_range)   not a rule: when the answer types the closers after the cursor itself
                      (``foo(|)`` + ``a, b)``), the rules below judge it against the suffix
                      without them and the LSP item's range covers them (``covered_closers``)
@@ -18,8 +20,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  8. single_line      single-line mode: keep the first line only (see ``keep_first_line``), or
                      the block that line opens
  9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
-                     line counts) -> one copy; 4+ similar lines (a counter or letter moving on)
-                     up to the token limit -> the first; ``foo = foo = foo`` on a line -> one
+                     line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
+                     when they run to the token limit); 4+ similar lines (a counter or letter
+                     moving on) up to the token limit -> the first; ``foo = foo = foo`` -> one
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
@@ -31,8 +34,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
 15. trailing_space   trailing whitespace and blank lines at the end
 16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
-17. balance          a truncated answer: back to its last line where its brackets are balanced
-                     and no block is left without a body
+17. balance          a truncated answer: back to its last line where its brackets are balanced,
+                     no block is left without a body, and it parses in context (``syntax_fit``:
+                     Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++, on bounded
+                     windows; Lua blocks may be closed by the suffix's ``end`` lines)
 18. blank_result     nothing visible left -> ""
 
 Why this order: fences and the Codestral quirks shift every position the later rules look at;
@@ -465,7 +470,8 @@ def _first_block(text: str, ctx: Context, body: bool = False) -> str:
     opened = ctx.line_before if body else ctx.line_before + lines[0]
     braces = opened.rstrip()[-1:] in OPENERS
     for i, line in enumerate(lines):
-        for m in regex.finditer(line):
+        # the first line goes on from the cursor line: `if ((a & |` + `b) !== c) {`
+        for m in regex.finditer(opened if i == 0 and not body else line):
             b = m.group("b")
             if b is not None:
                 depth += 1 if b in OPENERS else -1
@@ -1002,6 +1008,10 @@ def trim_trailing_space(text: str, ctx: Context) -> str:
 # --- 13. partial_suffix -------------------------------------------------------------------------
 
 
+# where a longer name goes on from a whole one: `_part` (snake_case), `Part` (camelCase)
+_SUBWORD_START = re.compile(r"_[A-Za-z0-9]|[A-Z]")
+
+
 def drop_partial_suffix_line(text: str, ctx: Context) -> str:
     follow = ctx.next_code_line
     if ctx.mid_line or not follow.strip():
@@ -1013,6 +1023,9 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
         return text
     typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
     if typed and follow.strip().startswith(last.strip()):
+        rest = follow.strip()[len(last.strip()) :]
+        if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
+            return text  # `repl_future` before `repl_future_interrupted`: a name of its own
         return head.rstrip()  # `retu` before `return x`, `end` before `end`
     return text
 
@@ -1085,12 +1098,33 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
         if ends_with_block_opener(full, ctx.language_id) or _INLINE_OPENER.match(full.strip()):
             opened.append(width)
     for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
-        if not opened or not line.strip():
+        if not line.strip():
             continue
-        if not _KEYWORD_END.match(line.strip()) or _width(_indent_of(line)) != opened[-1]:
+        if not _KEYWORD_END.match(line.strip()):
             break
-        opened.pop()
+        width = _width(_indent_of(line))
+        if opened and opened[-1] == width:
+            opened.pop()
+            continue
+        if not opened and not _owns_end(ctx.prefix[-2000:] + kept, width, ctx):
+            return False  # the suffix's `end` closes a block the missing lines opened
+        break
     return not opened
+
+
+def _owns_end(text: str, width: int, ctx: Context) -> bool:
+    """Is the last line of ``text`` at or below ``width`` one that opens a block at that
+    indentation (which an ``end`` there closes)?"""
+    for line in reversed(text.split("\n")[1:]):
+        if not line.strip() or _width(_indent_of(line)) > width:
+            continue
+        if _width(_indent_of(line)) < width:
+            return False
+        opener = ends_with_block_opener(line, ctx.language_id)
+        return opener or bool(
+            _INLINE_OPENER.match(line.strip()) or _KEYWORD_ELSE.match(line.strip())
+        )
+    return True  # nothing to judge by in the recent lines
 
 
 # an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
