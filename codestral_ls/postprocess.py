@@ -469,9 +469,12 @@ def _first_block(text: str, ctx: Context, body: bool = False) -> str:
     depth = 1 if body else 0
     opened = ctx.line_before if body else ctx.line_before + lines[0]
     braces = opened.rstrip()[-1:] in OPENERS
+    if not body:
+        # the first line goes on from the cursor line: `if ((a & |` + `b) !== c) {` closes
+        # the cursor line's open brackets (its closers of earlier lines do not count)
+        depth = len(_unclosed("".join(regex.findall(ctx.line_before))))
     for i, line in enumerate(lines):
-        # the first line goes on from the cursor line: `if ((a & |` + `b) !== c) {`
-        for m in regex.finditer(opened if i == 0 and not body else line):
+        for m in regex.finditer(line):
             b = m.group("b")
             if b is not None:
                 depth += 1 if b in OPENERS else -1

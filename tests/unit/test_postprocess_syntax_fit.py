@@ -322,3 +322,77 @@ def test_tab_and_space_indentation_mixed_by_the_file_is_kept() -> None:
     # LuaJIT's jit/dump.lua: a tab for every 8 columns, spaces for the rest
     truth = 'else\n\t    out:write(format("  %04d", op2))\n\t  end'
     assert run(LUAJIT_DUMP, truth, lang="lua") == truth
+
+
+# --- a further draw (seed 5) ------------------------------------------------------------------
+
+ASYNCIO_MAIN = """\
+    def runcode(self, code):
+        future = concurrent.futures.Future()
+
+        def callback():
+            <|>
+            global repl_future_interrupted
+
+            repl_future = None
+"""
+
+
+def test_a_whole_name_before_a_longer_one_is_not_a_partial_retype() -> None:
+    # Lib/asyncio/__main__.py: `global repl_future` above `global repl_future_interrupted`
+    assert run(ASYNCIO_MAIN, "global repl_future", lang="python") == "global repl_future"
+    # a start cut inside a word still goes: `global repl_fut` re-types the next line's start
+    assert run(ASYNCIO_MAIN, "x = 1\n            global repl_fut", lang="python") == "x = 1"
+
+
+LANGUAGETREE = """\
+---@param thread_state ParserThreadState
+---@param time integer
+function LanguageTree:_subtract_time(thread_state, time)
+  <|>
+  end
+end
+
+--- @private
+function LanguageTree:_parse(range, thread_state)
+"""
+
+
+def test_lua_suffix_end_without_its_block_is_not_left_alone() -> None:
+    # runtime/lua/vim/treesitter/languagetree.lua: the token limit cut the `if` whose `end`
+    # the suffix starts with; the first line alone would leave that `end` closing the function
+    raw = (
+        "thread_state.timeout = thread_state.timeout and math.max(thread_state.timeout - time, 0)"
+        "\n  if thread_state.timeout == 0 then\n    coroutine.yield(self."
+    )
+    assert run(LANGUAGETREE, raw, lang="lua", cut=True) == ""
+
+
+STRING_DECODER = """\
+function utf8CheckExtraBytes(self, buf, p) {
+  if (self.lastNeed > 1 && buf.length > 1) {
+    if ((buf[1] & <|>
+      self.lastNeed = 1;
+      return '\\ufffd';
+    }
+  }
+}
+"""
+
+
+def test_the_block_a_first_line_opens_counts_the_cursor_lines_brackets() -> None:
+    # string_decoder/lib/string_decoder.js: `if ((buf[1] & |` + `0xC0) !== 0x80) {` closes two
+    # brackets of the cursor line and opens the block; near-identical lines follow to the limit
+    raw = "0xC0) !== 0x80) {" + "".join(
+        f"\n    if ((buf[1] & 0xC0) !== 0x8{i}) {{" for i in range(1, 10)
+    )
+    assert run(
+        STRING_DECODER, raw + "\n    if ((bu", lang="javascript", multiline=False, cut=True
+    ) == ("0xC0) !== 0x80) {")
+
+
+def test_a_closer_earlier_on_the_cursor_line_does_not_end_the_block() -> None:
+    # java/util/concurrent/LinkedBlockingDeque.java: `} finally |` + the whole block
+    buffer = "class A {\n    void f() {\n        try {\n            x();\n        } finally <|>\n    }\n}\n"
+    truth = "{\n            lock.unlock();\n        }"
+    assert run(buffer, truth, lang="java", multiline=False) == truth
