@@ -393,6 +393,7 @@ def test_the_block_a_first_line_opens_counts_the_cursor_lines_brackets() -> None
 
 def test_a_closer_earlier_on_the_cursor_line_does_not_end_the_block() -> None:
     # java/util/concurrent/LinkedBlockingDeque.java: `} finally |` + the whole block
-    buffer = "class A {\n    void f() {\n        try {\n            x();\n        } finally <|>\n    }\n}\n"
+    buffer = "class A {\n    void f() {\n        try {\n            x();\n"
+    buffer += "        } finally <|>\n    }\n}\n"
     truth = "{\n            lock.unlock();\n        }"
     assert run(buffer, truth, lang="java", multiline=False) == truth
