@@ -811,10 +811,7 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
         if end < 0:
             return text
         if ctx.line_after.startswith(quote):
-            if (
-                "\n" not in text
-                and line_state(ctx.line_before + text, ctx.language_id).string_quote
-            ):
+            if _ends_in_own_string(text, end, ctx.line_before, ctx.language_id):
                 return text  # `'a', 'b`: the quote after the cursor closes the answer's string
             return text[:end]  # the suffix already closes the string
         start = end + len(quote)
@@ -1254,10 +1251,17 @@ def covered_closers(text: str, line_before: str, line_after: str, language_id: s
     n = 0
     while n < len(rest) and pos + n < len(text) and text[pos + n] == rest[n]:
         n += 1
-    last = line_before + text if "\n" not in text else text[text.rfind("\n") + 1 :]
-    if n and line_state(last, language_id).string_quote:
+    if n and _ends_in_own_string(text, pos, line_before, language_id):
         return 0  # `'a', 'b` ends in a string of its own: the quote after the cursor closes it
     return n
+
+
+def _ends_in_own_string(text: str, pos: int, line_before: str, language_id: str) -> bool:
+    """Does the answer's line holding ``pos`` end inside a string (opened after ``pos``)?"""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = (line_before if start == 0 else "") + text[start : len(text) if end < 0 else end]
+    return bool(line_state(line, language_id).string_quote)
 
 
 # --- pipeline -----------------------------------------------------------------------------------

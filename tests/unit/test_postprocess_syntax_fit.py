@@ -397,3 +397,18 @@ def test_a_closer_earlier_on_the_cursor_line_does_not_end_the_block() -> None:
     buffer += "        } finally <|>\n    }\n}\n"
     truth = "{\n            lock.unlock();\n        }"
     assert run(buffer, truth, lang="java", multiline=False) == truth
+
+
+def test_a_string_opened_on_a_later_line_does_not_change_the_covered_closer() -> None:
+    # Lib/ntpath.py: the comment's `)` after the cursor is covered whether the stream stopped
+    # after the first line or the whole answer (with a docstring opened below) arrived
+    buffer = "# (A function should also be defined to do full *sh-style environment\n# <|>)\n"
+    whole = 'variable expansion.)\n\ndef expanduser(path):\n    """Expand ~ and ~user constructs.'
+    first = "variable expansion.)\n"
+    prefix, suffix = buffer.split("<|>")
+    results = [
+        pp.apply_rules(x, prefix=prefix, suffix=suffix, multiline=False, language_id="python")
+        for x in (whole, first)
+    ]
+    assert results[0] == results[1]
+    assert results[0][0] == "variable expansion.)"
