@@ -10,6 +10,7 @@ break the parse (target 0), characters of the truth lost, and whether streaming 
 gives the same text as one chunk. See tests/quality/realcode/ for how cases are made.
 
     python -m tests.bench.bench_realcode [--files 12] [--cuts 3] [--seed 1] [--show 20]
+    python -m tests.bench.bench_realcode --seeds 16-25   # several draws: per seed, then pooled
 """
 
 from __future__ import annotations
@@ -18,6 +19,16 @@ import argparse
 import sys
 
 from tests.quality.realcode.runner import main as run_harness
+from tests.quality.realcode.runner import main_pooled
+
+
+def seed_list(spec: str) -> list[int]:
+    """``16-25`` or ``1,3,5`` or ``1-3,7``."""
+    seeds: list[int] = []
+    for part in spec.split(","):
+        first, _, last = part.partition("-")
+        seeds += range(int(first), int(last or first) + 1)
+    return seeds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=12, help="files per language")
     parser.add_argument("--cuts", type=int, default=3, help="cuts per kind per file")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--seeds", type=seed_list, help="several draws, pooled (16-25 or 1,3,5); overrides --seed"
+    )
     parser.add_argument("--show", type=int, default=20, help="failures to print")
     args = parser.parse_args(argv)
-    outcomes = run_harness(args.files, args.cuts, args.seed, args.show)
+    if args.seeds:
+        outcomes = main_pooled(args.files, args.cuts, args.seeds, args.show)
+    else:
+        outcomes = run_harness(args.files, args.cuts, args.seed, args.show)
     return 0 if outcomes else 1
 
 

@@ -264,16 +264,7 @@ def report(corpus: Corpus, outcomes: list[Outcome], seconds: float) -> str:
         "faults repaired (target >= 95%); shown but no longer parses (target 0)"
     )
     for lang, outs in sorted(by_lang.items()):
-        perfect = [o for o in outs if o.answer.fault.startswith("perfect")]
-        single = [o for o in perfect if not o.cut.multiline]
-        multi = [o for o in perfect if o.cut.multiline]
-        faults = [o for o in outs if not o.answer.fault.startswith("perfect")]
-        lines.append(
-            f"  {lang:<11} intact {_pct(sum(o.ok for o in single), len(single))} | "
-            f"{_pct(sum(o.ok for o in multi), len(multi))}  repaired "
-            f"{_pct(sum(o.ok for o in faults), len(faults))}  broken parse "
-            f"{sum(o.parse_broken for o in outs)}"
-        )
+        lines.append(f"  {lang:<11} {language_line(outs)}")
     lines.append("per fault: ok | exact | nothing shown | broken parse | chars of truth lost")
     by_fault: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
@@ -291,13 +282,27 @@ def report(corpus: Corpus, outcomes: list[Outcome], seconds: float) -> str:
     return "\n".join(lines)
 
 
+def language_line(outs: list[Outcome]) -> str:
+    """One language's figures: intact single | multi-line, faults repaired, broken parse."""
+    perfect = [o for o in outs if o.answer.fault.startswith("perfect")]
+    single = [o for o in perfect if not o.cut.multiline]
+    multi = [o for o in perfect if o.cut.multiline]
+    faults = [o for o in outs if not o.answer.fault.startswith("perfect")]
+    return (
+        f"intact {_pct(sum(o.ok for o in single), len(single))} | "
+        f"{_pct(sum(o.ok for o in multi), len(multi))}  repaired "
+        f"{_pct(sum(o.ok for o in faults), len(faults))}  broken parse "
+        f"{sum(o.parse_broken for o in outs)}"
+    )
+
+
 def stream_consistency(outcomes: list[Outcome]) -> str:
     """Same ghost text for one chunk and for 64 chunks?"""
-    seen: dict[tuple[str, str], Outcome] = {}
+    seen: dict[tuple[int, str], Outcome] = {}
     same = total = 0
     for o in outcomes:
         base = o.answer.fault.removesuffix("_stream64")
-        key = (o.cut.id, base)
+        key = (id(o.cut), base)  # the cut object: pooled seeds may draw the same place twice
         if key in seen:
             total += 1
             same += (seen[key].shown, seen[key].covered) == (o.shown, o.covered)
@@ -326,4 +331,34 @@ def main(files_per_lang: int, cuts_per_kind: int, seed: int, show: int) -> list[
     print(report(corpus, outcomes, time.perf_counter() - t1))
     for line in failures(outcomes, show):
         print("FAIL", line)
+    return outcomes
+
+
+def main_pooled(
+    files_per_lang: int, cuts_per_kind: int, seeds: list[int], show: int
+) -> list[Outcome]:
+    """Several seeds: each seed's figures per language, then the pooled report."""
+    t0 = time.perf_counter()
+    pooled = Corpus()
+    outcomes: list[Outcome] = []
+    per_seed: list[tuple[int, list[Outcome]]] = []
+    for seed in seeds:
+        corpus = build_corpus(files_per_lang, cuts_per_kind, seed)
+        outs = asyncio.run(run_corpus(corpus, seed))
+        pooled.cuts += corpus.cuts
+        pooled.skipped = sorted(set(pooled.skipped) | set(corpus.skipped))
+        outcomes += outs
+        per_seed.append((seed, outs))
+        print(f"seed {seed}: {len(outs)} answers", flush=True)
+        for line in failures(outs, show):
+            print(f"FAIL seed {seed}", line)
+    print("per seed and language:")
+    for seed, outs in per_seed:
+        by_lang: dict[str, list[Outcome]] = defaultdict(list)
+        for o in outs:
+            by_lang[o.cut.lang].append(o)
+        for lang, lang_outs in sorted(by_lang.items()):
+            print(f"  seed {seed:<3} {lang:<11} {language_line(lang_outs)}")
+    print(f"POOLED over seeds {', '.join(map(str, seeds))}:")
+    print(report(pooled, outcomes, time.perf_counter() - t0))
     return outcomes
