@@ -23,10 +23,12 @@ class Syntax:
     char_literal_only: bool = False
     triple_quotes: bool = False
     multiline_backtick: bool = False
+    long_brackets: bool = False  # Lua's ``[[ ... ]]`` / ``[==[ ... ]==]`` strings
+    regex_literals: bool = False  # JavaScript's ``/["']/g``: its quotes open no string
 
 
 _C_LIKE = Syntax(("//",), ("/*", "*/"), "\"'")
-_JS_LIKE = Syntax(("//",), ("/*", "*/"), "\"'`", multiline_backtick=True)
+_JS_LIKE = Syntax(("//",), ("/*", "*/"), "\"'`", multiline_backtick=True, regex_literals=True)
 _HASH = Syntax(("#",), None, "\"'")
 _DASH = Syntax(("--",), ("/*", "*/"), "\"'")
 _PROSE = Syntax((), None, "")
@@ -53,7 +55,7 @@ _SYNTAX: dict[str, Syntax] = {
         " dockerfile powershell julia nim cmake gdscript nix terraform hcl",
         _HASH,
     ),
-    "lua": Syntax(("--",), ("--[[", "]]"), "\"'"),
+    "lua": Syntax(("--",), ("--[[", "]]"), "\"'", long_brackets=True),
     "sql": _DASH,
     "haskell": Syntax(("--",), ("{-", "-}"), '"', char_literal_only=True),
     "elm": Syntax(("--",), ("{-", "-}"), '"', char_literal_only=True),
@@ -89,7 +91,20 @@ def _string_patterns(syntax: Syntax) -> list[str]:
             pats.append(rf"{e}{no_triple}(?:[^{e}\\\n]|\\.)*{e}")
     if syntax.char_literal_only:
         pats.append(r"'(?:\\[^'\n]{1,10}|[^'\\\n])'")
+    if syntax.long_brackets:
+        # levels 0-2 spelled out: a group would change what the callers' findall returns
+        pats += [rf"\[{eq}\[[\s\S]*?\]{eq}\]" for eq in ("", "=", "==")]
+    if syntax.regex_literals:
+        pats.append(_REGEX_LITERAL)
     return pats
+
+
+# a `/` where an expression starts (after `(` `,` `=` `:` `[` `!` `&` `|` `?` `{` `}` `;`, at
+# most one space between) opens a regex literal, closed on the same line; elsewhere it divides
+_REGEX_LITERAL = (
+    r"(?:(?<=[(,=:\[!&|?{};])|(?<=[(,=:\[!&|?{};] ))"
+    r"/(?![/*])(?:[^/\\\n\[]|\\.|\[(?:[^\]\\\n]|\\.)*\])+/[a-z]*"
+)
 
 
 def _lone_char(c: str, markers: list[str]) -> str:

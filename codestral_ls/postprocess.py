@@ -188,14 +188,17 @@ class Context:
     @cached_property
     def suffix_closer(self) -> tuple[str, int] | None:
         """The first closer in the suffix that closes a bracket opened before the cursor, and
-        the indentation of its line when it starts that line (-1 otherwise)."""
+        the indentation of its line when it starts that line, maybe after ``end`` (-1
+        otherwise)."""
         text = self.suffix[:4000]
         m = _unbalanced(bracket_regex(syntax_for(self.language_id)).finditer(text), OPENERS)
         if m is None:
             return None
         start = text.rfind("\n", 0, m.start()) + 1
         before = text[start : m.start()]
-        return m.group("b"), (_width(before) if not before.strip() and start else -1)
+        # at a line start, or after the words that end a block there (Lua's `end)`)
+        starts_line = not before.strip() or before.strip() in _CLOSER_WORDS
+        return m.group("b"), (_width(_indent_of(before)) if starts_line and start else -1)
 
     @cached_property
     def recent_open_brackets(self) -> tuple[str, ...]:
@@ -223,8 +226,10 @@ class Context:
         """The prefix indents with tabs and with spaces alike (a tab for every 8 columns and
         spaces for the rest, as LuaJIT or GNU code do): no single unit to re-indent to."""
         text = "\n" + self.prefix[-_INDENT_SCAN_CHARS:]
-        if _MIXED_INDENT.search(text):
+        after = self.suffix[:_INDENT_SCAN_CHARS]  # the file goes on in the same style
+        if _MIXED_INDENT.search(text) or _MIXED_INDENT.search(after):
             return True
+        text += after
         return text.count("\n\t") >= 3 and len(_SPACE_INDENTS.findall(text)) >= 3
 
     @cached_property
@@ -297,8 +302,9 @@ def strip_code_fences(text: str, ctx: Context) -> str:
         return text
     lines = text.split("\n")
     first = next((i for i, line in enumerate(lines) if line.strip()), 0)
-    if "```" in ctx.prefix:
-        # a file that uses fences itself (markdown in doc comments) may mean them; an answer
+    if "```" in ctx.prefix or "```" in ctx.suffix[:_INDENT_SCAN_CHARS]:
+        # a file that uses fences itself (markdown in doc comments, before or after the
+        # cursor) may mean them; an answer
         # that opens and closes one, or opens one where the cursor is in code, does not
         opens = bool(_FENCE.fullmatch(lines[first]))
         closes = any(_FENCE.fullmatch(x) for x in lines[first + 1 :])
@@ -455,7 +461,19 @@ def _opens_block(first: str, ctx: Context) -> bool:
     """Does the answer's first line open a block at the end of the cursor line?"""
     if ctx.line_after.strip(" \t)]};,"):
         return False  # code follows on the cursor line
-    return ends_with_block_opener(ctx.line_before + first, ctx.language_id)
+    return ends_with_block_opener(_logical_line_start(ctx) + first, ctx.language_id)
+
+
+def _logical_line_start(ctx: Context) -> str:
+    """The cursor line, or in Python the statement's first line and the cursor line when
+    backslashes continue it (``if a or \\`` ... ``b:`` opens the block of that ``if``)."""
+    if ctx.language_id != "python":
+        return ctx.line_before
+    head = ctx.prefix[-_RECENT_SCAN_CHARS:].split("\n")[:-1]
+    start = None
+    while head and head[-1].endswith("\\"):
+        start = head.pop()
+    return ctx.line_before if start is None else f"{start[:-1].rstrip()} {ctx.line_before}"
 
 
 def _first_block(text: str, ctx: Context, body: bool = False) -> str:
@@ -715,25 +733,59 @@ def stop_at_block_end(text: str, ctx: Context) -> str:
 # --- 8. suffix_repeat ---------------------------------------------------------------------------
 
 
-def _suffix_code_lines(ctx: Context) -> list[str]:
-    """The next non-blank lines after the cursor line, stripped (a bounded look)."""
-    return [x.strip() for x in ctx.suffix[:4000].split("\n", 12)[1:12] if x.strip()]
+# A line compared with the suffix: its indentation width (None where unknown: the answer's first
+# line after code, the rest of the cursor line) and its stripped text. A line at another depth
+# is another statement (``return None`` in a nested block and again after it), not a re-type.
+_Line = tuple[int | None, str]
 
 
-def _retypes_suffix(tail: list[str], head: list[str], truncated: bool) -> bool:
-    """A real overlap: ``tail`` (stripped, non-blank answer lines) is the start of the suffix
+def _code_lines(lines: Iterable[str], first_width: int | None = None) -> list[_Line]:
+    """Non-blank lines as (indentation width, stripped text); ``first_width`` is the first
+    line's when its indentation is not its own (it continues the cursor line)."""
+    out: list[_Line] = []
+    for i, line in enumerate(lines):
+        if line.strip():
+            width = _width(_indent_of(line)) if i else first_width
+            out.append((width, line.strip()))
+    return out
+
+
+def _suffix_code_lines(ctx: Context) -> list[_Line]:
+    """The next non-blank lines after the cursor line (a bounded look)."""
+    lines = ctx.suffix[:4000].split("\n", 12)[1:12]
+    return [(_width(_indent_of(x)), x.strip()) for x in lines if x.strip()]
+
+
+def _answer_code_lines(text: str, ctx: Context) -> list[_Line]:
+    """The answer's non-blank lines; the first one's indentation counts the cursor line's when
+    the cursor stands in indentation (unknown after code, or when neither the cursor line nor
+    the answer brings any: at column 0 a model often leaves the depth to the editor)."""
+    indent = ctx.line_before + _indent_of(text)
+    first = None if ctx.line_before.strip() or not indent else _width(indent)
+    return _code_lines(text.split("\n"), first)
+
+
+def _same(a: _Line, b: _Line, start: bool = False) -> bool:
+    """Same text (or, with ``start``, ``a`` begins ``b``) at the same depth when both are known."""
+    if a[0] is not None and b[0] is not None and a[0] != b[0]:
+        return False
+    return b[1].startswith(a[1]) if start else a[1] == b[1]
+
+
+def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bool:
+    """A real overlap: ``tail`` (the answer's non-blank lines) is the start of the suffix
     (its last line may be unfinished after a re-typed line, or when the token limit cut it),
     or re-types at least two consecutive suffix lines. A one-line answer that only starts like
     the suffix's next line is not a re-type: ``-> Condvar {`` before ``Condvar {}``."""
     if not tail or not head:
         return False
-    if len(tail) >= 2 and tail[:2] == head[:2]:
+    if len(tail) >= 2 and len(head) >= 2 and _same(tail[0], head[0]) and _same(tail[1], head[1]):
         return True
     n = len(tail)
-    if n > len(head) or tail[:-1] != head[: n - 1]:
+    if n > len(head) or not all(_same(a, b) for a, b in zip(tail[:-1], head, strict=False)):
         return False
     unfinished = truncated or n >= 2  # after a re-typed line, a start of the next one
-    return head[n - 1].startswith(tail[-1]) if unfinished else head[n - 1] == tail[-1]
+    return _same(tail[-1], head[n - 1], start=unfinished)
 
 
 def _cut_at_next_line(text: str, ctx: Context) -> str:
@@ -747,20 +799,22 @@ def _cut_at_next_line(text: str, ctx: Context) -> str:
     for i in range(1, len(lines)):
         if lines[i].strip() != follow:
             continue
-        if _retypes_suffix([x.strip() for x in lines[i:] if x.strip()], head, ctx.truncated):
+        if _retypes_suffix(
+            _code_lines(lines[i:], _width(_indent_of(lines[i]))), head, ctx.truncated
+        ):
             return "\n".join(lines[:i])
     return text
 
 
 def drop_suffix_repeat(text: str, ctx: Context) -> str:
-    answer = [x.strip() for x in text.split("\n") if x.strip()]
+    answer = _answer_code_lines(text, ctx)
     if not answer:
         return text
     following = _suffix_code_lines(ctx)
     if ctx.mid_line:
-        following = [ctx.line_after.strip(), *following]
+        following = [(None, ctx.line_after.strip()), *following]
     # the whole answer, or its first two lines, re-type the code that follows
-    if any(_significant(a) for a in answer[:2]) and _retypes_suffix(
+    if any(_significant(a) for _, a in answer[:2]) and _retypes_suffix(
         answer, following, ctx.truncated
     ):
         return ""
@@ -908,9 +962,11 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
             return False
         if kept.rstrip(" \t") and not kept.rstrip(" \t").endswith("\n"):
             return False
-        closer_only = not _significant(overlap.split("\n", 1)[0])
-        if closer_only and _line_indent(text, p, ctx) != _width(_indent_of(ctx.next_code_line)):
-            return False  # `}` at another indentation closes another block
+        # a line at another depth is another statement: `}` closing another block, the
+        # `return None` of a nested branch before the function's own
+        stated = p > 0 or _indent_of(text) or ctx.line_before  # column 0, bare: depth unknown
+        if stated and _line_indent(text, p, ctx) != _width(_indent_of(ctx.next_code_line)):
+            return False
     significant = any(_significant(x) for x in overlap.split("\n"))
     if (
         any(c in CLOSERS for c in overlap)
@@ -1100,9 +1156,12 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
     for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
         if not line.strip():
             continue
+        width = _width(_indent_of(line))
+        if _KEYWORD_ELSE.match(line.strip()) and opened and opened[-1] == width:
+            opened.pop()  # `else` ends the block at its indentation (and opens its own)
+            break
         if not _KEYWORD_END.match(line.strip()):
             break
-        width = _width(_indent_of(line))
         if opened and opened[-1] == width:
             opened.pop()
             continue

@@ -64,6 +64,9 @@ _CONTINUES = frozenset(
 )  # fmt: skip
 # a top-level statement start: a safer place to begin the window than any line start
 _TOP_LEVEL = re.compile(r"^(?:async\s+def|def|class|@|import|from)\b", re.MULTILINE)
+# else a definition at any depth (a method in a long class): tree-sitter parses a window that
+# starts indented, and a line start chosen blindly is often inside a docstring
+_DEFINITION = re.compile(r"^([ \t]*)(?:async\s+def|def|class|@)\b", re.MULTILINE)
 
 
 def _load() -> Any:
@@ -97,13 +100,23 @@ def parse(src: bytes) -> Any:
 def _window(prefix: str, suffix: str) -> tuple[str, str]:
     if len(prefix) > PREFIX_CHARS:
         head = prefix[-PREFIX_CHARS:]
-        top = _TOP_LEVEL.search(head)
-        # begin at a top-level statement (not inside a docstring), else at a line start
+        top = _TOP_LEVEL.search(head) or _shallowest_definition(head)
+        # begin at a statement (not inside a docstring), else at a line start
         prefix = head[top.start() :] if top else head[head.find("\n") + 1 :]
     if len(suffix) > SUFFIX_CHARS:
         end = suffix.rfind("\n", 0, SUFFIX_CHARS)
         suffix = suffix[: end + 1] if end >= 0 else suffix[:SUFFIX_CHARS]
     return prefix, suffix
+
+
+def _shallowest_definition(head: str) -> re.Match[str] | None:
+    """The first of the least indented ``def``/``class``/decorator lines: the code after it
+    stays at or below its depth, so the window parses as one run of statements."""
+    best = None
+    for m in _DEFINITION.finditer(head):
+        if best is None or len(m.group(1).expandtabs(8)) < len(best.group(1).expandtabs(8)):
+            best = m
+    return best
 
 
 def python_multiline(prefix: str, suffix: str) -> bool | None:
@@ -112,12 +125,41 @@ def python_multiline(prefix: str, suffix: str) -> bool | None:
     parser = _load()
     if parser is None:
         return None
+    blind = len(prefix) > PREFIX_CHARS
     prefix, suffix = _window(prefix, suffix)
+    blind = blind and not _DEFINITION.match(prefix) and not _TOP_LEVEL.match(prefix)
+    tail = suffix.encode("utf-8", "replace")
     head = prefix.encode("utf-8", "replace")
-    src = head + suffix.encode("utf-8", "replace")
     with _lock:
-        tree = parser.parse(src)
-    return _decide(tree.root_node, src, len(head))
+        tree = parser.parse(head + tail)
+    if blind and _in_string(tree.root_node, head + tail, len(head)):
+        # a window cut at a line start with no statement to begin at (3,000 characters of a
+        # long docstring): it may begin inside that docstring; begin after its closing quotes
+        head = _after_first_triple_quote(head)
+        with _lock:
+            tree = parser.parse(head + tail)
+    return _decide(tree.root_node, head + tail, len(head))
+
+
+def _in_string(root: Any, src: bytes, cursor: int) -> bool:
+    """The cursor inside a string: one never closed, or one that closes after the cursor."""
+    if root.has_error and _in_unclosed_string(root, cursor):
+        return True
+    prev, _ = _token_before(root, src, cursor)
+    return prev is not None and any(
+        node.type == "string" and node.end_byte > cursor for node in _ancestors(prev)
+    )
+
+
+_TRIPLE_QUOTE = re.compile(rb"\"\"\"|'''")
+
+
+def _after_first_triple_quote(head: bytes) -> bytes:
+    m = _TRIPLE_QUOTE.search(head)
+    if m is None:
+        return head
+    end = head.find(b"\n", m.end())
+    return head[end + 1 :] if end >= 0 else head
 
 
 def _decide(root: Any, src: bytes, cursor: int) -> bool | None:
