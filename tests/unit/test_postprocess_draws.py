@@ -1,0 +1,318 @@
+"""Golden cases for the rules the real-code harness's draws 6-15 asked for (real fragments from
+the files it cut: the Python standard library, zod, Go's and Neovim's runtimes, glibc headers,
+shell-quote): a re-typed suffix line only at the suffix line's depth, fences and mixed
+indentation the file writes after the cursor, Python windows that begin outside docstrings,
+Lua long strings and JavaScript regex literals in the lexer, backslash-continued block lines,
+and keyword blocks closed by the suffix's ``end)`` and ``else``."""
+
+from __future__ import annotations
+
+from codestral_ls import postprocess as pp
+from codestral_ls.lexer import bracket_regex, line_state, syntax_for
+from codestral_ls.multiline import decide_multiline
+
+
+def run(buffer: str, raw: str, *, multiline: bool = True, lang: str = "python") -> str:
+    prefix, suffix = buffer.split("<|>")
+    return pp.apply_rules(raw, prefix=prefix, suffix=suffix, multiline=multiline, language_id=lang)[
+        0
+    ]
+
+
+# --- a line of the suffix re-typed: only at the suffix line's own depth -----------------------
+
+AIX = """\
+        if path.exists(archive):
+            members = get_shared(get_ld_headers(archive))
+            member = get_member(re.escape(name), members)
+            if member is not None:
+                return (base, member)
+            <|>
+    return (None, None)
+
+def find_library(name):
+    pass
+"""
+
+
+def test_a_nested_return_before_the_functions_own_is_kept() -> None:
+    truth = "else:\n                return (None, None)"
+    assert run(AIX, truth) == truth
+    assert run(AIX, truth, multiline=False) == truth  # `else:` brings its block
+
+
+def test_a_retyped_suffix_at_its_own_depth_is_still_cut() -> None:
+    truth = "else:\n                return (None, None)"
+    assert run(AIX, truth + "\n    return (None, None)\n\ndef find_library(name):") == truth
+
+
+ZOD = """\
+            ? {
+                [k in keyof Items]: Items[k] extends ZodTypeAny ? DeepPartial<Items[k]> : never;
+              } extends infer PI
+              ? PI extends ZodTupleItems
+                ? ZodTuple<PI>
+                <|>
+              : never
+            : T;
+}
+"""
+
+
+def test_a_conditional_branch_like_the_next_one_is_not_a_retype() -> None:
+    assert run(ZOD, ": never", multiline=False, lang="typescript") == ": never"
+
+
+READDIR = """\
+package fs
+
+// ReadDirFS is the interface implemented by a file system
+// that provides an optimized implementation of ReadDir.
+type ReadDirFS interface <|>
+
+// ReadDir reads the named directory
+// and returns a list of directory entries sorted by filename.
+func ReadDir(fsys FS, name string) ([]DirEntry, error) {
+"""
+
+
+def test_a_doc_comment_inside_the_block_like_the_one_after_it_is_kept() -> None:
+    truth = (
+        "{\n\tFS\n\n\t// ReadDir reads the named directory\n"
+        "\t// and returns a list of directory entries sorted by filename.\n"
+        "\tReadDir(name string) ([]DirEntry, error)\n}"
+    )
+    assert run(READDIR, truth, multiline=False, lang="go") == truth
+
+
+# --- what the file writes after the cursor counts as evidence ---------------------------------
+
+SPELL = """\
+--- Check {str} for spelling errors.
+---
+--- Example:
+---
+--- <|>
+--- vim.spell.check("the quik brown fox")
+--- ```
+---
+--- @param str string
+function vim.spell.check(str) end
+"""
+
+
+def test_a_fence_in_a_doc_comment_whose_fences_follow_the_cursor_is_kept() -> None:
+    assert run(SPELL, "```lua", multiline=False, lang="lua") == "```lua"
+
+
+GCONV = """\
+#include <stddef.h>
+
+/* Type of a conversion function.  */
+typedef int (*__gconv_fct) (struct __gconv_step *, struct __gconv_step_data *,
+  <|>
+
+/* Type of a specialized conversion function for a single byte to INTERNAL.  */
+typedef wint_t (*__gconv_btowc_fct) (struct __gconv_step *, unsigned char);
+
+/* Constructor and destructor for local data for conversion step.  */
+typedef int (*__gconv_init_fct) (struct __gconv_step *);
+typedef void (*__gconv_end_fct) (struct __gconv_step *);
+
+/* Type of a transliteration/transscription function.  */
+typedef int (*__gconv_trans_fct) (struct __gconv_step *,
+\t\t\t\t  struct __gconv_step_data *, void *,
+\t\t\t\t  const unsigned char *,
+\t\t\t\t  const unsigned char **,
+\t\t\t\t  const unsigned char *, unsigned char **,
+\t\t\t\t  size_t *);
+"""
+
+
+def test_tabs_then_spaces_stay_when_the_file_goes_on_writing_them() -> None:
+    truth = (
+        "const unsigned char **, const unsigned char *,\n"
+        "\t\t\t    unsigned char **, size_t *, int, int);"
+    )
+    assert run(GCONV.replace("  <|>", "\t\t\t    <|>"), truth, lang="c") == truth
+
+
+# --- Python: a window that begins outside docstrings ------------------------------------------
+
+_METHODS = "".join(
+    f'    def method_{i}(self):\n        """Method {i}: a docstring line long enough."""\n'
+    f"        return {i}\n\n"
+    for i in range(40)
+)
+_LONG_DOC = "".join(
+    f"        Line {i} of a docstring that runs on for a long while.\n" for i in range(60)
+)
+
+
+def test_a_blank_line_in_a_method_of_a_long_class_is_multi_line() -> None:
+    # the 3,000-character window would begin inside the docstring of the method before
+    body = "".join(f"        self.buffer_{i} = self.runsource(line, {i})\n" for i in range(40))
+    prefix = (
+        "class Console:\n"
+        + _METHODS
+        + '    def helper(self):\n        """Help.\n\n'
+        + _LONG_DOC[:1500]
+        + '        """\n        return 1\n\n    def push(self, line):\n'
+        + body
+        + "        "
+    )
+    assert len(prefix) - prefix.index("    def helper") > 3000 > len(prefix) - prefix.index("push")
+    assert decide_multiline(
+        prefix, "\n\n    def raw_input(self):\n        pass\n", "python", "auto"
+    )
+
+
+def test_a_blank_line_after_a_docstring_longer_than_the_window_is_multi_line() -> None:
+    prefix = (
+        'def compile(file):\n    """Byte-compile one Python source file.\n\n'
+        + _LONG_DOC
+        + '    """\n    try:\n        code = loader.source_to_code(file)\n'
+        + "    except Exception as err:\n"
+        "        py_exc = PyCompileError(err.__class__, err, file)\n        "
+    )
+    assert decide_multiline(prefix, "\n    return cfile\n", "python", "auto")
+
+
+def test_inside_a_long_docstring_stays_single_line() -> None:
+    prefix = 'def compile(file):\n    """Byte-compile one Python source file.\n\n' + _LONG_DOC
+    assert not decide_multiline(prefix + "        ", '\n    """\n    return 1\n', "python", "auto")
+
+
+# --- the lexer: Lua long strings, JavaScript regex literals -----------------------------------
+
+
+def _brackets(text: str, lang: str) -> list[str]:
+    regex = bracket_regex(syntax_for(lang))
+    return [m.group("b") for m in regex.finditer(text) if m.group("b")]
+
+
+def test_lua_long_strings_hide_their_brackets() -> None:
+    text = "fp:write(format([[\nstatic const unsigned char %s%s[] = {\n]], LJBC_PREFIX, ctx."
+    assert _brackets(text, "lua") == ["(", "("]
+    assert _brackets("x = [==[ ]] ) ]==] .. f(", "lua") == ["("]  # a level-2 string
+
+
+BCSAVE = """\
+local function bcsave_c(ctx, output, s)
+  local fp = savefile(output, "w")
+  if ctx.type == "c" then
+    fp:write(format([[
+const unsigned char %s%s[] = {
+]], LJBC_PREFIX, ctx.modname))
+  else
+    fp:write(format([[
+#define %s%s_SIZE %d
+static const unsigned char %s%s[] = {
+]], LJBC_PREFIX, ctx.<|>
+  end
+end
+"""
+
+
+def test_closers_after_a_lua_long_string_are_the_answers() -> None:
+    truth = "modname, #s, LJBC_PREFIX, ctx.modname))"
+    assert run(BCSAVE, truth, multiline=False, lang="lua") == truth
+
+
+def test_javascript_regex_literals_hide_their_quotes_and_brackets() -> None:
+    line = "\t\t\treturn '\"' + s.replace(/([\"\\\\$`!])/g, '\\\\$1') + '\"';"
+    assert _brackets(line, "javascript") == ["(", ")"]
+    assert line_state(line, "javascript").string_quote == ""
+    assert line_state("x = a / b / c; y = '", "javascript").string_quote == "'"  # division
+
+
+QUOTE = """\
+module.exports = function quote(xs) {
+\treturn xs.map(function (s) {
+\t\tif (s && typeof s === 'object') {
+\t\t\treturn s.op.replace(/(.)/g, '\\\\$1');
+\t\t}
+\t\tif ((/["\\s]/).test(s) && !(/'/).test(s)) {
+\t\t\treturn "'" + s.replace(/(['\\\\])/g, '\\\\$1') + "'";
+\t\t}
+\t\tif ((/["'\\s]/).test(s)) <|>
+\t\treturn String(s).replace(/([A-Za-z]:)?([#!"$&'()*,:;<=>?@[\\\\\\]^`{|}])/g, '$1\\\\$2');
+\t}).join(' ');
+};
+"""
+
+
+def test_a_block_after_regex_literals_keeps_its_closing_brace() -> None:
+    truth = "{\n\t\t\treturn '\"' + s.replace(/([\"\\\\$`!])/g, '\\\\$1') + '\"';\n\t\t}"
+    assert run(QUOTE, truth, multiline=False, lang="javascript") == truth
+
+
+# --- blocks: a backslash-continued `if`, Lua blocks the suffix closes -------------------------
+
+IDNA = """\
+def nameprep(label):
+    for c in label:
+        if stringprep.in_table_c12(c) or \\
+           stringprep.in_table_c22(c) or \\
+           stringprep.in_table_c8(c) or \\
+           <|>
+
+    # Check bidi
+    RandAL = [stringprep.in_table_d1(x) for x in label]
+"""
+
+
+def test_a_continued_block_line_brings_its_block() -> None:
+    truth = 'stringprep.in_table_c9(c):\n            raise UnicodeError("Invalid character %r" % c)'
+    assert run(IDNA, truth, multiline=False) == truth
+
+
+CODELENS = """\
+local function execute_lens(lens, bufnr, client_id)
+  local line = lens.range.start.line
+
+  local client = vim.lsp.get_client_by_id(client_id)
+  <|>
+  end)
+end
+
+--- Return all lenses for the given buffer
+function M.get(bufnr)
+"""
+
+
+def test_a_retyped_end_paren_the_suffix_has_is_cut() -> None:
+    truth = (
+        "assert(client, 'Client is required to execute lens, client_id=' .. client_id)\n"
+        "  client:exec_cmd(lens.command, { bufnr = bufnr }, function(...)\n"
+        "    vim.lsp.handlers[ms.workspace_executeCommand](...)\n"
+        "    M.refresh()"
+    )
+    assert run(CODELENS, truth, lang="lua") == truth
+    assert run(CODELENS, truth + "\n  end)\nend", lang="lua") == truth
+
+
+QUERY = """\
+        for _, incllang in ipairs(vim.split(langlist, ',', true)) do
+          local is_optional = incllang:match('%(.*%)')
+
+          if is_optional then<|>
+              end
+            end
+          else
+            if add_included_lang(base_langs, lang, incllang) then
+              extension = true
+            end
+          end
+"""
+
+
+def test_retyped_ends_before_the_suffixs_else_are_cut() -> None:
+    truth = (
+        "\n            if not is_included then\n"
+        "              if add_included_lang(base_langs, lang, incllang:sub(2, #incllang - 1))"
+        " then\n"
+        "                extension = true"
+    )
+    assert run(QUERY, truth, lang="lua") == truth
+    assert run(QUERY, truth + "\n              end\n            end", lang="lua") == truth
