@@ -1116,6 +1116,14 @@ def _unbalanced(matches: Iterable[re.Match[str]], deepens: str) -> re.Match[str]
     return None
 
 
+def _innermost_open(text: str, ctx: Context) -> str:
+    """The innermost bracket still open at the end of ``text`` (recent lines), "" if none."""
+    text = text[-_RECENT_SCAN_CHARS:]
+    matches = reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(text)))
+    m = _unbalanced(matches, CLOSERS)
+    return m.group("b") if m else ""
+
+
 def _line_of_open_bracket(text: str, ctx: Context) -> str:
     """The line holding the innermost bracket left open at the end of ``text`` (recent lines
     only), "" when none is open."""
@@ -1157,8 +1165,11 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
         if not line.strip():
             continue
         width = _width(_indent_of(line))
-        if _KEYWORD_ELSE.match(line.strip()) and opened and opened[-1] == width:
-            opened.pop()  # `else` ends the block at its indentation (and opens its own)
+        if _KEYWORD_ELSE.match(line.strip()):
+            if opened and opened[-1] == width:
+                opened.pop()  # `else` ends the block at its indentation (and opens its own)
+            elif not opened and not _owns_end(ctx.prefix[-2000:] + kept, width, ctx):
+                return False  # it continues an `if` the missing lines opened
             break
         if not _KEYWORD_END.match(line.strip()):
             break
@@ -1213,6 +1224,9 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     for quote in _MULTILINE_QUOTES.get(ctx.language_id, ()):
         if kept.count(quote) % 2:
             return False  # a docstring or template literal left open
+    comment = syntax_for(ctx.language_id).block_comment
+    if comment and kept.rfind(comment[0]) > kept.rfind(comment[1]):
+        return False  # a `/**` doc comment left open
     follow = ctx.next_code_line
     opener = ends_with_block_opener(last, ctx.language_id)
     if follow.strip() and not ctx.mid_line:
@@ -1227,11 +1241,29 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     if not _keyword_blocks_closed(kept, ctx):
         return False
     closer = ctx.suffix_closer
-    if closer is None or closer[1] < 0:
+    if closer is None:
+        # nothing in the suffix closes a bracket: a `(` or `[` still open after ``kept`` (a
+        # parameter list) needed the missing lines; a `{` may close further on than we look
+        return _innermost_open(ctx.prefix + kept, ctx) not in ("(", "[")
+    if closer[1] < 0:
         return True
     # the innermost bracket still open after ``kept``: in the answer, or before the cursor
     line = _line_of_open_bracket(ctx.prefix + kept, ctx)
-    return not line or _width(_indent_of(line)) == closer[1]
+    if not line:
+        # opened before the recent lines: then nothing since sits at the closer's depth but
+        # the line that opened it (a lone `@Override` there needed the method it annotates)
+        return _opens_at(ctx.prefix[-_RECENT_SCAN_CHARS:] + kept, closer[1])
+    return _width(_indent_of(line)) == closer[1]
+
+
+def _opens_at(text: str, width: int) -> bool:
+    """Is the last line of ``text`` at or below ``width`` one at ``width`` ending with an
+    opening bracket (True when no such line is in view)?"""
+    for line in reversed(text.split("\n")[1:]):
+        if not line.strip() or _width(_indent_of(line)) > width:
+            continue
+        return _width(_indent_of(line)) == width and line.rstrip()[-1:] in OPENERS
+    return True
 
 
 def balance_truncated(text: str, ctx: Context) -> str:

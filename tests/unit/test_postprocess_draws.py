@@ -316,3 +316,95 @@ def test_retyped_ends_before_the_suffixs_else_are_cut() -> None:
     )
     assert run(QUERY, truth, lang="lua") == truth
     assert run(QUERY, truth + "\n              end\n            end", lang="lua") == truth
+
+
+# --- answers cut at maxTokens: what the missing lines were needed for -------------------------
+
+
+def cut_run(buffer: str, raw: str, lang: str) -> str:
+    prefix, suffix = buffer.split("<|>")
+    return pp.postprocess(
+        raw, prefix=prefix, suffix=suffix, multiline=True, language_id=lang, truncated=True
+    )
+
+
+THREAD_DB = """\
+/* Get base address of thread-local storage block.  */
+extern td_err_e td_thr_tlsbase (const td_thrhandle_t *__th,
+\t\t\t\t<|>
+
+/* Get address of thread local variable.  */
+extern td_err_e td_thr_tls_get_addr (const td_thrhandle_t *__th,
+\t\t\t\t     psaddr_t __map_address, size_t __offset,
+\t\t\t\t     psaddr_t *__address);
+"""
+
+
+def test_a_cut_parameter_list_the_suffix_never_closes_shows_nothing() -> None:
+    raw = "unsigned long int __modid,\n\t\t\t\tpsaddr_t"
+    assert cut_run(THREAD_DB, raw, "c") == ""
+
+
+CRC32 = (
+    "public sealed class Crc32 : IChecksum {\n"
+    + "".join(f"    private int field{i};\n" for i in range(60))
+    + """\
+    /// <summary>Resets the CRC to its initial value.</summary>
+    <|>
+    }
+
+    /// <summary>The CRC value.</summary>
+    [Pure]
+    public long GetValue() {
+        return crc & 0xffffffffL;
+    }
+}
+"""
+)
+
+
+def test_a_lone_attribute_before_the_suffixs_closing_brace_shows_nothing() -> None:
+    # (CRC32.java's `@Override` in the harness; C# here, where no parser checks the answer)
+    # the brace that opened the class is beyond the recent lines: the depth tells
+    assert cut_run(CRC32, "[Obsolete]\n    public void Reset() {\n     ", "csharp") == ""
+    whole = "[Obsolete]\n    public void Reset() {\n        crc = 0;"
+    assert cut_run(CRC32, whole + "\n     ", "csharp") == whole
+
+
+HEALTH = """\
+local function check_active_clients()
+  local clients = vim.lsp.get_clients()
+  if next(clients) then
+    for _, client in pairs(clients) do
+      local cmd ---@type string
+      <|>
+      elseif type(ccmd) == 'function' then
+        cmd = func_tostring(ccmd)
+      end
+      local dirs_info ---@type string
+    end
+  end
+end
+"""
+
+
+def test_a_cut_answer_before_the_suffixs_elseif_must_bring_its_if() -> None:
+    raw = "local ccmd = client.config.cmd\n      if type(ccmd) == 'table' then\n        cmd = v"
+    assert cut_run(HEALTH, raw, "lua") == ""
+
+
+SCHEMA = """\
+export declare namespace StandardSchemaV1 {<|>
+  export interface Props<Input = unknown, Output = Input> {
+    /**
+     * The version number of the standard.
+     */
+    readonly version: 1;
+  }
+}
+"""
+
+
+def test_a_cut_answer_does_not_leave_a_doc_comment_open() -> None:
+    raw = "\n  /**\n   * The Standard Schema properties interface.\n"
+    assert cut_run(SCHEMA, raw, "typescript") == ""
