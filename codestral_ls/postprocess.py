@@ -1159,6 +1159,8 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
             opened.pop()
         elif _KEYWORD_ELSE.match(line.strip()) and opened and opened[-1] == width:
             opened.pop()  # `else` ends the block it continues and opens the next one
+        if full.rstrip()[-1:] in OPENERS:
+            continue  # a bracket: closed by its bracket, which the bracket rules judge
         if ends_with_block_opener(full, ctx.language_id) or _INLINE_OPENER.match(full.strip()):
             opened.append(width)
     for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
@@ -1240,6 +1242,13 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         return False  # a block opened and nothing after it to be its body
     if not _keyword_blocks_closed(kept, ctx):
         return False
+    if (
+        ctx.language_id == "python"
+        and _PY_CLAUSE.match(follow.strip())
+        and not ctx.mid_line
+        and not _clause_has_statement(ctx.prefix[-_RECENT_SCAN_CHARS:] + kept, follow)
+    ):
+        return False  # the suffix's `elif`/`except` continues a statement the answer lacks
     closer = ctx.suffix_closer
     if closer is None:
         # nothing in the suffix closes a bracket: a `(` or `[` still open after ``kept`` (a
@@ -1263,6 +1272,19 @@ def _opens_at(text: str, width: int) -> bool:
         if not line.strip() or _width(_indent_of(line)) > width:
             continue
         return _width(_indent_of(line)) == width and line.rstrip()[-1:] in OPENERS
+    return True
+
+
+_PY_CLAUSE = re.compile(r"(?:elif|else|except|finally)\b")
+
+
+def _clause_has_statement(text: str, clause: str) -> bool:
+    """Is the last line of ``text`` at or below the clause's indentation at that indentation
+    (the ``if``/``try`` it continues, or that statement's body's last line)?"""
+    width = _width(_indent_of(clause))
+    for line in reversed(text.split("\n")[1:]):
+        if line.strip() and _width(_indent_of(line)) <= width:
+            return _width(_indent_of(line)) == width
     return True
 
 

@@ -408,3 +408,51 @@ export declare namespace StandardSchemaV1 {<|>
 def test_a_cut_answer_does_not_leave_a_doc_comment_open() -> None:
     raw = "\n  /**\n   * The Standard Schema properties interface.\n"
     assert cut_run(SCHEMA, raw, "typescript") == ""
+
+
+HIGHLIGHTER = """\
+function TSHighlighter.new(tree, opts)
+  local self = setmetatable({}, TSHighlighter)
+  self.tree = tree
+  <|>
+    end,
+  })
+
+  local function set_conceal_lines(lang)
+  end
+end
+"""
+
+
+def test_a_bracket_is_no_keyword_block_for_the_suffixs_end_lines() -> None:
+    # `({` waits for the suffix's `})`, `function()` for its `end,`: both re-typed, both cut
+    truth = "tree:register_cbs({\n    on_detach = function()\n      self:on_detach()"
+    assert run(HIGHLIGHTER, truth, lang="lua") == truth
+    assert run(HIGHLIGHTER, truth + "\n    end,\n  })", lang="lua") == truth
+
+
+SOCKET = """\
+if hasattr(_socket, "socketpair"):
+    def socketpair(family=None, type=SOCK_STREAM, proto=0):
+        return a, b
+
+else:
+
+    # Origin: https://gist.github.com/4325783, by Geert Jansen.  Public domain.
+    <|>
+        elif family == AF_INET6:
+            host = _LOCALHOST_V6
+        else:
+            raise ValueError("Only AF_INET and AF_INET6 socket address families")
+        return a, b
+"""
+
+
+def test_a_cut_answer_before_the_suffixs_elif_must_bring_its_if() -> None:
+    raw = (
+        "def socketpair(family=AF_INET, type=SOCK_STREAM, proto=0):\n"
+        "        if family == AF_INET:\n            host = _LOCALHOST"
+    )
+    assert cut_run(SOCKET, raw, "python") == ""
+    whole = raw.rsplit("\n", 1)[0] + "\n            host = _LOCALHOST_V4"
+    assert cut_run(SOCKET, whole + "\n        ", "python") == whole
