@@ -491,14 +491,16 @@ def _first_block(text: str, ctx: Context, body: bool = False) -> str:
         # the first line goes on from the cursor line: `if ((a & |` + `b) !== c) {` closes
         # the cursor line's open brackets (its closers of earlier lines do not count)
         depth = len(_unclosed("".join(regex.findall(ctx.line_before))))
+    floor = 0  # the block ends when the depth falls below where its opening line left it
     for i, line in enumerate(lines):
         for m in regex.finditer(line):
             b = m.group("b")
             if b is not None:
                 depth += 1 if b in OPENERS else -1
         if i == 0 and not body:
+            floor = max(0, depth - 1)  # `codec(|` + `{`: `}` ends it, the suffix has `)`
             continue
-        if braces and depth <= 0:
+        if braces and depth <= floor:
             return "\n".join(lines[: i + 1])
         if not braces and line.strip() and _width(_indent_of(line)) <= base:
             closer = line.strip() in _CLOSER_WORDS

@@ -456,3 +456,19 @@ def test_a_cut_answer_before_the_suffixs_elif_must_bring_its_if() -> None:
     assert cut_run(SOCKET, raw, "python") == ""
     whole = raw.rsplit("\n", 1)[0] + "\n            host = _LOCALHOST_V4"
     assert cut_run(SOCKET, whole + "\n        ", "python") == whole
+
+
+CODEC = """\
+test("z.toJSONSchema() returns StandardJSONSchemaV1", async () => {
+  const codec = z.codec(z.string(), z.number(), <|>);
+  const result = codec["~standard"].jsonSchema.input({ target: "draft-2020-12" });
+});
+"""
+
+
+def test_a_block_opened_inside_the_cursor_lines_call_ends_at_its_brace() -> None:
+    truth = (
+        "{\n    decode: (str) => Number.parseFloat(str),\n    encode: (num) => num.toString(),\n  }"
+    )
+    overlong = truth + "\n\n  function helper(value) {\n      return value;\n  }"
+    assert run(CODEC, overlong, multiline=False, lang="typescript") == truth
