@@ -26,18 +26,25 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
-                     lines); cut one that reaches the suffix and goes on re-typing it
+                     lines); cut one that reaches the suffix and goes on re-typing it; a line
+                     re-types a suffix line only at its depth (``return None`` of a nested
+                     branch before the function's own is new code)
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
                      a ``}`` at the indentation of the suffix's own closer)
-13. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace
+13. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace within
+                     lines but not depth: an overlap of whole lines starts at the suffix line's
+                     indentation
 14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
 15. trailing_space   trailing whitespace and blank lines at the end
 16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
 17. balance          a truncated answer: back to its last line where its brackets are balanced,
                      no block is left without a body, and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++, on bounded
-                     windows; Lua blocks may be closed by the suffix's ``end`` lines)
+                     windows; Lua blocks may be closed by the suffix's ``end`` lines); not
+                     where the suffix shows the missing lines were needed: a ``(`` it never
+                     closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
+                     open ``/**``
 18. blank_result     nothing visible left -> ""
 
 Why this order: fences and the Codestral quirks shift every position the later rules look at;

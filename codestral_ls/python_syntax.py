@@ -5,7 +5,10 @@ Both are imported on the first call only, never at server start-up; without them
 fail to load) ``python_multiline`` returns None and ``decide_multiline`` keeps its lexical rules.
 
 The decision reads the last token before the cursor in the tree of a bounded window (the last
-~3,000 characters of the prefix and the first ~1,000 of the suffix, cut at line starts), so it
+~3,000 characters of the prefix and the first ~1,000 of the suffix, cut at line starts; the
+window begins at a top-level statement, else at the least indented ``def``/``class`` in it,
+else at a line start, and when that line start turns out to be inside a long docstring, once
+more after the docstring's quotes), so it
 sees what one line cannot: a docstring or bracket opened lines above, a ``def`` whose parameters
 span lines, a ``:`` that ends a lambda rather than a block. Parsing costs ~0.1-0.5 ms, so
 ``decide_multiline`` only asks when the answer could differ from its lexical one.
