@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
+from codestral_ls.privacy import is_secret_file
 from tests.fakes.mistral import FakeMistral, Recorded, Reply
 from tests.quality.realcode.cuts import Cut, cuts_for
 from tests.quality.realcode.faults import Answer, answers_for
@@ -102,8 +103,13 @@ def build_corpus(
             corpus.skipped.append(why)
             continue
         rng = random.Random(f"{seed}-{lang}-cuts")
-        # the real files a grammar already chokes on (macros, new syntax) cannot be scored
-        files = [f for f in pick(lang, files_per_lang * 3, seed) if parses(lang, f.text)]
+        # the real files a grammar already chokes on (macros, new syntax) cannot be scored, nor
+        # those the server never sends upstream by design (privacy: `secrets.py` shows nothing)
+        files = [
+            f
+            for f in pick(lang, files_per_lang * 3, seed)
+            if parses(lang, f.text) and not is_secret_file(f.name.replace("!", "/"))
+        ]
         for source in files[:files_per_lang]:
             corpus.cuts += cuts_for(lang, source.name, source.text, rng, cuts_per_kind)
     return corpus
