@@ -98,6 +98,49 @@ VARIANTS = [
 ]
 
 
+ACCEPT_COLUMNS = ["run", "accepts", "next shown", "p50", "p90", "max", "upstream calls"]
+
+
+def accept_row(label: str, cycles: list[dict[str, Any]], calls: int) -> list[Any]:
+    """After each Tab accept: how soon the next suggestion was in the DOM, with no other key,
+    over the accepts where the answer allowed one (one came within 1.5 s; after the others the
+    server's answer was empty, e.g. before three blank lines, and nothing came at all)."""
+    accepted = [c for c in cycles if not c.get("noAccept")]
+    shown = [c["ms"] for c in accepted if isinstance(c["ms"], (int, float))]
+    return [
+        label,
+        f"{len(accepted)}"
+        + (
+            f" (+{len(cycles) - len(accepted)} Tab indented)" if len(cycles) > len(accepted) else ""
+        ),
+        len(shown),
+        nv.fmt(nv.pct(shown, 0.5)),
+        nv.fmt(nv.pct(shown, 0.9)),
+        nv.fmt(max(shown)) if shown else "-",
+        calls,
+    ]
+
+
+# Where the accept cycles run (each starts near the top of a copy of the file, the fake
+# upstream knows the rest): Python and Go, no language server of code-server's own for Go.
+ACCEPT_FILES = ["inventory.py", "queue.go"]
+
+
+def accept_start(target: str) -> int:
+    """Where the accept cycles start in ``target``: the end of the first line after the first
+    tenth of it that the code goes on from on the next line (something to accept at once)."""
+    at = target.find("\n", len(target) // 10)
+    while at >= 0 and not target[at + 1 :].split("\n", 1)[0].strip():
+        at = target.find("\n", at + 1)
+    return at if at >= 0 else len(target)
+
+
+def known_code(plans: list[nv.Plan]) -> dict[str, str]:
+    """What the fake upstream knows the continuation of: the typed files and the accept files."""
+    known = {n: (nv.CODE / n).read_text() for n in ACCEPT_FILES}
+    return {**known, **{p.name: p.target for p in plans}}
+
+
 def missing_setup() -> str | None:
     for need in (NODE24, CODE_SERVER / "out" / "node" / "entry.js", VSIX):
         if not need.exists():
@@ -113,9 +156,12 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _server_command(run: Path, variant: Variant) -> str:
-    """A script the extension starts as its server (a Python path would get -m added)."""
+def _server_command(run: Path, variant: Variant, record: Path | None = None) -> str:
+    """A script the extension starts as its server (a Python path would get -m added); with
+    ``record``, behind tests/editors/vscode/lsp_tap.py writing the client's messages there."""
     cmd = [sys.executable, "-m", "codestral_ls"]
+    if record is not None:
+        cmd = [sys.executable, str(DRIVER.with_name("lsp_tap.py")), str(record), *cmd]
     if variant.proxy_ms is not None:
         cmd = [sys.executable, str(PROXY), str(variant.proxy_ms), *cmd]
     script = run / "server.sh"
@@ -139,7 +185,19 @@ def _node_env(run: Path) -> dict[str, str]:
     return env
 
 
-def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int) -> dict[str, Any]:
+def run_variant(
+    variant: Variant,
+    plan: nv.Plan,
+    fake: FakeMistral,
+    accepts: int,
+    *,
+    word_accepts: int = 0,
+    record: Path | None = None,
+    accept_in: list[str] | None = None,
+) -> dict[str, Any]:
+    """One run; ``word_accepts``: accept-next-word presses before each Tab accept; ``record``:
+    where the LSP messages VS Code sent the server are written (JSON lines); ``accept_in``:
+    the files of the accept cycles (``ACCEPT_FILES``)."""
     run = Path(tempfile.mkdtemp(prefix="codestral-vscode-bench."))
     try:
         workspace, user_data = run / "workspace", run / "user-data"
@@ -148,11 +206,17 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
         for name in ("home", "tmp", "chromium"):
             (run / name).mkdir()
         (workspace / plan.name).write_text(plan.start_text)
+        accept_files = []
+        for name in ACCEPT_FILES if accept_in is None else accept_in:
+            target = (nv.CODE / name).read_text()
+            accept_files.append({"file": f"accept_{name}", "target": target})
+            accept_files[-1]["from"] = accept_start(target)
+            (workspace / f"accept_{name}").write_text(target[: accept_files[-1]["from"]])
         (user_data / "User" / "settings.json").write_text(json.dumps(EDITOR_SETTINGS))
         machine_settings = {
             "codestral.route": "direct",
             "codestral.baseUrl": fake.base_url,
-            "codestral.server.path": _server_command(run, variant),
+            "codestral.server.path": _server_command(run, variant, record),
             **{
                 f"codestral.{section}.{k}": v
                 for section, values in variant.server.items()
@@ -192,6 +256,8 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
                 "timeoutMs": 150_000,
                 "keys": plan.keys,
                 "accepts": accepts,
+                "acceptFiles": accept_files,
+                "wordAccepts": word_accepts,
             }
             (run / "cfg.json").write_text(json.dumps(config))
             before = len(fake.requests)
@@ -222,6 +288,11 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
             if r.path.endswith("/fim/completions") and r.t_received <= end
         ]
         steps["status_typing"] = {"upstreamCalls": len(calls)}
+        steps["accept_calls"] = sum(
+            1
+            for r in fake.requests[before:]
+            if r.path.endswith("/fim/completions") and r.t_received > end
+        )
         if os.environ.get("BENCH_DUMP"):
             Path(os.environ["BENCH_DUMP"]).write_text(json.dumps(steps))
         return steps
@@ -234,7 +305,7 @@ def main() -> int:
     parser.add_argument("--chars", type=int, default=90, help="characters typed per file")
     parser.add_argument("--files", nargs="*", default=["inventory.py"])
     parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--accepts", type=int, default=4)
+    parser.add_argument("--accepts", type=int, default=8, help="Tab accepts in each accept file")
     parser.add_argument("--only", nargs="*", help="run only these variant labels")
     parser.add_argument("--no-prefetch", action="store_true")
     parser.add_argument("--line-model", action="store_true")
@@ -246,13 +317,13 @@ def main() -> int:
     rng = random.Random(args.seed)
     plans = [nv.make_plan(name, args.chars, rng) for name in args.files]
     fake = FakeMistral(api_key=nv.KEY).start()
-    fake.responder = nv.model({p.name: p.target for p in plans}, args.line_model)
+    fake.responder = nv.model(known_code(plans), args.line_model)
     print(
         f"machine: {machine()}; code-server 4.139.1 (VS Code 1.139.1, its own wait 50 ms); "
         f"{sum(len(p.keys) for p in plans)} keys in {len(plans)} file(s); upstream "
         f"{nv.FIRST_TOKEN * 1000:.0f} ms + {nv.PER_TOKEN * 1000:.0f} ms/token"
     )
-    rows = []
+    rows, accept_rows = [], []
     try:
         for variant in VARIANTS:
             if args.only and variant.label not in args.only:
@@ -263,8 +334,13 @@ def main() -> int:
                     variant.label, variant.proxy_ms, {**variant.server, "completion": completion}
                 )
             merged: dict[str, Any] = {}
+            cycles: list[dict[str, Any]] = []
+            accept_calls = 0
             for plan in plans:
-                got = nv.analyse(run_variant(variant, plan, fake, args.accepts), plan)
+                steps = run_variant(variant, plan, fake, args.accepts)
+                cycles += steps["accepts"]
+                accept_calls += steps["accept_calls"]
+                got = nv.analyse(steps, plan)
                 for key, value in got.items():
                     merged[key] = merged.get(key, 0 if not isinstance(value, list) else [])
                     merged[key] = merged[key] + value
@@ -281,6 +357,7 @@ def main() -> int:
                     nv.fmt(nv.pct(acc, 0.5)) + f" ({len(acc)})",
                 ]
             )
+            accept_rows.append(accept_row(variant.label, cycles, accept_calls))
     finally:
         fake.stop()
     table(
@@ -288,6 +365,7 @@ def main() -> int:
         nv.COLUMNS,
         rows,
     )
+    table("Tab accept to the next suggestion visible in VS Code, ms", ACCEPT_COLUMNS, accept_rows)
     return 0
 
 

@@ -1,0 +1,118 @@
+"""The next suggestion after an accept in real VS Code (code-server in headless Chromium, the
+packaged extension, the real server behind tests/editors/vscode/lsp_tap.py, the fake
+Codestral-like upstream): editors/vscode/src/nextOnAccept.ts makes each item's command VS Code's
+own "trigger inline suggestion", so the next request skips VS Code's 50 ms debounce, and counts
+the accept itself. Asserts what reaches the server and what is shown, never how fast (the
+timings are tests/bench/bench_editor_vscode.py's):
+
+- after each Tab accept the next suggestion is shown with no other key pressed;
+- each accept is counted once (``codestral.acceptCompletion`` with the accepted item's id);
+- exactly one inline completion request at each place after an accept, sent as automatic
+  (VS Code's own automatic request joined the extension's explicit one);
+- no upstream call for it: the server had prefetched the continuation;
+- accept-next-word before the Tab leaves the rest shown and the accept still counts once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bench import bench_editor_nvim as nv
+from tests.bench import bench_editor_vscode as bench
+from tests.fakes.mistral import FakeMistral
+
+pytestmark = pytest.mark.editors
+
+AUTOMATIC = 2  # LSP InlineCompletionTriggerKind.Automatic
+ACCEPT = "codestral.acceptCompletion"
+ACCEPT_IN = "queue.go"  # where the accept cycles run (the top of it, then Tab, Tab, Tab)
+
+
+def _run(tmp_path: Path, word_accepts: int) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
+    why = bench.missing_setup()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    plan = nv.make_plan("inventory.py", 12, random.Random(5))
+    fake = FakeMistral(api_key=nv.KEY).start()
+    fake.responder = nv.model(bench.known_code([plan]))
+    record = tmp_path / "lsp-client-messages.jsonl"
+    try:
+        steps = bench.run_variant(
+            bench.VARIANTS[0],
+            plan,
+            fake,
+            accepts=3,
+            word_accepts=word_accepts,
+            record=record,
+            accept_in=[ACCEPT_IN],
+        )
+    finally:
+        fake.stop()
+    messages = [json.loads(line) for line in record.read_text().splitlines()]
+    typed = "".join(k["text"] for k in plan.keys)
+    assert steps["text"].startswith(plan.start_text + typed), "the typing went wrong"
+    return steps, messages, steps["accept_calls"]
+
+
+def _position_after(text: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    return len(lines) - 1, len(lines[-1])
+
+
+def _check(steps: dict[str, Any], messages: list[dict[str, Any]], upstream_calls: int) -> None:
+    cycles = [c for c in steps["accepts"] if not c.get("noAccept")]
+    # The true code after each accept goes on (no three blank lines): a next suggestion each time.
+    assert len(cycles) == 3, steps["accepts"]
+    assert all(c["ms"] is not None and c["next"] for c in cycles), cycles
+
+    requests = [
+        m
+        for m in messages
+        if m.get("method") == "textDocument/inlineCompletion"
+        and m["params"]["textDocument"]["uri"].endswith(f"/accept_{ACCEPT_IN}")
+    ]
+    accepts = [
+        m["params"]["arguments"][0]["id"]
+        for m in messages
+        if m.get("method") == "workspace/executeCommand" and m["params"]["command"] == ACCEPT
+    ]
+    # One accept counted per Tab, each for a different shown item.
+    assert len(accepts) == len(cycles) == len(set(accepts)), accepts
+    target = (nv.CODE / ACCEPT_IN).read_text()
+    for cycle in cycles:
+        line, character = _position_after(target[: cycle["pos"]])
+        here = [
+            r
+            for r in requests
+            if (r["params"]["position"]["line"], r["params"]["position"]["character"])
+            == (line, character)
+        ]
+        assert len(here) == 1, (cycle, here)
+        assert here[0]["params"]["context"]["triggerKind"] == AUTOMATIC, here[0]
+    # The answers after the accepts were prefetched: the only upstream calls of the accept
+    # cycles are the prefetches of the suggestions they showed (one each at most).
+    assert upstream_calls <= len(steps["accepts"]) + 1, upstream_calls
+
+
+def test_next_suggestion_after_tab_accept_without_a_key(tmp_path: Path) -> None:
+    _check(*_run(tmp_path, word_accepts=0))
+
+
+def test_accept_next_word_then_tab(tmp_path: Path) -> None:
+    steps, messages, calls = _run(tmp_path, word_accepts=1)
+    partial = [
+        m
+        for m in messages
+        if m.get("method") == "workspace/executeCommand"
+        and m["params"]["command"] == "codestral.partialAccept"
+    ]
+    assert partial, "the word accept was not reported"
+    _check(steps, messages, calls)
