@@ -275,7 +275,7 @@ class Engine:
         return self.inflight.typed_on_from(job)
 
     async def _debounce(self, job: Job, superseded: asyncio.Future[None]) -> None:
-        p50 = self.stats.percentiles()["p50"]
+        p50 = self.stats.p50()
         delay = self.pace.delay(
             job.doc_key,
             self.settings.completion.debounce_ms / 1000,
@@ -377,7 +377,7 @@ class Engine:
             self._on_state("idle")  # abandoned: neither a success nor a failure
             raise
         record.total_ms = (self._clock() - started) * 1000
-        self.stats.latencies_ms.append(record.total_ms)
+        self.stats.add_latency(record.total_ms)
         self._account(record, usage, request, raw)
         self.backoff.succeeded()
         self._on_success()
