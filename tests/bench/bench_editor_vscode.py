@@ -1,7 +1,7 @@
 """Keystroke-to-ghost-text in real VS Code (code-server in headless Chromium), against a
 Codestral-like upstream: the VS Code half of tests/bench/bench_editor_nvim.py, same method.
 
-    .venv/bin/python -m tests.bench.bench_editor_vscode [--chars 90] [--seed 3] [--accepts 4]
+    .venv/bin/python -m tests.bench.bench_editor_vscode [--chars 90] [--seed 3] [--accepts 8]
         [--only LABEL ...] [--line-model] [--no-prefetch]
 
 Setup: bash .ci/setup-vscode.sh (code-server 4.139.1, Node 24, Chromium, playwright-core, the
@@ -11,12 +11,22 @@ Setup: bash .ci/setup-vscode.sh (code-server 4.139.1, Node 24, Chromium, playwri
 typing the same plan as the Neovim benchmark (``bench_editor_nvim.make_plan``: real code from
 ``replay_code/``, 60-250 ms between keys, pauses of 0.8-1.2 s) and recording, in the page, every
 change of the ghost text in the DOM (MutationObserver) and every keydown, both on the page's
-``performance.now()`` clock. Floor, p50/p90 over the floor, flicker and accept cycles are
-computed exactly as in the Neovim benchmark (``bench_editor_nvim.analyse``).
+``performance.now()`` clock. Floor, p50/p90 over the floor and flicker are computed exactly as
+in the Neovim benchmark (``bench_editor_nvim.analyse``).
+
+Accept cycles, after the typing, in the same VS Code: in copies of ``replay_code/inventory.py``
+and ``queue.go`` cut near their top (``ACCEPT_FILES``, ``accept_start``), up to ``--accepts``
+Tab accepts each: Tab on the suggestion shown (after 300 ms of reading), the time from the Tab's
+keydown to the next suggestion in the DOM with no other key, then the buffer read back (saved)
+to know what was accepted. Where no suggestion is shown, the typist types the next word or line
+break of the true code. "Where the answer allowed it": the accepts after which a suggestion
+came at all (after the others the server's answer was empty).
 
 VS Code's own wait: the inline completions model of code-server 4.139.1's bundled workbench
 (VS Code 1.139.1) asks after a fixed 50 ms (``InlineCompletionsDebounce``, ``{min: 50, max:
-50}``); every run below includes it.
+50}``); every run below includes it, except after an accept, where the extension's item command
+(``editor.action.inlineSuggest.trigger``, editors/vscode/src/nextOnAccept.ts) makes the next
+request explicit, which VS Code does not debounce.
 
 Runs, same keys, one after the other:
   - ``ours``: default settings (the server's adaptive debounce, no wait on a fresh line)
