@@ -11,6 +11,13 @@ timings are tests/bench/bench_editor_vscode.py's):
   (VS Code's own automatic request joined the extension's explicit one);
 - no upstream call for it: the server had prefetched the continuation;
 - accept-next-word before the Tab leaves the rest shown and the accept still counts once.
+
+In the real VS Code the messages the server gets are the same, in the same order, whether the
+request after an accept is the extension's explicit one or VS Code's own 50 ms later (only the
+timing differs, which is the benchmark's to measure), so the mechanism itself (each item's
+command is VS Code's trigger without arguments; the request it makes counts the accept and is
+sent as automatic) is unit-tested under Node with a stub of the `vscode` module
+(tests/editors/vscode/nextOnAccept.test.mjs).
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +117,26 @@ def _check(steps: dict[str, Any], messages: list[dict[str, Any]], prompts: list[
         # call for this place at most (that prefetch), none made for the request itself.
         upto = target[: cycle["pos"]][-200:]
         assert sum(p.endswith(upto) for p in prompts) <= 1, cycle
+
+
+def test_next_on_accept_unit() -> None:
+    if not bench.NODE24.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Node 24 is missing at {bench.NODE24}")
+        pytest.skip(f"Node 24 is missing at {bench.NODE24}: bash .ci/setup-vscode.sh")
+    here = bench.DRIVER.parent
+    stub = here / "stub" / "register.mjs"
+    proc = subprocess.run(
+        [str(bench.NODE24), "--import", str(stub), "--test", str(here / "nextOnAccept.test.mjs")],
+        cwd=bench.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert re.search(r"^ℹ pass 4$", proc.stdout, re.MULTILINE), proc.stdout
+    assert re.search(r"^ℹ fail 0$", proc.stdout, re.MULTILINE), proc.stdout
 
 
 def test_next_suggestion_after_tab_accept_without_a_key(tmp_path: Path) -> None:

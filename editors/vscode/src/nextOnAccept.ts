@@ -27,8 +27,13 @@ interface Offered {
 
 export class NextOnAccept {
     private readonly offered = new Map<string, Offered[]>(); // by document URI
+    private readonly run: (command: vscode.Command) => Promise<unknown>;
 
-    constructor(private readonly run: (command: vscode.Command) => Promise<unknown>) {}
+    /** `run`: runs the server's command (no parameter property: Node's type stripping, for
+     *  its unit test, does not take them). */
+    constructor(run: (command: vscode.Command) => Promise<unknown>) {
+        this.run = run;
+    }
 
     readonly middleware: Pick<Middleware, 'provideInlineCompletionItems'> = {
         provideInlineCompletionItems: async (document, position, context, token, next) => {
