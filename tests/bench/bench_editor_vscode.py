@@ -121,7 +121,9 @@ def accept_row(label: str, cycles: list[dict[str, Any]], calls: int) -> list[Any
         label,
         f"{len(accepted)}"
         + (
-            f" (+{len(cycles) - len(accepted)} Tab indented)" if len(cycles) > len(accepted) else ""
+            f" (+{len(cycles) - len(accepted)} Tab did nothing)"
+            if len(cycles) > len(accepted)
+            else ""
         ),
         len(shown),
         nv.fmt(nv.pct(shown, 0.5)),
