@@ -1,40 +1,119 @@
-"""Adaptive debounce: how long a request waits before it may cost an upstream call."""
+"""Adaptive debounce: how long a request waits before it may cost an upstream call.
+
+Two facts decide it (measured with ``--calls`` in tests/bench/bench_editor_nvim.py and
+bench_editor_vscode.py; README "Ghost text latency in real editors"):
+
+* The calls a fixed 350 ms debounce never makes are the ones started inside an ordinary gap
+  between two keystrokes: a wait of 1.3x the *average* gap (capped at debounceMs) still fired in
+  every gap longer than that, a third of them for human gaps of 60-250 ms. So the wait is set
+  just past the *slow end* of the user's own gaps (mean + 4 mean deviations), not their average.
+* People pause on a line they have just started (after Enter and its indentation): no wait
+  there. But only when the cursor came to that line by a line break: typing indentation key by
+  key also leaves only whitespace before the cursor, and waiting nothing on each of those keys
+  cost a call per line.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+# A gap this many times the usual one is a pause, not typing: it does not move the pace.
+PAUSE_FACTOR = 3.0
+# Before a pace is known: gaps up to this long (seconds) count as typing.
+FIRST_PAUSE_S = 1.0
+# How far past the average gap the slow end of typing lies, in mean absolute deviations.
+SLOW_END_DEVIATIONS = 4.0
+# The wait stays between these multiples of debounceMs.
+LOWEST, HIGHEST = 0.25, 2.5
+SMOOTHING = 0.3  # weight of the newest gap in the running mean and deviation
+
+
+@dataclass
+class Pace:
+    """One document's typing: running mean and mean absolute deviation of its gaps (s)."""
+
+    mean: float
+    deviation: float
+
+
+def next_pace(pace: Pace | None, gap: float) -> Pace | None:
+    """The pace after a gap of ``gap`` seconds between two requests; pauses leave it be."""
+    if gap <= 0:
+        return pace
+    if pace is None:
+        return Pace(gap, gap / 4) if gap < FIRST_PAUSE_S else None
+    if gap > PAUSE_FACTOR * pace.mean:
+        return pace
+    mean = (1 - SMOOTHING) * pace.mean + SMOOTHING * gap
+    deviation = (1 - SMOOTHING) * pace.deviation + SMOOTHING * abs(gap - pace.mean)
+    return Pace(mean, deviation)
+
+
+def typing_wait(pace: Pace | None, limit: float) -> float:
+    """Seconds to wait mid-line: just past the slow end of the user's gaps, so that a burst of
+    typing costs nothing, within [LOWEST, HIGHEST] x ``limit`` (debounceMs); ``limit`` itself
+    while the pace is unknown, and 0 when debouncing is off."""
+    if limit <= 0:
+        return 0.0
+    if pace is None:
+        return limit
+    slow_end = pace.mean + SLOW_END_DEVIATIONS * pace.deviation
+    return min(HIGHEST * limit, max(LOWEST * limit, slow_end))
+
+
+def cursor_line(prompt: str) -> tuple[str, str]:
+    """(the text before the cursor on its line, a little of what comes before that line)."""
+    at = prompt.rfind("\n")
+    return prompt[at + 1 :], prompt[max(0, at - 32) : at + 1]
+
+
+def fresh_line(previous: tuple[str, str, bool] | None, prompt: str) -> bool:
+    """Is the cursor on a line it reached by a line break, with only indentation before it?
+    ``previous``: the last request's (line text, text before the line, fresh). The same line
+    (same text before it) stays fresh while only indentation is added: editors insert Enter
+    and the indentation as two edits. A document's first request is not fresh."""
+    line, above = cursor_line(prompt)
+    if line.strip(" \t"):
+        return False
+    if previous is None:
+        return False
+    before_line, before_above, was_fresh = previous
+    if before_above != above:
+        return True  # the cursor is on another line than at the last request: a line break
+    return was_fresh and line.startswith(before_line)
+
 
 class TypingPace:
-    """Adaptive debounce: just longer than the user's usual gap between keystrokes, so a burst
-    of typing sends nothing and a pause is noticed at once; never above debounceMs."""
+    """Per document: the typing pace and where the cursor was at the last request."""
 
     def __init__(self) -> None:
         self._last: dict[str, float] = {}
-        self._gap: dict[str, float] = {}
+        self._pace: dict[str, Pace] = {}
+        self._line: dict[str, tuple[str, str, bool]] = {}
 
-    def note(self, doc_key: str, now: float) -> None:
+    def note(self, doc_key: str, now: float, prompt: str | None = None) -> None:
         last = self._last.get(doc_key)
         self._last[doc_key] = now
-        if last is not None and 0 < now - last < 1.0:
-            old = self._gap.get(doc_key)
-            gap = now - last
-            self._gap[doc_key] = gap if old is None else 0.7 * old + 0.3 * gap
+        if last is not None:
+            pace = next_pace(self._pace.get(doc_key), now - last)
+            if pace is not None:
+                self._pace[doc_key] = pace
+        if prompt is not None:
+            fresh = fresh_line(self._line.get(doc_key), prompt)
+            self._line[doc_key] = (*cursor_line(prompt), fresh)
 
-    def delay(
-        self, doc_key: str, limit: float, upstream_p50: float | None, line_start: bool = False
-    ) -> float:
-        """``line_start``: the cursor is on a fresh line (only indentation before it), where
-        people pause to think: no wait at all, the suggestion is ready one upstream call after
-        the Enter (tests/bench/bench_editor_nvim.py)."""
-        if line_start:
+    def delay(self, doc_key: str, limit: float) -> float:
+        """No wait on a line reached by a line break (fresh_line, as of the last ``note``);
+        elsewhere typing_wait."""
+        if self.fresh(doc_key):
             return 0.0
-        gap = self._gap.get(doc_key)
-        if gap is None or limit <= 0:
-            return limit
-        # A slow upstream makes every wasted call dearer: lean towards the full wait.
-        lean = 0.0 if upstream_p50 is None else min(1.0, upstream_p50 / 1.0)
-        adaptive = max(0.25 * limit, 1.3 * gap)
-        return min(limit, adaptive + lean * (limit - adaptive))
+        return typing_wait(self._pace.get(doc_key), limit)
+
+    def fresh(self, doc_key: str) -> bool:
+        line = self._line.get(doc_key)
+        return line is not None and line[2]
 
     def forget(self, doc_key: str) -> None:
         self._last.pop(doc_key, None)
-        self._gap.pop(doc_key, None)
+        self._pace.pop(doc_key, None)
+        self._line.pop(doc_key, None)

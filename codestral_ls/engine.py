@@ -126,7 +126,7 @@ class Engine:
         ``trail`` is filled with what happened, for the inspector."""
         trail = trail or _scratch_trail(job, self._clock())
         self.stats.requests += 1
-        self.pace.note(job.doc_key, self._clock())
+        self.pace.note(job.doc_key, self._clock(), job.prompt)
         self.prefetch.check(job)
         timeout = self.settings.completion.timeout_ms / 1000
         try:
@@ -275,13 +275,7 @@ class Engine:
         return self.inflight.typed_on_from(job)
 
     async def _debounce(self, job: Job, superseded: asyncio.Future[None]) -> None:
-        p50 = self.stats.percentiles()["p50"]
-        delay = self.pace.delay(
-            job.doc_key,
-            self.settings.completion.debounce_ms / 1000,
-            None if p50 is None else p50 / 1000,
-            line_start=_fresh_line(job.prompt),
-        )
+        delay = self.pace.delay(job.doc_key, self.settings.completion.debounce_ms / 1000)
         if delay > 0:
             await asyncio.wait((superseded,), timeout=delay)
 
@@ -435,12 +429,6 @@ class Engine:
     @classmethod
     def _shown(cls, raw: str, job: Job, truncated: bool = False) -> str:
         return cls._rules(raw, job, truncated)[0]
-
-
-def _fresh_line(prompt: str) -> bool:
-    """Only indentation between the last line break and the cursor (and a line break)."""
-    at = prompt.rfind("\n")
-    return at >= 0 and not prompt[at + 1 :].strip(" \t")
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
