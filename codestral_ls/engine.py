@@ -371,7 +371,7 @@ class Engine:
             self._on_state("idle")  # abandoned: neither a success nor a failure
             raise
         record.total_ms = (self._clock() - started) * 1000
-        self.stats.latencies_ms.append(record.total_ms)
+        self.stats.add_latency(record.total_ms)
         self._account(record, usage, request, raw)
         self.backoff.succeeded()
         self._on_success()

@@ -21,6 +21,20 @@ class Stats:
     redactions: int = 0
     prefetches: int = 0  # upstream calls made for a continuation (prefetch.py)
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=500))
+    _added: int = 0
+    _p50_at: int = -1
+    _p50: float | None = None
+
+    def add_latency(self, ms: float) -> None:
+        self.latencies_ms.append(ms)
+        self._added += 1
+
+    def p50(self) -> float | None:
+        """The median latency, re-sorted only after 1/16 of the window is new: it is read on
+        every request (the debounce), and one sample barely moves the median of 500."""
+        if self._added - self._p50_at >= max(1, len(self.latencies_ms) // 16):
+            self._p50, self._p50_at = self.percentiles()["p50"], self._added
+        return self._p50
 
     def percentiles(self) -> dict[str, float | None]:
         data = sorted(self.latencies_ms)

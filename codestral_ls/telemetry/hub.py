@@ -171,6 +171,7 @@ class Telemetry:
         }
 
     def budget(self) -> dict[str, Any]:
+        self.ledger.flush()  # a report is not on the answer's path: show the file as it is
         return self.governor.report(self.ledger.totals(), self.settings)
 
     # --- gateway feedback -----------------------------------------------------------------
@@ -218,6 +219,7 @@ class Telemetry:
             log.info("again: %s", text)
 
     async def aclose(self) -> None:
+        self.ledger.flush()
         tasks = list(self._feedback_tasks)
         if tasks:
             await asyncio.wait(tasks, timeout=0.5)

@@ -21,7 +21,7 @@ from codestral_ls.upstream import client
 
 STAGES = (
     ("recv", "message body read"),
-    ("svc_in", "parsed, dispatched, handler ran to Codestral.complete"),
+    ("svc_in", "parsed, dispatched, handler ran to Codestral.suggest"),
     ("eng_in", "refusal + build_job (context stage)"),
     ("call_in", "engine: key, cache, joinable, supersession, task start"),
     ("headers", "upstream: request sent, response headers in"),
@@ -61,7 +61,7 @@ def install() -> None:
         return body
 
     transport.FramedReader.readexactly = readexactly  # type: ignore[method-assign]
-    _wrap_async(service.Codestral, "complete", "svc_in", "svc_out")
+    _wrap_async(service.Codestral, "suggest", "svc_in", "svc_out")
     _wrap_async(engine.Engine, "complete", "eng_in", "eng_out")
     _wrap_async(engine.Engine, "_call_upstream", "call_in", "call_out")
     note = client.Upstream._note
@@ -87,6 +87,11 @@ def install() -> None:
 def _dump() -> None:
     names = [name for name, _ in STAGES]
     full = [row for row in rows if all(name in row for name in names)]
+    if not full:
+        missing = sorted({n for row in rows for n in names if n not in row})
+        with open(os.environ["STAGE_OUT"], "w", encoding="utf-8") as out:
+            out.write(f"no complete request ({len(rows)} seen; missing stages: {missing})\t0\n")
+        return
     lines = [f"requests\t{len(full)}"]
     for (a, _), (b, what) in itertools.pairwise(STAGES):
         lines.append(f"{what}\t{statistics.median((r[b] - r[a]) * 1000 for r in full):.4f}")

@@ -3,6 +3,7 @@ the governor's stages and recovery, outcome transitions, the shared ledger with 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import multiprocessing
 import time
@@ -13,7 +14,7 @@ import pytest
 from codestral_ls.documents import UTF32, Document
 from codestral_ls.settings import parse_settings
 from codestral_ls.telemetry.governor import PENALTY_SECONDS, Governor
-from codestral_ls.telemetry.ledger import Ledger, Totals, period
+from codestral_ls.telemetry.ledger import FLUSH_DELAY, Ledger, Totals, period
 from codestral_ls.telemetry.outcomes import Outcomes, Suggestion
 from codestral_ls.telemetry.retention import Retention
 
@@ -149,6 +150,38 @@ def test_ledger_periods_only_move_forward(tmp_path: Path) -> None:
     assert totals.month == "2026-04" and totals.month_tokens == 6
     assert period(now[0])[1] == "2026-03" and told == []
     assert json.loads((tmp_path / "usage.json").read_text())["monthTokens"] == 6
+
+
+async def test_records_in_a_running_loop_reach_the_file_later_in_one_write(
+    tmp_path: Path,
+) -> None:
+    ledger = Ledger(tmp_path, time.time)
+    writes: list[Totals] = []
+    write = ledger._write
+    ledger._write = lambda totals: (writes.append(totals), write(totals))[1]  # type: ignore[method-assign]
+    ledger.record(10, False)
+    totals = ledger.record(5, True)
+    # the answer that caused them is not kept waiting on the file
+    assert not (tmp_path / "usage.json").exists() and writes == []
+    assert (totals.day_tokens, totals.estimated_tokens) == (15, 5)
+    assert ledger.totals().day_tokens == 15
+    await asyncio.sleep(FLUSH_DELAY * 3)
+    assert len(writes) == 1
+    data = json.loads((tmp_path / "usage.json").read_text())
+    assert (data["dayTokens"], data["estimatedTokens"]) == (15, 5)
+
+
+async def test_a_pending_record_is_flushed_on_demand_and_keeps_other_windows_counts(
+    tmp_path: Path,
+) -> None:
+    other = Ledger(tmp_path, time.time)  # another editor window sharing the file
+    ledger = Ledger(tmp_path, time.time)
+    other.record(7, False)
+    ledger.record(4, False)
+    assert not (tmp_path / "usage.json").exists()
+    assert other.flush().day_tokens == 7
+    assert ledger.flush().day_tokens == 11  # adds to what the file holds, not to its own view
+    assert json.loads((tmp_path / "usage.json").read_text())["dayTokens"] == 11
 
 
 def _hammer(folder: str, n: int) -> None:

@@ -53,6 +53,20 @@ def test_message_structuring_and_raw_responses():
     assert _parameters(JsonRPCProtocol._send_response)[:4] == ["self", "msg_id", "result", "error"]
 
 
+def test_message_dispatch_we_take_over():
+    # handle_message is replaced by a field test for request vs notification; it calls these
+    assert _parameters(JsonRPCProtocol.handle_message) == ["self", "message"]
+    assert _parameters(JsonRPCProtocol._handle_request) == [
+        "self",
+        "msg_id",
+        "method_name",
+        "params",
+    ]
+    assert _parameters(JsonRPCProtocol._handle_notification) == ["self", "method_name", "params"]
+    assert JsonRPCProtocol.VERSION == "2.0"
+    assert build_server().protocol._shutdown is False
+
+
 def test_the_builtin_handlers_we_replace_exist_under_these_names():
     # pygls finds built-in handlers by these method names; a rename would silently bring back
     # its whole-text documents and its own command dispatch.
