@@ -15,17 +15,27 @@ bench_editor_vscode.py; README "Ghost text latency in real editors"):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-# A gap this many times the usual one is a pause, not typing: it does not move the pace.
+# A gap this many times the usual one (and over MIN_PAUSE_S) is a pause, not typing: it does
+# not move the pace; nor does one of FIRST_PAUSE_S or more.
 PAUSE_FACTOR = 3.0
-# Before a pace is known: gaps up to this long (seconds) count as typing.
+MIN_PAUSE_S = 0.5
 FIRST_PAUSE_S = 1.0
+# Shorter than any keystroke gap (an editor asking twice for one change): not a gap.
+MIN_GAP_S = 0.01
 # How far past the average gap the slow end of typing lies, in mean absolute deviations.
 SLOW_END_DEVIATIONS = 4.0
 # The wait stays between these multiples of debounceMs.
 LOWEST, HIGHEST = 0.25, 2.5
 SMOOTHING = 0.3  # weight of the newest gap in the running mean and deviation
+# Right after a whole word the code already uses, the wait is at most this x debounceMs.
+WORD_END = 0.75
+# How much of the prompt (before the cursor) and suffix is searched for that word.
+WORD_WINDOW = 4000
+_TRAILING_WORD = re.compile(r"[A-Za-z0-9_]+$")
+_WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
 @dataclass
@@ -37,12 +47,14 @@ class Pace:
 
 
 def next_pace(pace: Pace | None, gap: float) -> Pace | None:
-    """The pace after a gap of ``gap`` seconds between two requests; pauses leave it be."""
-    if gap <= 0:
+    """The pace after a gap of ``gap`` seconds between two requests; pauses leave it be, and
+    so do gaps too short to be keystrokes (a pace learned from those would never grow again:
+    every real gap would look like a pause)."""
+    if gap < MIN_GAP_S or gap >= FIRST_PAUSE_S:
         return pace
     if pace is None:
-        return Pace(gap, gap / 4) if gap < FIRST_PAUSE_S else None
-    if gap > PAUSE_FACTOR * pace.mean:
+        return Pace(gap, gap / 4)
+    if gap > max(MIN_PAUSE_S, PAUSE_FACTOR * pace.mean):
         return pace
     mean = (1 - SMOOTHING) * pace.mean + SMOOTHING * gap
     deviation = (1 - SMOOTHING) * pace.deviation + SMOOTHING * abs(gap - pace.mean)
@@ -52,13 +64,27 @@ def next_pace(pace: Pace | None, gap: float) -> Pace | None:
 def typing_wait(pace: Pace | None, limit: float) -> float:
     """Seconds to wait mid-line: just past the slow end of the user's gaps, so that a burst of
     typing costs nothing, within [LOWEST, HIGHEST] x ``limit`` (debounceMs); ``limit`` itself
-    while the pace is unknown, and 0 when debouncing is off."""
+    while the pace is unknown the highest (the first keys of a document are not yet known to be
+    a burst or a pause), and 0 when debouncing is off."""
     if limit <= 0:
         return 0.0
     if pace is None:
-        return limit
+        return HIGHEST * limit
     slow_end = pace.mean + SLOW_END_DEVIATIONS * pace.deviation
     return min(HIGHEST * limit, max(LOWEST * limit, slow_end))
+
+
+def after_known_word(prompt: str, suffix: str) -> bool:
+    """Is the cursor right after a whole word that the code around it already uses as a
+    whole word? Then the word is likely finished and a pause likely (people stop after a
+    name to let the suggestion come); part of a longer name is likely to be typed on."""
+    found = _TRAILING_WORD.search(prompt[-80:])
+    if found is None or _WORD_CHAR.match(suffix[:1]):
+        return False
+    word = found.group()
+    whole = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])")
+    before = prompt[-WORD_WINDOW - len(word) : -len(word)]
+    return whole.search(before) is not None or whole.search(suffix[:WORD_WINDOW]) is not None
 
 
 def cursor_line(prompt: str) -> tuple[str, str]:
@@ -102,12 +128,24 @@ class TypingPace:
             fresh = fresh_line(self._line.get(doc_key), prompt)
             self._line[doc_key] = (*cursor_line(prompt), fresh)
 
-    def delay(self, doc_key: str, limit: float) -> float:
+    def delay(
+        self,
+        doc_key: str,
+        limit: float,
+        prompt: str = "",
+        suffix: str = "",
+        suggestion_typed: bool = False,
+    ) -> float:
         """No wait on a line reached by a line break (fresh_line, as of the last ``note``);
-        elsewhere typing_wait."""
+        at most WORD_END x ``limit`` right after a known whole word, unless the user has just
+        typed a whole suggestion (``suggestion_typed``: the model said the text stops here, so
+        a line break or more typing is likely next, not a pause); elsewhere typing_wait."""
         if self.fresh(doc_key):
             return 0.0
-        return typing_wait(self._pace.get(doc_key), limit)
+        wait = typing_wait(self._pace.get(doc_key), limit)
+        if not suggestion_typed and after_known_word(prompt, suffix):
+            return min(wait, WORD_END * limit)
+        return wait
 
     def fresh(self, doc_key: str) -> bool:
         line = self._line.get(doc_key)

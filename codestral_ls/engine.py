@@ -20,7 +20,15 @@ from typing import Any
 from cachetools import LRUCache
 
 from codestral_ls.backoff import Backoff
-from codestral_ls.cache import HEAD, TAIL, Shown, SuggestionCache, cache_key, typed_through_shown
+from codestral_ls.cache import (
+    HEAD,
+    TAIL,
+    Shown,
+    SuggestionCache,
+    cache_key,
+    typed_through_shown,
+    typed_to_end,
+)
 from codestral_ls.context import Job
 from codestral_ls.debounce import TypingPace
 from codestral_ls.inflight import Answer, Call, InFlight
@@ -275,7 +283,14 @@ class Engine:
         return self.inflight.typed_on_from(job)
 
     async def _debounce(self, job: Job, superseded: asyncio.Future[None]) -> None:
-        delay = self.pace.delay(job.doc_key, self.settings.completion.debounce_ms / 1000)
+        recent = list(self._recent[job.doc_key])
+        delay = self.pace.delay(
+            job.doc_key,
+            self.settings.completion.debounce_ms / 1000,
+            job.prompt,
+            job.suffix,
+            suggestion_typed=typed_to_end(recent, job.prompt, job.suffix),
+        )
         if delay > 0:
             await asyncio.wait((superseded,), timeout=delay)
 

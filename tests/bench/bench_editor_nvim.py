@@ -301,7 +301,7 @@ def shown_at(events: list[list[Any]], t: float) -> str | None:
 def analyse(steps: dict[str, Any], plan: Plan) -> dict[str, Any]:
     events, times, keys = steps["events"], steps["key_times"], plan.keys
     typed_before = plan.start_text
-    latencies, over_floor, missing = [], [], 0
+    latencies, over_floor, missing, pause_log = [], [], 0, []
     for k, key in enumerate(keys):
         typed_before += key["text"]
         t0 = times[k]
@@ -314,16 +314,20 @@ def analyse(steps: dict[str, Any], plan: Plan) -> dict[str, Any]:
         )
         if visible is None:
             missing += 1
+            pause_log.append((k, None, None))
             continue
         rest = plan.target[len(typed_before) :]
         latencies.append(visible - t0)
         over_floor.append(visible - t0 - floor_ms(rest))
+        pause_log.append((k, round(latencies[-1]), round(over_floor[-1])))
     return {
         "pauses": len(latencies) + missing,
         "missing": missing,
         "latency": latencies,
         "over_floor": over_floor,
-        "flicker": flicker(events, times, keys),
+        "flicker": len(flickers := flicker_log(events, times, keys)),
+        "flicker_log": flickers,
+        "pause_log": pause_log,  # (key, visible ms, over floor ms) per pause
         "accepts": [a["ms"] for a in steps["accepts"] if isinstance(a["ms"], (int, float))],
         # While typing (the accept cycles after it make calls of their own).
         "calls": steps["status_typing"]["upstreamCalls"],
@@ -331,10 +335,12 @@ def analyse(steps: dict[str, Any], plan: Plan) -> dict[str, Any]:
     }
 
 
-def flicker(events: list[list[Any]], times: list[float], keys: list[dict[str, Any]]) -> int:
+def flicker_log(
+    events: list[list[Any]], times: list[float], keys: list[dict[str, Any]]
+) -> list[tuple[str, str, str]]:
     """Ghost text that disappeared while typing and came back as the same suggestion, less
-    what was typed in between."""
-    count = 0
+    what was typed in between: (shown before, typed meanwhile, shown after) each."""
+    found: list[tuple[str, str, str]] = []
     last_text: str | None = None
     hidden_at: float | None = None
     end = times[-1] if times else 0
@@ -347,11 +353,11 @@ def flicker(events: list[list[Any]], times: list[float], keys: list[dict[str, An
                     k["text"] for k, t in zip(keys, times, strict=True) if hidden_at <= t <= when
                 )
                 if last_text.startswith(typed + value) or last_text == typed + value:
-                    count += 1
+                    found.append((last_text, typed, value))
             last_text, hidden_at = value, None
         elif last_text is not None:
             hidden_at = when
-    return count
+    return found
 
 
 def pct(data: list[float], q: float) -> float | None:
@@ -476,7 +482,8 @@ def main() -> int:
                 for plan in plans:
                     before = len(fake.requests)
                     steps = run_variant(variant, plan, fake.base_url, args.accepts)
-                    pool(merged, analyse(steps, plan))
+                    got = analyse(steps, plan)
+                    pool(merged, got)
                     if args.calls:
                         typing_end = steps["key_times"][-1] + 1500
                         rows_log = call_log(
@@ -487,6 +494,9 @@ def main() -> int:
                             steps["events"],
                         )
                         print_log(f"{variant.label} ({plan.name})", rows_log, PAUSE_S * 1000)
+                        print("  pauses (key, visible, over floor):", got["pause_log"])
+                        for flick in got["flicker_log"]:
+                            print("  flicker (shown, typed, shown again):", flick)
                 pool(pooled.setdefault(variant.label, {}), merged)
                 rows.append(row_for(variant.label, merged))
             runs.append(rows)

@@ -272,7 +272,8 @@ def main() -> int:
                 merged: dict[str, Any] = {}
                 for plan in plans:
                     steps = run_variant(variant, plan, fake, args.accepts)
-                    nv.pool(merged, nv.analyse(steps, plan))
+                    got = nv.analyse(steps, plan)
+                    nv.pool(merged, got)
                     if args.calls:
                         log = call_log(
                             steps["typing_calls"],
@@ -283,6 +284,9 @@ def main() -> int:
                             steps["clock_offset_ms"],
                         )
                         print_log(f"{variant.label} ({plan.name})", log, nv.PAUSE_S * 1000)
+                        print("  pauses (key, visible, over floor):", got["pause_log"])
+                        for flick in got["flicker_log"]:
+                            print("  flicker (shown, typed, shown again):", flick)
                 pool_into = pooled.setdefault(variant.label, {})
                 nv.pool(pool_into, merged)
                 rows.append(nv.row_for(variant.label, merged))
