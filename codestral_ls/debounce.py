@@ -11,6 +11,9 @@ bench_editor_vscode.py; README "Ghost text latency in real editors"):
   there. But only when the cursor came to that line by a line break: typing indentation key by
   key also leaves only whitespace before the cursor, and waiting nothing on each of those keys
   cost a call per line.
+* Right after a whole word the code around already uses (a finished name), a pause is likely:
+  the wait there is at most WORD_END x debounceMs, except where the user has just typed a whole
+  suggestion (the model said the text stops there: Enter or more typing comes next).
 """
 
 from __future__ import annotations
