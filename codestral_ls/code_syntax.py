@@ -114,3 +114,12 @@ def in_multiline_text(prefix: str, suffix: str, language_id: str) -> bool | None
             return bool(node.end_byte > cursor or node.has_error or node.is_missing)
         node = node.parent
     return False
+
+
+def parse(language_id: str, src: bytes) -> Any:
+    """The tree-sitter tree of ``src`` (already bounded by the caller), None without a grammar."""
+    parser = _parser(language_id) if language_id in GRAMMARS else None
+    if parser is None:
+        return None
+    with _lock:
+        return parser.parse(src)

@@ -10,7 +10,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  4. leading_space    Codestral quirk: one spurious space after a space, `(`, `[` or `.` on the
                      line, at a blank line's indentation, or before the first line break
  5. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
- 6. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation
+ 6. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation;
+                     not a repeat the file itself writes near the cursor (``x.as_inner()
+                     .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain
     (closer_range)   not a rule: when the answer types the closers after the cursor itself
                      (``foo(|)`` + ``a, b)``), the rules below judge it against the suffix
                      without them and the LSP item's range covers them (``covered_closers``)
@@ -18,8 +20,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  8. single_line      single-line mode: keep the first line only (see ``keep_first_line``), or
                      the block that line opens
  9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
-                     line counts) -> one copy; 4+ similar lines (a counter or letter moving on)
-                     up to the token limit -> the first; ``foo = foo = foo`` on a line -> one
+                     line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
+                     when they run to the token limit); 4+ similar lines (a counter or letter
+                     moving on) up to the token limit -> the first; ``foo = foo = foo`` -> one
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
@@ -31,8 +34,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
 15. trailing_space   trailing whitespace and blank lines at the end
 16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
-17. balance          a truncated answer: back to its last line where its brackets are balanced
-                     and no block is left without a body
+17. balance          a truncated answer: back to its last line where its brackets are balanced,
+                     no block is left without a body, and it parses in context (``syntax_fit``:
+                     Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++, on bounded
+                     windows; Lua blocks may be closed by the suffix's ``end`` lines)
 18. blank_result     nothing visible left -> ""
 
 Why this order: fences and the Codestral quirks shift every position the later rules look at;
@@ -57,6 +62,7 @@ from functools import cached_property
 
 from codestral_ls.lexer import PROSE_LANGUAGES, LineState, bracket_regex, line_state, syntax_for
 from codestral_ls.multiline import ends_with_block_opener
+from codestral_ls.syntax_fit import breaks_syntax
 
 OPENERS = "([{"
 CLOSERS = ")]}"
@@ -211,6 +217,15 @@ class Context:
         # findall and str.replace run in C; a Python loop per bracket costs 10x more
         brackets = "".join(bracket_regex(syntax_for(self.language_id)).findall(text))
         return _unclosed(brackets)
+
+    @cached_property
+    def mixed_indent(self) -> bool:
+        """The prefix indents with tabs and with spaces alike (a tab for every 8 columns and
+        spaces for the rest, as LuaJIT or GNU code do): no single unit to re-indent to."""
+        text = "\n" + self.prefix[-_INDENT_SCAN_CHARS:]
+        if _MIXED_INDENT.search(text):
+            return True
+        return text.count("\n\t") >= 3 and len(_SPACE_INDENTS.findall(text)) >= 3
 
     @cached_property
     def file_indent(self) -> str | None:
@@ -369,6 +384,24 @@ def _strip_echoed_lines(text: str, ctx: Context) -> str:
     return text
 
 
+_ECHO_EVIDENCE_CHARS = 3000  # how far around the cursor the file is searched for a repeat
+
+
+def _file_repeats(echo: str, ctx: Context) -> bool:
+    """Does the file itself write ``echo`` twice in a row near the cursor? Then the answer that
+    types it again continues the file's own pattern (``self.as_inner().as_inner()``, a
+    commented-out comment ``//   //``), it does not re-type the prefix."""
+    doubled = echo + echo
+    head = ctx.prefix[-_ECHO_EVIDENCE_CHARS:]
+    head = head[: len(head) - len(ctx.line_before)]  # not the cursor line itself
+    return doubled in head or doubled in ctx.suffix[:1000]
+
+
+# a tail that starts inside a member chain (`a.b.` + `b.c`): an echo re-types an expression
+# from its start, never from the middle of `x.y.z`
+_CHAIN_LINK = (".", ":", ">")
+
+
 def _strip_echoed_line_start(text: str, ctx: Context) -> str:
     """The answer starts with the text of the cursor line (or its last few words) again."""
     before = ctx.line_before
@@ -377,7 +410,7 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
         return text
     candidate = text.lstrip(" \t")
     if candidate.startswith(content) and (len(candidate) > len(content) or len(content) > 1):
-        return candidate[len(content) :]
+        return text if _file_repeats(content, ctx) else candidate[len(content) :]
     # only the tail of the line re-typed, e.g. `x = compute(` + `compute(a)`
     first = text[:1]
     if not first.strip():
@@ -387,9 +420,11 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
     while (i := content.find(first, i + 1)) > 0 and len(content) - i >= 4:
         if _is_ident(content[i - 1]) and _is_ident(first):
             continue
+        if _is_ident(first) and content[i - 1] in _CHAIN_LINK:
+            continue
         tail = content[i:]
         if len(tail.strip()) >= 4 and text.startswith(tail) and len(text) > len(tail):
-            return text[len(tail) :]
+            return text if _file_repeats(tail, ctx) else text[len(tail) :]
     return text
 
 
@@ -434,6 +469,10 @@ def _first_block(text: str, ctx: Context, body: bool = False) -> str:
     depth = 1 if body else 0
     opened = ctx.line_before if body else ctx.line_before + lines[0]
     braces = opened.rstrip()[-1:] in OPENERS
+    if not body:
+        # the first line goes on from the cursor line: `if ((a & |` + `b) !== c) {` closes
+        # the cursor line's open brackets (its closers of earlier lines do not count)
+        depth = len(_unclosed("".join(regex.findall(ctx.line_before))))
     for i, line in enumerate(lines):
         for m in regex.finditer(line):
             b = m.group("b")
@@ -490,7 +529,7 @@ def drop_truncated_line(text: str, ctx: Context) -> str:
 _MAX_BLOCK = 6
 
 
-def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
+def _collapse_once(lines: list[str], first_indent: str, truncated: bool) -> list[str] | None:
     norm = [x.rstrip() for x in lines]
     norm[0] = first_indent + norm[0]  # the first line starts at the cursor, not at column 0
     if max(Counter(norm).values()) < 3:
@@ -499,8 +538,10 @@ def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
     for size in range(1, min(_MAX_BLOCK, n // 3) + 1):
         for i in range(n - 3 * size + 1):
             block = norm[i : i + size]
-            # a block without letters is data (`[0, 0, 0],`) or closers, legitimately repeated
-            if not any(any(c.isalpha() for c in x) for x in block):
+            # a block without letters is data (`[0, 0, 0],`) or closers, legitimately repeated,
+            # unless the model wrote it until the token limit (`"""`, `*/`, `})` again and again)
+            letters = any(any(c.isalpha() for c in x) for x in block)
+            if not letters and (not truncated or any(c.isdigit() for x in block for c in x)):
                 continue
             if norm[i + size : i + 2 * size] != block or norm[i + 2 * size : i + 3 * size] != block:
                 continue
@@ -510,6 +551,8 @@ def _collapse_once(lines: list[str], first_indent: str) -> list[str] | None:
             rest = norm[end:]
             # a runaway that ran into the token limit ends with a partial copy: drop it too
             partial = len(rest) <= size and all(block[j].startswith(x) for j, x in enumerate(rest))
+            if not letters and not (partial or not rest):
+                continue  # closers repeated, then code: not a runaway
             return lines[: i + size] + ([] if partial else lines[end:])
     return None
 
@@ -594,7 +637,10 @@ def cut_repetition(text: str, ctx: Context) -> str:
     changed = False
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
     cursor_line = ctx.line_before
-    while len(lines) >= 3 and (collapsed := _collapse_once(lines, cursor_line)) is not None:
+    while (
+        len(lines) >= 3
+        and (collapsed := _collapse_once(lines, cursor_line, ctx.truncated)) is not None
+    ):
         lines, changed = collapsed, True
     for i in range(1, len(lines)):
         # formatted code never closes twice at one indentation in a row (`}` then `}`)
@@ -674,15 +720,20 @@ def _suffix_code_lines(ctx: Context) -> list[str]:
     return [x.strip() for x in ctx.suffix[:4000].split("\n", 12)[1:12] if x.strip()]
 
 
-def _retypes_suffix(tail: list[str], head: list[str]) -> bool:
+def _retypes_suffix(tail: list[str], head: list[str], truncated: bool) -> bool:
     """A real overlap: ``tail`` (stripped, non-blank answer lines) is the start of the suffix
-    (its last line may be unfinished), or re-types at least two consecutive suffix lines."""
+    (its last line may be unfinished after a re-typed line, or when the token limit cut it),
+    or re-types at least two consecutive suffix lines. A one-line answer that only starts like
+    the suffix's next line is not a re-type: ``-> Condvar {`` before ``Condvar {}``."""
     if not tail or not head:
         return False
     if len(tail) >= 2 and tail[:2] == head[:2]:
         return True
     n = len(tail)
-    return n <= len(head) and tail[:-1] == head[: n - 1] and head[n - 1].startswith(tail[-1])
+    if n > len(head) or tail[:-1] != head[: n - 1]:
+        return False
+    unfinished = truncated or n >= 2  # after a re-typed line, a start of the next one
+    return head[n - 1].startswith(tail[-1]) if unfinished else head[n - 1] == tail[-1]
 
 
 def _cut_at_next_line(text: str, ctx: Context) -> str:
@@ -696,7 +747,7 @@ def _cut_at_next_line(text: str, ctx: Context) -> str:
     for i in range(1, len(lines)):
         if lines[i].strip() != follow:
             continue
-        if _retypes_suffix([x.strip() for x in lines[i:] if x.strip()], head):
+        if _retypes_suffix([x.strip() for x in lines[i:] if x.strip()], head, ctx.truncated):
             return "\n".join(lines[:i])
     return text
 
@@ -709,7 +760,9 @@ def drop_suffix_repeat(text: str, ctx: Context) -> str:
     if ctx.mid_line:
         following = [ctx.line_after.strip(), *following]
     # the whole answer, or its first two lines, re-type the code that follows
-    if any(_significant(a) for a in answer[:2]) and _retypes_suffix(answer, following):
+    if any(_significant(a) for a in answer[:2]) and _retypes_suffix(
+        answer, following, ctx.truncated
+    ):
         return ""
     return _cut_at_next_line(text, ctx)
 
@@ -758,6 +811,8 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
         if end < 0:
             return text
         if ctx.line_after.startswith(quote):
+            if _ends_in_own_string(text, end, ctx.line_before, ctx.language_id):
+                return text  # `'a', 'b`: the quote after the cursor closes the answer's string
             return text[:end]  # the suffix already closes the string
         start = end + len(quote)
     elif ctx.state.in_comment and not ctx.in_block_comment:
@@ -792,10 +847,28 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
             outer = list(full[: len(full) - len(ctx.recent_open_brackets)])
         if b == ")" and not outer and ctx.language_id in _SHELLS:
             continue  # `case` patterns end with a lone `)`
-        if not outer or outer[-1] != PAIR[b] or _suffix_closes(text, pos, ctx):
+        if not outer or outer[-1] != PAIR[b]:
+            return text[:pos]
+        if _suffix_closes(text, pos, ctx) and not _reopens(text, pos, ctx):
             return text[:pos]
         outer.pop()  # closes a bracket from before the cursor that the suffix leaves open
     return text
+
+
+def _reopens(text: str, pos: int, ctx: Context) -> bool:
+    """``} else {``: the answer closes a block from before the cursor and opens the next one on
+    the same line, left open to its end; the suffix's closer closes that one."""
+    eol = text.find("\n", pos)
+    if PAIR[text[pos]] not in text[pos + 1 : len(text) if eol < 0 else eol]:
+        return False
+    depth = 0
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, pos + 1):
+        b = m.group("b")
+        if b is not None:
+            depth += 1 if b in OPENERS else -1
+            if depth < 0:
+                return False
+    return depth > 0
 
 
 def _closing_quote(text: str, quote: str) -> int:
@@ -847,7 +920,10 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     ):
         return False  # the answer's own closer, e.g. `bar(1)` before the suffix's `)`
     words = set(re.findall(r"\w+", overlap))
-    return not (words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept))
+    if words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept):
+        # `end` lines: the answer's own, unless the suffix's `end`s close its blocks as well
+        return ctx.language_id in _KEYWORD_BLOCKS and _keyword_blocks_closed(kept, ctx)
+    return True
 
 
 _SPACE = re.compile(r"\s+")
@@ -879,6 +955,9 @@ def trim_suffix_overlap(text: str, ctx: Context) -> str:
 # --- 11. indent_style ---------------------------------------------------------------------------
 
 
+_MIXED_INDENT = re.compile(r"\n\t+ +\S")
+
+
 def _answer_space_unit(lines: list[str]) -> int:
     """Spaces per level in the answer: 2 if some line sits between multiples of 4, else 4."""
     widths = [len(x) - len(x.lstrip(" ")) for x in lines if x.startswith(" ") and x.strip()]
@@ -891,6 +970,8 @@ def fix_indent_style(text: str, ctx: Context) -> str:
     unit = ctx.file_indent
     if unit is None or ("\t" not in text and unit != "\t"):
         return text
+    if ctx.mixed_indent:
+        return text  # tabs for every 8 columns, spaces for the rest: the answer's mix is right
     lines = text.split("\n")
     # after code on the cursor line the first line's whitespace is spacing, not indentation
     head = [] if not ctx.line_before.strip() else [lines.pop(0)]
@@ -927,6 +1008,10 @@ def trim_trailing_space(text: str, ctx: Context) -> str:
 # --- 13. partial_suffix -------------------------------------------------------------------------
 
 
+# where a longer name goes on from a whole one: `_part` (snake_case), `Part` (camelCase)
+_SUBWORD_START = re.compile(r"_[A-Za-z0-9]|[A-Z]")
+
+
 def drop_partial_suffix_line(text: str, ctx: Context) -> str:
     follow = ctx.next_code_line
     if ctx.mid_line or not follow.strip():
@@ -938,6 +1023,9 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
         return text
     typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
     if typed and follow.strip().startswith(last.strip()):
+        rest = follow.strip()[len(last.strip()) :]
+        if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
+            return text  # `repl_future` before `repl_future_interrupted`: a name of its own
         return head.rstrip()  # `retu` before `return x`, `end` before `end`
     return text
 
@@ -987,22 +1075,56 @@ def _line_of_open_bracket(text: str, ctx: Context) -> str:
 
 _KEYWORD_BLOCKS = frozenset(("lua", "ruby", "elixir", "julia", "crystal", "shellscript", "bash"))
 _KEYWORD_END = re.compile(r"(?:end|fi|done|esac|until)\b")
+_KEYWORD_ELSE = re.compile(r"(?:else|elseif|elsif|elif)\b")
+# `if x then return y` opens a block its `elseif`/`end` lines go on with, unless it ends there
+_INLINE_OPENER = re.compile(r"(?:if|elseif|for|while)\b.*\b(?:then|do)\b(?!.*\bend\W*$)")
 
 
 def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
     """``then``/``do``/``function`` blocks opened in the answer (and the one the cursor line
-    opens) are closed by their ``end`` (Lua, Ruby, shell...)."""
+    opens) are closed by their ``end`` (Lua, Ruby, shell...): in the answer, or by the ``end``
+    lines the suffix starts with, each at the indentation of the line that opened its block."""
     if ctx.language_id not in _KEYWORD_BLOCKS:
         return True
-    depth = 0
+    opened: list[int] = []  # indentation of each line whose block is still open
     lines = kept.split("\n")
     for i, line in enumerate(lines):
         full = ctx.line_before + line if i == 0 else line
-        if _KEYWORD_END.match(line.strip()):
-            depth -= 1
-        if ends_with_block_opener(full, ctx.language_id):
-            depth += 1
-    return depth <= 0
+        width = _width(_indent_of(full))
+        if _KEYWORD_END.match(line.strip()) and opened:
+            opened.pop()
+        elif _KEYWORD_ELSE.match(line.strip()) and opened and opened[-1] == width:
+            opened.pop()  # `else` ends the block it continues and opens the next one
+        if ends_with_block_opener(full, ctx.language_id) or _INLINE_OPENER.match(full.strip()):
+            opened.append(width)
+    for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
+        if not line.strip():
+            continue
+        if not _KEYWORD_END.match(line.strip()):
+            break
+        width = _width(_indent_of(line))
+        if opened and opened[-1] == width:
+            opened.pop()
+            continue
+        if not opened and not _owns_end(ctx.prefix[-2000:] + kept, width, ctx):
+            return False  # the suffix's `end` closes a block the missing lines opened
+        break
+    return not opened
+
+
+def _owns_end(text: str, width: int, ctx: Context) -> bool:
+    """Is the last line of ``text`` at or below ``width`` one that opens a block at that
+    indentation (which an ``end`` there closes)?"""
+    for line in reversed(text.split("\n")[1:]):
+        if not line.strip() or _width(_indent_of(line)) > width:
+            continue
+        if _width(_indent_of(line)) < width:
+            return False
+        opener = ends_with_block_opener(line, ctx.language_id)
+        return opener or bool(
+            _INLINE_OPENER.match(line.strip()) or _KEYWORD_ELSE.match(line.strip())
+        )
+    return True  # nothing to judge by in the recent lines
 
 
 # an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
@@ -1017,12 +1139,18 @@ _MULTILINE_QUOTES = {
 }
 
 
+def follow_starts(ctx: Context, text: str) -> bool:
+    return ctx.next_code_line.lstrip().startswith(text)
+
+
 def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
     kept line unless that line opens a block; a closer that starts a suffix line sits at the
     indentation of the line holding the bracket it closes."""
     if _CONTINUED.search(last):
         return False  # `x =` or `a +`: the expression goes on in the lines that are missing
+    if ctx.language_id == "lua" and last.rstrip().endswith(",") and follow_starts(ctx, ")"):
+        return False  # Lua calls take no trailing comma: an argument is missing
     for quote in _MULTILINE_QUOTES.get(ctx.language_id, ()):
         if kept.count(quote) % 2:
             return False  # a docstring or template literal left open
@@ -1061,7 +1189,9 @@ def balance_truncated(text: str, ctx: Context) -> str:
             continue
         if not _balanced(kept, ctx) and not _suffix_closes_open(kept, ctx):
             continue
-        if _fits_suffix(kept, last, ctx):
+        if _fits_suffix(kept, last, ctx) and not breaks_syntax(
+            ctx.prefix, kept.rstrip(), ctx.suffix, ctx.language_id
+        ):
             return kept.rstrip()
     return ""
 
@@ -1121,7 +1251,17 @@ def covered_closers(text: str, line_before: str, line_after: str, language_id: s
     n = 0
     while n < len(rest) and pos + n < len(text) and text[pos + n] == rest[n]:
         n += 1
+    if n and _ends_in_own_string(text, pos, line_before, language_id):
+        return 0  # `'a', 'b` ends in a string of its own: the quote after the cursor closes it
     return n
+
+
+def _ends_in_own_string(text: str, pos: int, line_before: str, language_id: str) -> bool:
+    """Does the answer's line holding ``pos`` end inside a string (opened after ``pos``)?"""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = (line_before if start == 0 else "") + text[start : len(text) if end < 0 else end]
+    return bool(line_state(line, language_id).string_quote)
 
 
 # --- pipeline -----------------------------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""Does an answer fit the code around the cursor? A tree-sitter parse of a bounded window.
+
+Used for answers the upstream cut at ``maxTokens``: the rules keep them up to their last
+complete line, which may still end inside a construct (a Python ``try:`` without its
+``except``, a Java ``if (x)`` without its statement, a parameter list left open). The window is
+the last ~3,000 characters of the prefix and the first ~1,000 of the suffix, cut at line
+starts, so the cost does not grow with the document. An error that tree-sitter reports from
+the cursor line to a few lines into the suffix is one the answer brought (the original file
+parsed there); errors further away belong to the window's cut edges and are not counted.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from typing import Any
+
+from codestral_ls import code_syntax
+
+PREFIX_CHARS = 3000
+SUFFIX_CHARS = 1000
+SUFFIX_LINES = 3  # how far into the suffix an error still counts as the answer's
+
+
+def _window(prefix: str, suffix: str, before: int, after: int) -> tuple[str, str]:
+    if len(prefix) > before:
+        head = prefix[-before:]
+        prefix = head[head.find("\n") + 1 :]
+    if len(suffix) > after:
+        end = suffix.rfind("\n", 0, after)
+        suffix = suffix[: end + 1] if end >= 0 else suffix[:after]
+    return prefix, suffix
+
+
+def _parse(language_id: str, src: bytes) -> Any:
+    return code_syntax.parse(language_id, src)
+
+
+# --- Python: the real parser on a window of whole definitions ---------------------------------
+
+_PY_DEFINITION = re.compile(r"^([ \t]*)(?:async[ \t]+def|def|class)\b", re.MULTILINE)
+# at module level, any statement start will do (not a closer, a string or a comment)
+_PY_STATEMENT = re.compile(r"[A-Za-z_@]")
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
+
+
+def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
+    """Python's own parser on the innermost definition around the cursor (``def``/``class``
+    lines back to one no deeper than the code after it), up to the first line after the
+    answer that leaves it. A SyntaxError from the cursor line to a few lines into the suffix
+    is the answer's; one further on is the window's cut edge; one before is unknown."""
+    head = prefix[-PREFIX_CHARS:]
+    head = head[head.find("\n") + 1 :] if len(prefix) > PREFIX_CHARS else head
+    lines = head.split("\n")
+    cursor_line = len(lines) - 1
+    floor = 10**6
+    start = None
+    for i in range(cursor_line, -1, -1):  # the cursor line first: `def f():|` holds the cursor
+        line = lines[i]
+        if not line.strip():
+            continue
+        width = _indent(line)
+        if width < floor and (
+            _PY_DEFINITION.match(line) or (width == 0 and _PY_STATEMENT.match(line))
+        ):
+            start, base = i, width  # the innermost definition holding the cursor
+            break
+        floor = min(floor, width)
+    if start is None:
+        return None
+    body = "\n".join(lines[start:]) + answer
+    answer_end = body.count("\n")
+    tail = suffix[:SUFFIX_CHARS].split("\n")
+    kept = [tail[0]]
+    for line in tail[1:]:
+        if line.strip() and _indent(line) <= base:
+            break
+        kept.append(line)
+    src = body + "\n".join(kept)
+    if base:
+        src = "if 1:\n" + src  # the definition is indented: give it a block to sit in
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ast.parse(src)
+        except SyntaxError as exc:
+            at = (exc.lineno or 1) - 1 - (1 if base else 0)  # a line of ``body``, from 0
+            if at < cursor_line - start:
+                # a bracket opened before the answer that nothing closes: the answer stopped
+                # inside it (a list cut before its `]`); any other error is the window's edge
+                return "never closed" in str(exc.msg) or None
+            return at <= answer_end + SUFFIX_LINES
+        except (ValueError, RecursionError, MemoryError):
+            return None
+    return False
+
+
+def _errors(root: Any) -> list[tuple[str, int, int]]:
+    """Byte ranges of the ERROR and MISSING nodes (only subtrees with errors are walked)."""
+    out: list[tuple[str, int, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing or node.type == "ERROR":
+            out.append(("MISSING" if node.is_missing else "ERROR", node.start_byte, node.end_byte))
+        stack.extend(child for child in node.children if child.has_error or child.is_missing)
+    return out
+
+
+# two windows with different edges: an error the window's cut edges cause moves with them, one
+# the answer causes stays where it is relative to the cursor
+WINDOWS = ((PREFIX_CHARS, SUFFIX_CHARS), (PREFIX_CHARS * 2 // 3, SUFFIX_CHARS * 2 // 3))
+
+
+def _errors_near(
+    prefix: str, answer: str, suffix: str, language_id: str, size: tuple[int, int]
+) -> set[tuple[str, int, int]] | None:
+    head_text, tail_text = _window(prefix, suffix, *size)
+    head = head_text.encode("utf-8", "replace")
+    body = answer.encode("utf-8", "replace")
+    tail = tail_text.encode("utf-8", "replace")
+    tree = _parse(language_id, head + body + tail)
+    if tree is None:
+        return None
+    if not tree.root_node.has_error:
+        return set()
+    cursor = len(head)
+    start = head.rfind(b"\n") + 1
+    pos = 0  # the rest of the answer's last line, then SUFFIX_LINES more
+    for _ in range(SUFFIX_LINES + 1):
+        nl = tail.find(b"\n", pos)
+        pos = len(tail) if nl < 0 else nl + 1
+    end = cursor + len(body) + pos
+    return {
+        (t, a - cursor, b - cursor) for t, a, b in _errors(tree.root_node) if a < end and b >= start
+    }
+
+
+def breaks_syntax(prefix: str, answer: str, suffix: str, language_id: str) -> bool | None:
+    """True when ``answer`` inserted at the cursor leaves a syntax error between the start of
+    the cursor line and a few lines into the suffix; None when this language has no grammar."""
+    if language_id == "python":
+        return _python_breaks(prefix, answer, suffix)
+    if language_id not in code_syntax.GRAMMARS:
+        return None
+    found = None
+    for size in WINDOWS:
+        errors = _errors_near(prefix, answer, suffix, language_id, size)
+        if errors is None:
+            return None
+        found = errors if found is None else found & errors
+        if not found:
+            return False
+    return True
