@@ -297,6 +297,16 @@ def test_nvim011_multiline_ghost_and_partial_accepts(ghost_run: dict[str, Any]) 
     assert (final["partlyAccepted"], final["accepted"]) == (0, 2), final
 
 
+def test_nvim011_typing_through_a_multiline_suggestion_keeps_its_next_line(
+    ghost_run: dict[str, Any],
+) -> None:
+    seen = ghost_run["steps"]["ghost_typed_through"]
+    # after each key the rest of the suggestion is on screen at once; after the Enter, its
+    # second line (it was cleared and drawn again, unchanged, when the answer came: a flicker)
+    assert seen[-1] == "print(result)", seen
+    assert None not in seen, seen
+
+
 def test_nvim011_inspect_shows_the_last_requests_in_a_scratch_buffer(
     ghost_run: dict[str, Any],
 ) -> None:

@@ -129,6 +129,38 @@ D.run(function()
     return D.mode() == "n"
   end, "normal mode")
 
+  -- 5b. Typing a multi-line suggestion through, Enter included: its later lines stay on screen
+  --     (what the plugin shows right after each TextChangedI, before any answer can arrive).
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { "" })
+  last = vim.api.nvim_buf_line_count(buf)
+  vim.api.nvim_win_set_cursor(0, { last, 0 })
+  D.input("A")
+  D.wait(2000, function()
+    return D.mode() == "i"
+  end, "insert mode")
+  D.type("result = ")
+  D.wait(10000, function()
+    return ghost.current(buf) == "compute(x, y)\nprint(result)"
+  end, "the multi-line ghost text again")
+  local seen = {}
+  local watch = vim.api.nvim_create_autocmd("TextChangedI", {
+    buffer = buf,
+    callback = function()
+      table.insert(seen, ghost.current(buf) or vim.NIL)
+    end,
+  })
+  D.type("compute(x, y)")
+  D.input("<CR>")
+  D.wait(3000, function()
+    return vim.api.nvim_win_get_cursor(0)[1] == last + 1
+  end, "the line break")
+  vim.api.nvim_del_autocmd(watch)
+  D.record("ghost_typed_through", seen)
+  D.input("<Esc>")
+  D.wait(2000, function()
+    return D.mode() == "n"
+  end, "normal mode")
+
   -- 6. A stale answer is never shown: the fake answers "...slow" after 1.5 s; typing on
   --    cancels that request ($/cancelRequest) and only the newer suggestion appears.
   vim.api.nvim_buf_set_lines(buf, -1, -1, false, { "" })

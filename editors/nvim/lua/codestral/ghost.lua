@@ -232,8 +232,9 @@ local function schedule(bufnr, key)
   )
 end
 
---- The suggestion shown, less what the user just typed of it on its line (nil when the
---- change is anything else).
+--- The suggestion shown, less what the user just typed of it (nil when the change is anything
+--- else). Typing through may cross lines: Enter and the indentation the suggestion itself
+--- shows keep its later lines on screen instead of clearing and redrawing them.
 local function typed_through(bufnr, s)
   local sug = s.suggestion
   if not sug then
@@ -241,10 +242,22 @@ local function typed_through(bufnr, s)
   end
   local cur = vim.api.nvim_win_get_cursor(0)
   local row, col = cur[1] - 1, cur[2]
-  if row ~= sug.row or col <= sug.col then
+  if row < sug.row or (row == sug.row and col <= sug.col) then
     return nil
   end
-  local typed = util.line(bufnr, row):sub(sug.col + 1, col)
+  local typed
+  if row == sug.row then
+    typed = util.line(bufnr, row):sub(sug.col + 1, col)
+  else
+    local _, breaks = sug.text:gsub("\n", "")
+    if row - sug.row > breaks then
+      return nil -- more lines than the suggestion has: not typed from it
+    end
+    local lines = vim.api.nvim_buf_get_lines(bufnr, sug.row, row + 1, false)
+    lines[1] = lines[1]:sub(sug.col + 1)
+    lines[#lines] = lines[#lines]:sub(1, col)
+    typed = table.concat(lines, "\n")
+  end
   if #typed >= #sug.text or sug.text:sub(1, #typed) ~= typed then
     return nil
   end
@@ -252,7 +265,8 @@ local function typed_through(bufnr, s)
     text = sug.text:sub(#typed + 1),
     row = row,
     col = col,
-    replace_end = sug.replace_end + #typed,
+    -- what the suggestion replaces after the cursor moved along with it
+    replace_end = col + (sug.replace_end - sug.col),
     command = sug.command,
     client_id = sug.client_id,
   }
