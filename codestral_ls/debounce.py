@@ -31,7 +31,7 @@ MIN_GAP_S = 0.01
 # How far past the average gap the slow end of typing lies, in mean absolute deviations.
 SLOW_END_DEVIATIONS = 4.0
 # The wait stays between these multiples of debounceMs.
-LOWEST, HIGHEST = 0.25, 2.5
+LOWEST, HIGHEST = 0.25, 1.0  # debounceMs is an upper bound (the settings contract)
 SMOOTHING = 0.3  # weight of the newest gap in the running mean and deviation
 # Right after a whole word the code already uses, the wait is at most this x debounceMs.
 WORD_END = 0.75

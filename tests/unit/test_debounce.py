@@ -21,6 +21,7 @@ from codestral_ls.debounce import (
 )
 
 LIMIT = 0.120  # the default debounceMs
+LONG = 0.350  # a user's longer debounceMs: room for the wait to follow the pace
 
 
 def human_gaps(n: int, seed: int = 1) -> list[float]:
@@ -42,11 +43,11 @@ def test_wait_is_past_almost_every_typing_gap() -> None:
     fired = 0
     for gap in gaps[100:]:
         # The wait in force at each key, then the gap that follows it.
-        fired += gap > typing_wait(pace, LIMIT)
+        fired += gap > typing_wait(pace, LONG)
         pace = next_pace(pace, gap)
     # The old wait (1.3 x the mean gap, at most debounceMs) fired in about a third of the gaps.
-    old = sum(gap > min(LIMIT, 1.3 * 0.115) for gap in gaps[100:])
-    assert old > 90
+    old = sum(gap > min(LONG, 1.3 * 0.115) for gap in gaps[100:])
+    assert old > 50
     assert fired <= 6
 
 
@@ -71,15 +72,16 @@ def test_an_editor_asking_twice_does_not_freeze_the_pace() -> None:
     assert pace is None
     pace = learned([0.003, *human_gaps(20)])
     assert pace is not None and pace.mean > 0.08
-    assert typing_wait(pace, LIMIT) > LIMIT
+    assert typing_wait(pace, LONG) > 0.2
 
 
 def test_wait_bounds() -> None:
     assert typing_wait(None, LIMIT) == HIGHEST * LIMIT  # pace unknown: burst or pause?
     assert typing_wait(Pace(0.01, 0.0), LIMIT) == LOWEST * LIMIT  # a very fast typist
-    assert typing_wait(Pace(0.5, 0.2), LIMIT) == HIGHEST * LIMIT  # never past 2.5 x debounceMs
+    assert HIGHEST == 1.0  # debounceMs is an upper bound: the wait never goes past it
+    assert typing_wait(Pace(0.5, 0.2), LIMIT) == LIMIT
     assert typing_wait(Pace(0.11, 0.03), 0) == 0.0  # debounceMs 0: no wait at all
-    assert math.isclose(typing_wait(Pace(0.11, 0.03), LIMIT), 0.11 + 4 * 0.03)
+    assert math.isclose(typing_wait(Pace(0.11, 0.03), LONG), 0.11 + 4 * 0.03)
 
 
 def test_fresh_line_needs_a_line_break() -> None:
@@ -106,8 +108,8 @@ def test_typing_pace_per_document() -> None:
         t += gap
         prompt += "y"
         pace.note("a", t, prompt)
-    wait = pace.delay("a", LIMIT)
-    assert LIMIT < wait <= HIGHEST * LIMIT
+    assert LOWEST * LONG < pace.delay("a", LONG) < LONG  # past the gaps, short of the limit
+    assert pace.delay("a", LIMIT) == LIMIT
     # Enter: the next request is on a line reached by a line break.
     pace.note("a", t + 0.1, prompt + "\n    ")
     assert pace.delay("a", LIMIT) == 0.0
