@@ -2,7 +2,7 @@
 Codestral-like upstream: the VS Code half of tests/bench/bench_editor_nvim.py, same method.
 
     .venv/bin/python -m tests.bench.bench_editor_vscode [--chars 90] [--seed 3] [--accepts 8]
-        [--only LABEL ...] [--line-model] [--no-prefetch]
+        [--only LABEL ...] [--line-model] [--no-prefetch] [--runs N] [--files F ...] [--calls]
 
 Setup: bash .ci/setup-vscode.sh (code-server 4.139.1, Node 24, Chromium, playwright-core, the
 .vsix). Each run: a fresh code-server profile with the packaged extension
@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import bench_editor_nvim as nv
+from tests.bench._calls import call_log, print_log
 from tests.bench._common import machine, table
 from tests.fakes.mistral import FakeMistral
 from tests.support.processes import CODE_SERVER_FLAGS, kill_group, wait_for_line
@@ -305,8 +306,13 @@ def run_variant(
             for r in fake.requests[before:]
             if r.path.endswith("/fim/completions") and r.t_received > end
         )
+        steps["typing_calls"] = calls
+        # The page's performance.now() against time.monotonic(): the driver takes its end time
+        # 1.5 s after the last key (to some ms; --calls only).
+        steps["clock_offset_ms"] = end * 1000 - 1500 - steps["key_times"][-1]
         if os.environ.get("BENCH_DUMP"):
-            Path(os.environ["BENCH_DUMP"]).write_text(json.dumps(steps))
+            dump = {k: v for k, v in steps.items() if k != "typing_calls"}
+            Path(os.environ["BENCH_DUMP"]).write_text(json.dumps(dump))
         return steps
     finally:
         shutil.rmtree(run, ignore_errors=True)
@@ -314,70 +320,76 @@ def run_variant(
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_editor_vscode")
-    parser.add_argument("--chars", type=int, default=90, help="characters typed per file")
-    parser.add_argument("--files", nargs="*", default=["inventory.py"])
-    parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--accepts", type=int, default=8, help="Tab accepts in each accept file")
-    parser.add_argument("--only", nargs="*", help="run only these variant labels")
-    parser.add_argument("--no-prefetch", action="store_true")
-    parser.add_argument("--line-model", action="store_true")
+    nv.add_run_arguments(parser)
+    parser.set_defaults(accepts=8)  # Tab accepts in each accept file
     args = parser.parse_args()
     why = missing_setup()
     if why:
         print(why)
         return 77
-    rng = random.Random(args.seed)
-    plans = [nv.make_plan(name, args.chars, rng) for name in args.files]
+    all_plans = [
+        [nv.make_plan(name, args.chars, rng) for name in args.files]
+        for rng in (random.Random(args.seed + r) for r in range(args.runs))
+    ]
     fake = FakeMistral(api_key=nv.KEY).start()
-    fake.responder = nv.model(known_code(plans), args.line_model)
+    fake.responder = nv.model(
+        known_code([p for plans in all_plans for p in plans]), args.line_model
+    )
     print(
         f"machine: {machine()}; code-server 4.139.1 (VS Code 1.139.1, its own wait 50 ms); "
-        f"{sum(len(p.keys) for p in plans)} keys in {len(plans)} file(s); upstream "
-        f"{nv.FIRST_TOKEN * 1000:.0f} ms + {nv.PER_TOKEN * 1000:.0f} ms/token"
+        f"{sum(len(p.keys) for p in all_plans[0])} keys in {len(all_plans[0])} file(s) per "
+        f"run, {args.runs} run(s); upstream {nv.FIRST_TOKEN * 1000:.0f} ms + "
+        f"{nv.PER_TOKEN * 1000:.0f} ms/token"
     )
-    rows, accept_rows = [], []
+    runs: list[list[list[Any]]] = []
+    pooled: dict[str, dict[str, Any]] = {}
+    cycles: dict[str, list[dict[str, Any]]] = {}
+    accept_calls: dict[str, int] = {}
     try:
-        for variant in VARIANTS:
-            if args.only and variant.label not in args.only:
-                continue
-            if args.no_prefetch:
-                completion = {**variant.server.get("completion", {}), "prefetch": False}
-                variant = Variant(
-                    variant.label, variant.proxy_ms, {**variant.server, "completion": completion}
-                )
-            merged: dict[str, Any] = {}
-            cycles: list[dict[str, Any]] = []
-            accept_calls = 0
-            for plan in plans:
-                steps = run_variant(variant, plan, fake, args.accepts)
-                cycles += steps["accepts"]
-                accept_calls += steps["accept_calls"]
-                got = nv.analyse(steps, plan)
-                for key, value in got.items():
-                    merged[key] = merged.get(key, 0 if not isinstance(value, list) else [])
-                    merged[key] = merged[key] + value
-            lat, over, acc = merged["latency"], merged["over_floor"], merged["accepts"]
-            rows.append(
-                [
-                    variant.label,
-                    f"{merged['pauses'] - merged['missing']}/{merged['pauses']}",
-                    nv.fmt(nv.pct(lat, 0.5)),
-                    nv.fmt(nv.pct(over, 0.5)),
-                    nv.fmt(nv.pct(over, 0.9)),
-                    f"{merged['calls'] / merged['chars']:.3f}",
-                    merged["flicker"],
-                    nv.fmt(nv.pct(acc, 0.5)) + f" ({len(acc)})",
-                ]
-            )
-            accept_rows.append(accept_row(variant.label, cycles, accept_calls))
+        for plans in all_plans:
+            rows = []
+            for variant in VARIANTS:
+                if args.only and variant.label not in args.only:
+                    continue
+                if args.no_prefetch:
+                    variant = Variant(
+                        variant.label, variant.proxy_ms, nv.without_prefetch(variant.server)
+                    )
+                merged: dict[str, Any] = {}
+                for plan in plans:
+                    steps = run_variant(variant, plan, fake, args.accepts)
+                    cycles.setdefault(variant.label, []).extend(steps["accepts"])
+                    accept_calls[variant.label] = (
+                        accept_calls.get(variant.label, 0) + steps["accept_calls"]
+                    )
+                    got = nv.analyse(steps, plan)
+                    nv.pool(merged, got)
+                    if args.calls:
+                        log = call_log(
+                            steps["typing_calls"],
+                            steps["key_times"],
+                            plan.keys,
+                            plan.start_text,
+                            steps["events"],
+                            steps["clock_offset_ms"],
+                        )
+                        print_log(f"{variant.label} ({plan.name})", log, nv.PAUSE_S * 1000)
+                        print("  pauses (key, visible, over floor):", got["pause_log"])
+                        for flick in got["flicker_log"]:
+                            print("  flicker (shown, typed, shown again):", flick)
+                pool_into = pooled.setdefault(variant.label, {})
+                nv.pool(pool_into, merged)
+                rows.append(nv.row_for(variant.label, merged))
+            runs.append(rows)
     finally:
         fake.stop()
+    nv.print_tables("keystroke to visible ghost text after a pause in VS Code, ms", runs, pooled)
     table(
-        "keystroke to visible ghost text after a pause in VS Code, ms",
-        nv.COLUMNS,
-        rows,
+        "Tab accept to the next suggestion visible in VS Code, ms"
+        + (f", {len(runs)} runs pooled" if len(runs) > 1 else ""),
+        ACCEPT_COLUMNS,
+        [accept_row(label, cycles[label], accept_calls[label]) for label in cycles],
     )
-    table("Tab accept to the next suggestion visible in VS Code, ms", ACCEPT_COLUMNS, accept_rows)
     return 0
 
 
