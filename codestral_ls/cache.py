@@ -80,6 +80,17 @@ def typed_through_shown(recent: list[Shown], prompt: str, suffix: str) -> tuple[
     return None
 
 
+def typed_to_end(recent: list[Shown], prompt: str, suffix: str) -> bool:
+    """Has the user just typed the whole of a recent suggestion (the cursor is where the
+    model said the text stops, and no answer for here is known)?"""
+    head = suffix[:HEAD]
+    for shown in reversed(recent):
+        end = shown.prompt_tail + shown.text
+        if shown.suffix_head == head and shown.text and prompt.endswith(end[-TAIL:]):
+            return True
+    return False
+
+
 def typed_through(recent: list[Shown], prompt: str, suffix: str) -> str | None:
     """If the user has typed the start of a recent suggestion, the rest of it; else None."""
     found = typed_through_shown(recent, prompt, suffix)

@@ -20,7 +20,15 @@ from typing import Any
 from cachetools import LRUCache
 
 from codestral_ls.backoff import Backoff
-from codestral_ls.cache import HEAD, TAIL, Shown, SuggestionCache, cache_key, typed_through_shown
+from codestral_ls.cache import (
+    HEAD,
+    TAIL,
+    Shown,
+    SuggestionCache,
+    cache_key,
+    typed_through_shown,
+    typed_to_end,
+)
 from codestral_ls.context import Job
 from codestral_ls.debounce import TypingPace
 from codestral_ls.inflight import Answer, Call, InFlight
@@ -126,7 +134,7 @@ class Engine:
         ``trail`` is filled with what happened, for the inspector."""
         trail = trail or _scratch_trail(job, self._clock())
         self.stats.requests += 1
-        self.pace.note(job.doc_key, self._clock())
+        self.pace.note(job.doc_key, self._clock(), job.prompt)
         self.prefetch.check(job)
         timeout = self.settings.completion.timeout_ms / 1000
         try:
@@ -275,12 +283,13 @@ class Engine:
         return self.inflight.typed_on_from(job)
 
     async def _debounce(self, job: Job, superseded: asyncio.Future[None]) -> None:
-        p50 = self.stats.p50()
+        recent = list(self._recent[job.doc_key])
         delay = self.pace.delay(
             job.doc_key,
             self.settings.completion.debounce_ms / 1000,
-            None if p50 is None else p50 / 1000,
-            line_start=_fresh_line(job.prompt),
+            job.prompt,
+            job.suffix,
+            suggestion_typed=typed_to_end(recent, job.prompt, job.suffix),
         )
         if delay > 0:
             await asyncio.wait((superseded,), timeout=delay)
@@ -435,12 +444,6 @@ class Engine:
     @classmethod
     def _shown(cls, raw: str, job: Job, truncated: bool = False) -> str:
         return cls._rules(raw, job, truncated)[0]
-
-
-def _fresh_line(prompt: str) -> bool:
-    """Only indentation between the last line break and the cursor (and a line break)."""
-    at = prompt.rfind("\n")
-    return at >= 0 and not prompt[at + 1 :].strip(" \t")
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

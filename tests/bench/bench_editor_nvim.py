@@ -1,7 +1,7 @@
 """Keystroke-to-ghost-text in real Neovim 0.12, against a Codestral-like upstream.
 
     .venv/bin/python -m tests.bench.bench_editor_nvim [--chars 90] [--seed 3] [--accepts 4]
-        [--only LABEL ...]
+        [--only LABEL ...] [--runs N] [--files F ...] [--calls]
 
 Real Neovim 0.12 (the Debian sid chroot under .cache/nvim-sid, ``bash .ci/setup-nvim.sh --sid``;
 needs root for chroot) runs the plugin (editors/nvim) connected over TCP to the real server
@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.bench._calls import call_log, print_log
 from tests.bench._common import machine, table
 from tests.fakes.mistral import FakeMistral, Recorded, Reply, split_words
 from tests.support.keys import PROVIDER_KEY
@@ -300,7 +301,7 @@ def shown_at(events: list[list[Any]], t: float) -> str | None:
 def analyse(steps: dict[str, Any], plan: Plan) -> dict[str, Any]:
     events, times, keys = steps["events"], steps["key_times"], plan.keys
     typed_before = plan.start_text
-    latencies, over_floor, missing = [], [], 0
+    latencies, over_floor, missing, pause_log = [], [], 0, []
     for k, key in enumerate(keys):
         typed_before += key["text"]
         t0 = times[k]
@@ -313,16 +314,20 @@ def analyse(steps: dict[str, Any], plan: Plan) -> dict[str, Any]:
         )
         if visible is None:
             missing += 1
+            pause_log.append((k, None, None))
             continue
         rest = plan.target[len(typed_before) :]
         latencies.append(visible - t0)
         over_floor.append(visible - t0 - floor_ms(rest))
+        pause_log.append((k, round(latencies[-1]), round(over_floor[-1])))
     return {
         "pauses": len(latencies) + missing,
         "missing": missing,
         "latency": latencies,
         "over_floor": over_floor,
-        "flicker": flicker(events, times, keys),
+        "flicker": len(flickers := flicker_log(events, times, keys)),
+        "flicker_log": flickers,
+        "pause_log": pause_log,  # (key, visible ms, over floor ms) per pause
         "accepts": [a["ms"] for a in steps["accepts"] if isinstance(a["ms"], (int, float))],
         # While typing (the accept cycles after it make calls of their own).
         "calls": steps["status_typing"]["upstreamCalls"],
@@ -330,10 +335,12 @@ def analyse(steps: dict[str, Any], plan: Plan) -> dict[str, Any]:
     }
 
 
-def flicker(events: list[list[Any]], times: list[float], keys: list[dict[str, Any]]) -> int:
+def flicker_log(
+    events: list[list[Any]], times: list[float], keys: list[dict[str, Any]]
+) -> list[tuple[str, str, str]]:
     """Ghost text that disappeared while typing and came back as the same suggestion, less
-    what was typed in between."""
-    count = 0
+    what was typed in between: (shown before, typed meanwhile, shown after) each."""
+    found: list[tuple[str, str, str]] = []
     last_text: str | None = None
     hidden_at: float | None = None
     end = times[-1] if times else 0
@@ -346,11 +353,11 @@ def flicker(events: list[list[Any]], times: list[float], keys: list[dict[str, An
                     k["text"] for k, t in zip(keys, times, strict=True) if hidden_at <= t <= when
                 )
                 if last_text.startswith(typed + value) or last_text == typed + value:
-                    count += 1
+                    found.append((last_text, typed, value))
             last_text, hidden_at = value, None
         elif last_text is not None:
             hidden_at = when
-    return count
+    return found
 
 
 def pct(data: list[float], q: float) -> float | None:
@@ -375,11 +382,36 @@ VARIANTS = [
 ]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_editor_nvim")
+def row_for(label: str, merged: dict[str, Any]) -> list[Any]:
+    lat, over, acc = merged["latency"], merged["over_floor"], merged["accepts"]
+    return [
+        label,
+        f"{merged['pauses'] - merged['missing']}/{merged['pauses']}",
+        fmt(pct(lat, 0.5)),
+        fmt(pct(over, 0.5)),
+        fmt(pct(over, 0.9)),
+        f"{merged['calls'] / merged['chars']:.3f}",
+        merged["flicker"],
+        fmt(pct(acc, 0.5)) + f" ({len(acc)})",
+    ]
+
+
+def pool(into: dict[str, Any], got: dict[str, Any]) -> None:
+    for key, value in got.items():
+        into[key] = into.get(key, 0 if not isinstance(value, list) else []) + value
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments both editor benchmarks take."""
     parser.add_argument("--chars", type=int, default=90, help="characters typed per file")
     parser.add_argument("--files", nargs="*", default=["inventory.py"])
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="typing plans (seeds seed, seed+1, ...): a table per run and one pooled",
+    )
     parser.add_argument("--accepts", type=int, default=4)
     parser.add_argument("--only", nargs="*", help="run only these variant labels")
     parser.add_argument(
@@ -392,59 +424,85 @@ def main() -> int:
         action="store_true",
         help="the model knows only the rest of the cursor's line (more fresh calls)",
     )
+    parser.add_argument(
+        "--calls", action="store_true", help="print every upstream call made while typing"
+    )
+
+
+def without_prefetch(server: dict[str, Any]) -> dict[str, Any]:
+    return {**server, "completion": {**server.get("completion", {}), "prefetch": False}}
+
+
+def print_tables(
+    title: str, runs: list[list[list[Any]]], pooled: dict[str, dict[str, Any]]
+) -> None:
+    for n, rows in enumerate(runs, 1):
+        table(f"{title}, run {n} of {len(runs)}" if len(runs) > 1 else title, COLUMNS, rows)
+    if len(runs) > 1:
+        table(
+            f"{title}, {len(runs)} runs pooled", COLUMNS, [row_for(k, v) for k, v in pooled.items()]
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_editor_nvim")
+    add_run_arguments(parser)
     args = parser.parse_args()
     if not (SID / "usr" / "bin" / "nvim").exists():
         print(f"no Neovim 0.12 chroot at {SID}: run bash .ci/setup-nvim.sh --sid")
         return 77
-    rng = random.Random(args.seed)
-    plans = [make_plan(name, args.chars, rng) for name in args.files]
-    files = {p.name: p.target for p in plans}
+    all_plans = [
+        [make_plan(name, args.chars, rng) for name in args.files]
+        for rng in (random.Random(args.seed + r) for r in range(args.runs))
+    ]
+    files = {p.name: p.target for plans in all_plans for p in plans}
     fake = FakeMistral(api_key=KEY).start()
     fake.responder = model(files, args.line_model)
     print(
-        f"machine: {machine()}; Neovim 0.12 (chroot); {sum(len(p.keys) for p in plans)} keys "
-        f"in {len(plans)} file(s); upstream {FIRST_TOKEN * 1000:.0f} ms + "
-        f"{PER_TOKEN * 1000:.0f} ms/token"
+        f"machine: {machine()}; Neovim 0.12 (chroot); {sum(len(p.keys) for p in all_plans[0])} "
+        f"keys in {len(all_plans[0])} file(s) per run, {args.runs} run(s); upstream "
+        f"{FIRST_TOKEN * 1000:.0f} ms + {PER_TOKEN * 1000:.0f} ms/token"
     )
-    rows = []
+    runs: list[list[list[Any]]] = []
+    pooled: dict[str, dict[str, Any]] = {}
     try:
-        for variant in VARIANTS:
-            if args.only and variant.label not in args.only:
-                continue
-            if args.no_prefetch:
-                completion = {**variant.server.get("completion", {}), "prefetch": False}
-                variant = Variant(
-                    variant.label,
-                    variant.inline,
-                    variant.client_debounce_ms,
-                    {**variant.server, "completion": completion},
-                )
-            merged: dict[str, Any] = {}
-            for plan in plans:
-                got = analyse(run_variant(variant, plan, fake.base_url, args.accepts), plan)
-                for key, value in got.items():
-                    merged[key] = merged.get(key, 0 if not isinstance(value, list) else [])
-                    merged[key] = merged[key] + value
-            lat, over, acc = merged["latency"], merged["over_floor"], merged["accepts"]
-            rows.append(
-                [
-                    variant.label,
-                    f"{merged['pauses'] - merged['missing']}/{merged['pauses']}",
-                    fmt(pct(lat, 0.5)),
-                    fmt(pct(over, 0.5)),
-                    fmt(pct(over, 0.9)),
-                    f"{merged['calls'] / merged['chars']:.3f}",
-                    merged["flicker"],
-                    fmt(pct(acc, 0.5)) + f" ({len(acc)})",
-                ]
-            )
+        for plans in all_plans:
+            rows = []
+            for variant in VARIANTS:
+                if args.only and variant.label not in args.only:
+                    continue
+                if args.no_prefetch:
+                    variant = Variant(
+                        variant.label,
+                        variant.inline,
+                        variant.client_debounce_ms,
+                        without_prefetch(variant.server),
+                    )
+                merged: dict[str, Any] = {}
+                for plan in plans:
+                    before = len(fake.requests)
+                    steps = run_variant(variant, plan, fake.base_url, args.accepts)
+                    got = analyse(steps, plan)
+                    pool(merged, got)
+                    if args.calls:
+                        typing_end = steps["key_times"][-1] + 1500
+                        rows_log = call_log(
+                            [r for r in fake.requests[before:] if r.t_received * 1000 < typing_end],
+                            steps["key_times"],
+                            plan.keys,
+                            plan.start_text,
+                            steps["events"],
+                        )
+                        print_log(f"{variant.label} ({plan.name})", rows_log, PAUSE_S * 1000)
+                        print("  pauses (key, visible, over floor):", got["pause_log"])
+                        for flick in got["flicker_log"]:
+                            print("  flicker (shown, typed, shown again):", flick)
+                pool(pooled.setdefault(variant.label, {}), merged)
+                rows.append(row_for(variant.label, merged))
+            runs.append(rows)
     finally:
         fake.stop()
-    table(
-        "keystroke to visible ghost text after a pause, ms",
-        COLUMNS,
-        rows,
-    )
+    print_tables("keystroke to visible ghost text after a pause, ms", runs, pooled)
     return 0
 
 

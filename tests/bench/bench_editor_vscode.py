@@ -1,8 +1,8 @@
 """Keystroke-to-ghost-text in real VS Code (code-server in headless Chromium), against a
 Codestral-like upstream: the VS Code half of tests/bench/bench_editor_nvim.py, same method.
 
-    .venv/bin/python -m tests.bench.bench_editor_vscode [--chars 90] [--seed 3] [--accepts 4]
-        [--only LABEL ...] [--line-model] [--no-prefetch]
+    .venv/bin/python -m tests.bench.bench_editor_vscode [--chars 90] [--seed 3] [--accepts 8]
+        [--only LABEL ...] [--line-model] [--no-prefetch] [--runs N] [--files F ...] [--calls]
 
 Setup: bash .ci/setup-vscode.sh (code-server 4.139.1, Node 24, Chromium, playwright-core, the
 .vsix). Each run: a fresh code-server profile with the packaged extension
@@ -11,12 +11,22 @@ Setup: bash .ci/setup-vscode.sh (code-server 4.139.1, Node 24, Chromium, playwri
 typing the same plan as the Neovim benchmark (``bench_editor_nvim.make_plan``: real code from
 ``replay_code/``, 60-250 ms between keys, pauses of 0.8-1.2 s) and recording, in the page, every
 change of the ghost text in the DOM (MutationObserver) and every keydown, both on the page's
-``performance.now()`` clock. Floor, p50/p90 over the floor, flicker and accept cycles are
-computed exactly as in the Neovim benchmark (``bench_editor_nvim.analyse``).
+``performance.now()`` clock. Floor, p50/p90 over the floor and flicker are computed exactly as
+in the Neovim benchmark (``bench_editor_nvim.analyse``).
+
+Accept cycles, after the typing, in the same VS Code: in copies of ``replay_code/inventory.py``
+and ``queue.go`` cut near their top (``ACCEPT_FILES``, ``accept_start``), up to ``--accepts``
+Tab accepts each: Tab on the suggestion shown (after 300 ms of reading), the time from the Tab's
+keydown to the next suggestion in the DOM with no other key, then the buffer read back (saved)
+to know what was accepted. Where no suggestion is shown, the typist types the next word or line
+break of the true code. "Where the answer allowed it": the accepts after which a suggestion
+came at all (after the others the server's answer was empty).
 
 VS Code's own wait: the inline completions model of code-server 4.139.1's bundled workbench
 (VS Code 1.139.1) asks after a fixed 50 ms (``InlineCompletionsDebounce``, ``{min: 50, max:
-50}``); every run below includes it.
+50}``); every run below includes it, except after an accept, where the extension's item command
+(``editor.action.inlineSuggest.trigger``, editors/vscode/src/nextOnAccept.ts) makes the next
+request explicit, which VS Code does not debounce.
 
 Runs, same keys, one after the other:
   - ``ours``: default settings (the server's adaptive debounce, no wait on a fresh line)
@@ -42,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import bench_editor_nvim as nv
+from tests.bench._calls import call_log, print_log
 from tests.bench._common import machine, table
 from tests.fakes.mistral import FakeMistral
 from tests.support.processes import CODE_SERVER_FLAGS, kill_group, wait_for_line
@@ -98,6 +109,51 @@ VARIANTS = [
 ]
 
 
+ACCEPT_COLUMNS = ["run", "accepts", "next shown", "p50", "p90", "max", "upstream calls"]
+
+
+def accept_row(label: str, cycles: list[dict[str, Any]], calls: int) -> list[Any]:
+    """After each Tab accept: how soon the next suggestion was in the DOM, with no other key,
+    over the accepts where the answer allowed one (one came within 1.5 s; after the others the
+    server's answer was empty, e.g. before three blank lines, and nothing came at all)."""
+    accepted = [c for c in cycles if not c.get("noAccept")]
+    shown = [c["ms"] for c in accepted if isinstance(c["ms"], (int, float))]
+    return [
+        label,
+        f"{len(accepted)}"
+        + (
+            f" (+{len(cycles) - len(accepted)} Tab did nothing)"
+            if len(cycles) > len(accepted)
+            else ""
+        ),
+        len(shown),
+        nv.fmt(nv.pct(shown, 0.5)),
+        nv.fmt(nv.pct(shown, 0.9)),
+        nv.fmt(max(shown)) if shown else "-",
+        calls,
+    ]
+
+
+# Where the accept cycles run (each starts near the top of a copy of the file, the fake
+# upstream knows the rest): Python and Go, no language server of code-server's own for Go.
+ACCEPT_FILES = ["inventory.py", "queue.go"]
+
+
+def accept_start(target: str) -> int:
+    """Where the accept cycles start in ``target``: the end of the first line after the first
+    tenth of it that the code goes on from on the next line (something to accept at once)."""
+    at = target.find("\n", len(target) // 10)
+    while at >= 0 and not target[at + 1 :].split("\n", 1)[0].strip():
+        at = target.find("\n", at + 1)
+    return at if at >= 0 else len(target)
+
+
+def known_code(plans: list[nv.Plan]) -> dict[str, str]:
+    """What the fake upstream knows the continuation of: the typed files and the accept files."""
+    known = {n: (nv.CODE / n).read_text() for n in ACCEPT_FILES}
+    return {**known, **{p.name: p.target for p in plans}}
+
+
 def missing_setup() -> str | None:
     for need in (NODE24, CODE_SERVER / "out" / "node" / "entry.js", VSIX):
         if not need.exists():
@@ -113,9 +169,12 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def _server_command(run: Path, variant: Variant) -> str:
-    """A script the extension starts as its server (a Python path would get -m added)."""
+def _server_command(run: Path, variant: Variant, record: Path | None = None) -> str:
+    """A script the extension starts as its server (a Python path would get -m added); with
+    ``record``, behind tests/editors/vscode/lsp_tap.py writing the client's messages there."""
     cmd = [sys.executable, "-m", "codestral_ls"]
+    if record is not None:
+        cmd = [sys.executable, str(DRIVER.with_name("lsp_tap.py")), str(record), *cmd]
     if variant.proxy_ms is not None:
         cmd = [sys.executable, str(PROXY), str(variant.proxy_ms), *cmd]
     script = run / "server.sh"
@@ -139,7 +198,19 @@ def _node_env(run: Path) -> dict[str, str]:
     return env
 
 
-def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int) -> dict[str, Any]:
+def run_variant(
+    variant: Variant,
+    plan: nv.Plan,
+    fake: FakeMistral,
+    accepts: int,
+    *,
+    word_accepts: int = 0,
+    record: Path | None = None,
+    accept_in: list[str] | None = None,
+) -> dict[str, Any]:
+    """One run; ``word_accepts``: accept-next-word presses before each Tab accept; ``record``:
+    where the LSP messages VS Code sent the server are written (JSON lines); ``accept_in``:
+    the files of the accept cycles (``ACCEPT_FILES``)."""
     run = Path(tempfile.mkdtemp(prefix="codestral-vscode-bench."))
     try:
         workspace, user_data = run / "workspace", run / "user-data"
@@ -148,11 +219,17 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
         for name in ("home", "tmp", "chromium"):
             (run / name).mkdir()
         (workspace / plan.name).write_text(plan.start_text)
+        accept_files = []
+        for name in ACCEPT_FILES if accept_in is None else accept_in:
+            target = (nv.CODE / name).read_text()
+            accept_files.append({"file": f"accept_{name}", "target": target})
+            accept_files[-1]["from"] = accept_start(target)
+            (workspace / f"accept_{name}").write_text(target[: accept_files[-1]["from"]])
         (user_data / "User" / "settings.json").write_text(json.dumps(EDITOR_SETTINGS))
         machine_settings = {
             "codestral.route": "direct",
             "codestral.baseUrl": fake.base_url,
-            "codestral.server.path": _server_command(run, variant),
+            "codestral.server.path": _server_command(run, variant, record),
             **{
                 f"codestral.{section}.{k}": v
                 for section, values in variant.server.items()
@@ -192,6 +269,8 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
                 "timeoutMs": 150_000,
                 "keys": plan.keys,
                 "accepts": accepts,
+                "acceptFiles": accept_files,
+                "wordAccepts": word_accepts,
             }
             (run / "cfg.json").write_text(json.dumps(config))
             before = len(fake.requests)
@@ -222,8 +301,18 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
             if r.path.endswith("/fim/completions") and r.t_received <= end
         ]
         steps["status_typing"] = {"upstreamCalls": len(calls)}
+        steps["accept_calls"] = sum(
+            1
+            for r in fake.requests[before:]
+            if r.path.endswith("/fim/completions") and r.t_received > end
+        )
+        steps["typing_calls"] = calls
+        # The page's performance.now() against time.monotonic(): the driver takes its end time
+        # 1.5 s after the last key (to some ms; --calls only).
+        steps["clock_offset_ms"] = end * 1000 - 1500 - steps["key_times"][-1]
         if os.environ.get("BENCH_DUMP"):
-            Path(os.environ["BENCH_DUMP"]).write_text(json.dumps(steps))
+            dump = {k: v for k, v in steps.items() if k != "typing_calls"}
+            Path(os.environ["BENCH_DUMP"]).write_text(json.dumps(dump))
         return steps
     finally:
         shutil.rmtree(run, ignore_errors=True)
@@ -231,62 +320,75 @@ def run_variant(variant: Variant, plan: nv.Plan, fake: FakeMistral, accepts: int
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.bench_editor_vscode")
-    parser.add_argument("--chars", type=int, default=90, help="characters typed per file")
-    parser.add_argument("--files", nargs="*", default=["inventory.py"])
-    parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--accepts", type=int, default=4)
-    parser.add_argument("--only", nargs="*", help="run only these variant labels")
-    parser.add_argument("--no-prefetch", action="store_true")
-    parser.add_argument("--line-model", action="store_true")
+    nv.add_run_arguments(parser)
+    parser.set_defaults(accepts=8)  # Tab accepts in each accept file
     args = parser.parse_args()
     why = missing_setup()
     if why:
         print(why)
         return 77
-    rng = random.Random(args.seed)
-    plans = [nv.make_plan(name, args.chars, rng) for name in args.files]
+    all_plans = [
+        [nv.make_plan(name, args.chars, rng) for name in args.files]
+        for rng in (random.Random(args.seed + r) for r in range(args.runs))
+    ]
     fake = FakeMistral(api_key=nv.KEY).start()
-    fake.responder = nv.model({p.name: p.target for p in plans}, args.line_model)
+    fake.responder = nv.model(
+        known_code([p for plans in all_plans for p in plans]), args.line_model
+    )
     print(
         f"machine: {machine()}; code-server 4.139.1 (VS Code 1.139.1, its own wait 50 ms); "
-        f"{sum(len(p.keys) for p in plans)} keys in {len(plans)} file(s); upstream "
-        f"{nv.FIRST_TOKEN * 1000:.0f} ms + {nv.PER_TOKEN * 1000:.0f} ms/token"
+        f"{sum(len(p.keys) for p in all_plans[0])} keys in {len(all_plans[0])} file(s) per "
+        f"run, {args.runs} run(s); upstream {nv.FIRST_TOKEN * 1000:.0f} ms + "
+        f"{nv.PER_TOKEN * 1000:.0f} ms/token"
     )
-    rows = []
+    runs: list[list[list[Any]]] = []
+    pooled: dict[str, dict[str, Any]] = {}
+    cycles: dict[str, list[dict[str, Any]]] = {}
+    accept_calls: dict[str, int] = {}
     try:
-        for variant in VARIANTS:
-            if args.only and variant.label not in args.only:
-                continue
-            if args.no_prefetch:
-                completion = {**variant.server.get("completion", {}), "prefetch": False}
-                variant = Variant(
-                    variant.label, variant.proxy_ms, {**variant.server, "completion": completion}
-                )
-            merged: dict[str, Any] = {}
-            for plan in plans:
-                got = nv.analyse(run_variant(variant, plan, fake, args.accepts), plan)
-                for key, value in got.items():
-                    merged[key] = merged.get(key, 0 if not isinstance(value, list) else [])
-                    merged[key] = merged[key] + value
-            lat, over, acc = merged["latency"], merged["over_floor"], merged["accepts"]
-            rows.append(
-                [
-                    variant.label,
-                    f"{merged['pauses'] - merged['missing']}/{merged['pauses']}",
-                    nv.fmt(nv.pct(lat, 0.5)),
-                    nv.fmt(nv.pct(over, 0.5)),
-                    nv.fmt(nv.pct(over, 0.9)),
-                    f"{merged['calls'] / merged['chars']:.3f}",
-                    merged["flicker"],
-                    nv.fmt(nv.pct(acc, 0.5)) + f" ({len(acc)})",
-                ]
-            )
+        for plans in all_plans:
+            rows = []
+            for variant in VARIANTS:
+                if args.only and variant.label not in args.only:
+                    continue
+                if args.no_prefetch:
+                    variant = Variant(
+                        variant.label, variant.proxy_ms, nv.without_prefetch(variant.server)
+                    )
+                merged: dict[str, Any] = {}
+                for plan in plans:
+                    steps = run_variant(variant, plan, fake, args.accepts)
+                    cycles.setdefault(variant.label, []).extend(steps["accepts"])
+                    accept_calls[variant.label] = (
+                        accept_calls.get(variant.label, 0) + steps["accept_calls"]
+                    )
+                    got = nv.analyse(steps, plan)
+                    nv.pool(merged, got)
+                    if args.calls:
+                        log = call_log(
+                            steps["typing_calls"],
+                            steps["key_times"],
+                            plan.keys,
+                            plan.start_text,
+                            steps["events"],
+                            steps["clock_offset_ms"],
+                        )
+                        print_log(f"{variant.label} ({plan.name})", log, nv.PAUSE_S * 1000)
+                        print("  pauses (key, visible, over floor):", got["pause_log"])
+                        for flick in got["flicker_log"]:
+                            print("  flicker (shown, typed, shown again):", flick)
+                pool_into = pooled.setdefault(variant.label, {})
+                nv.pool(pool_into, merged)
+                rows.append(nv.row_for(variant.label, merged))
+            runs.append(rows)
     finally:
         fake.stop()
+    nv.print_tables("keystroke to visible ghost text after a pause in VS Code, ms", runs, pooled)
     table(
-        "keystroke to visible ghost text after a pause in VS Code, ms",
-        nv.COLUMNS,
-        rows,
+        "Tab accept to the next suggestion visible in VS Code, ms"
+        + (f", {len(runs)} runs pooled" if len(runs) > 1 else ""),
+        ACCEPT_COLUMNS,
+        [accept_row(label, cycles[label], accept_calls[label]) for label in cycles],
     )
     return 0
 

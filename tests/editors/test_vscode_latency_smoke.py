@@ -35,9 +35,9 @@ def test_ghost_text_after_each_pause_without_flicker_and_after_an_accept() -> No
         pytest.skip(why)
     plan = nv.make_plan("inventory.py", 40, random.Random(5))
     fake = FakeMistral(api_key=nv.KEY).start()
-    fake.responder = nv.model({plan.name: plan.target})
+    fake.responder = nv.model(bench.known_code([plan]))
     try:
-        steps = bench.run_variant(bench.VARIANTS[0], plan, fake, accepts=1)
+        steps = bench.run_variant(bench.VARIANTS[0], plan, fake, accepts=1, accept_in=["queue.go"])
     finally:
         fake.stop()
     got = nv.analyse(steps, plan)

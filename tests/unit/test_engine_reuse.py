@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
+from codestral_ls.cache import Shown, typed_to_end
 from codestral_ls.context import Job
 from codestral_ls.engine import Engine
 from codestral_ls.inflight import LINGER_SECONDS
@@ -131,3 +132,11 @@ async def test_a_call_whose_stream_already_diverged_is_not_joined():
     first.cancel()
     await asyncio.sleep(0.01)
     assert e.inflight.typed_on_from(job("x = abc")) == (None, "")
+
+
+def test_typed_to_end_of_a_suggestion() -> None:
+    shown = Shown("x = ", "\n", "compute(1)")
+    assert typed_to_end([shown], "x = compute(1)", "\n") is True
+    assert typed_to_end([shown], "x = compute(", "\n") is False  # still typing it
+    assert typed_to_end([shown], "x = compute(1) + 2", "\n") is False  # typed past it
+    assert typed_to_end([shown], "x = compute(1)", "") is False  # the text after moved

@@ -15,6 +15,7 @@ import { settingsForwarding } from './forwarding';
 import { keysEnvironment } from './keys';
 import { Launch, resolveLaunch } from './launch';
 import { completionMiddleware } from './middleware';
+import { NextOnAccept } from './nextOnAccept';
 import { PARTIAL_ACCEPT, PartialAccepts } from './partialAccept';
 import { ServerMessages } from './notifications';
 import { ServerSettings } from './settings';
@@ -39,6 +40,8 @@ export class ServerClient {
     readonly messages = new ServerMessages();
     /** Partial accepts of the ghost text, reported to the server. */
     readonly partialAccepts = new PartialAccepts((id, acceptedLength) => this.serverCommand(PARTIAL_ACCEPT, [{ id, acceptedLength }]));
+    /** The next suggestion asked at once after an accept, which is counted from there. */
+    private readonly nextOnAccept = new NextOnAccept((command) => Promise.resolve(vscode.commands.executeCommand(command.command, ...(command.arguments ?? []))));
 
     constructor(
         private readonly extensionPath: string,
@@ -119,7 +122,7 @@ export class ServerClient {
             stdioOptions: { stdout: () => undefined, stderr: (input) => stderr.pipe(input) },
             errorHandler: errorHandler(() => this.client),
             initializationFailedHandler: () => false,
-            middleware: { ...completionMiddleware(this.partialAccepts), workspace: forwarding.workspace },
+            middleware: { ...completionMiddleware(this.partialAccepts, this.nextOnAccept), workspace: forwarding.workspace },
         };
         const client = new QuietLanguageClient('codestral', 'Codestral', serverOptions, clientOptions);
         this.client = client;
