@@ -25,6 +25,7 @@ class Syntax:
     multiline_backtick: bool = False
     long_brackets: bool = False  # Lua's ``[[ ... ]]`` / ``[==[ ... ]==]`` strings
     regex_literals: bool = False  # JavaScript's ``/["']/g``: its quotes open no string
+    raw_strings: bool = False  # Rust's ``r"c:\"``, ``br#"..."#``: a backslash escapes nothing
 
 
 _C_LIKE = Syntax(("//",), ("/*", "*/"), "\"'")
@@ -46,7 +47,7 @@ _SYNTAX: dict[str, Syntax] = {
     ),
     **_each("javascript typescript javascriptreact typescriptreact vue svelte astro", _JS_LIKE),
     "go": Syntax(("//",), ("/*", "*/"), "\"'`", multiline_backtick=True),
-    "rust": Syntax(("//",), ("/*", "*/"), "\"'", char_literal_only=True),
+    "rust": Syntax(("//",), ("/*", "*/"), "\"'", char_literal_only=True, raw_strings=True),
     "php": Syntax(("//", "#"), ("/*", "*/"), "\"'"),
     "css": Syntax((), ("/*", "*/"), "\"'"),
     "python": Syntax(("#",), None, "\"'", triple_quotes=True),
@@ -77,8 +78,15 @@ def syntax_for(language_id: str) -> Syntax:
 _TRIPLE = [r'"""[\s\S]*?"""', r"'''[\s\S]*?'''"]
 
 
+# levels 0-2 spelled out, like the long brackets below
+_RAW_STRINGS = [rf'b?r{h}"[\s\S]*?"{h}' for h in ("", "#", "##")]
+_RAW_START = r'b?r#{0,2}"'
+
+
 def _string_patterns(syntax: Syntax) -> list[str]:
     pats = list(_TRIPLE) if syntax.triple_quotes else []
+    if syntax.raw_strings:
+        pats += _RAW_STRINGS
     for q in syntax.quotes:
         if q == "'" and syntax.char_literal_only:
             continue
@@ -133,7 +141,7 @@ def _code_prefix_regex(syntax: Syntax) -> re.Pattern[str]:
         alts.append("'")  # a lifetime or a quote, not a string
     alts += [_lone_char(c, markers) for c in sorted(specials - set(syntax.quotes))]
     if specials:
-        alts.append("[^" + "".join(re.escape(c) for c in sorted(specials)) + "]+")
+        alts.append(_run("[^" + "".join(re.escape(c) for c in sorted(specials)) + "]", syntax))
     else:
         alts.append(r"[\s\S]+")
     return re.compile("(?:" + "|".join(alts) + ")*")
@@ -153,8 +161,17 @@ def bracket_regex(syntax: Syntax) -> re.Pattern[str]:
     starts = {m[0] for m in syntax.line_comments} | set(syntax.quotes) | set("()[]{}'\\")
     if syntax.block_comment:
         starts.add(syntax.block_comment[0][0])
-    alts.insert(0, "[^" + "".join(re.escape(c) for c in sorted(starts)) + "]+")
+    alts.insert(0, _run("[^" + "".join(re.escape(c) for c in sorted(starts)) + "]", syntax))
     return re.compile("|".join(alts))
+
+
+def _run(char_class: str, syntax: Syntax) -> str:
+    """A run of plain code characters; it stops before a raw string's ``r"`` where there are
+    raw strings (else the run would swallow the ``r`` and the string's quote open a normal
+    string, whose backslashes escape)."""
+    if syntax.raw_strings:
+        return f"(?:(?!{_RAW_START}){char_class})+"
+    return char_class + "+"
 
 
 class LineState(NamedTuple):
@@ -184,4 +201,6 @@ def line_state(line: str, language_id: str) -> LineState:
         return LineState(rest[:3], pos)
     if rest[0] in syntax.quotes:
         return LineState(rest[0], pos)
+    if syntax.raw_strings and re.match(_RAW_START, rest):
+        return LineState('"', pos)  # a raw string left open
     return LineState(in_comment=True)  # the only other thing that stops the match

@@ -472,3 +472,28 @@ def test_a_block_opened_inside_the_cursor_lines_call_ends_at_its_brace() -> None
     )
     overlong = truth + "\n\n  function helper(value) {\n      return value;\n  }"
     assert run(CODEC, overlong, multiline=False, lang="typescript") == truth
+
+
+# --- the lexer: Rust raw strings (draws 16-25: most of Rust's answers that broke the parse) ----
+
+WRAPPER = """\
+    assert_eq!(test_wrapper("prog", &["aaa", "bbb", "ccc"], false), "\\"prog\\" aaa bbb ccc");
+
+    assert_eq!(test_wrapper("prog", &[r"C:\\"], false), <|>
+    assert_eq!(test_wrapper("prog", &[r"2slashes\\\\"], false), r#""prog" 2slashes\\\\"#);
+}
+"""
+
+
+def test_rust_raw_strings_end_at_their_quote_not_past_a_backslash() -> None:
+    line = 'assert_eq!(test_wrapper("prog", &[r"C:\\"], false), r#""prog" C:\\"#);'
+    assert _brackets(line, "rust") == ["(", "(", "[", "]", ")", ")"]
+    assert line_state(line, "rust") == line_state("", "rust")  # nothing left open
+    assert line_state('if !path.starts_with(br"\\") {', "rust").string_quote == ""
+    assert line_state('let s = r#"open', "rust").string_quote == '"'
+    assert line_state("let t = r#type; f(", "rust").string_quote == ""  # a raw identifier
+
+
+def test_closers_after_a_rust_raw_string_are_kept() -> None:
+    truth = 'r#""prog" C:\\"#);'
+    assert run(WRAPPER, truth, multiline=False, lang="rust") == truth
