@@ -1125,22 +1125,26 @@ def _unbalanced(matches: Iterable[re.Match[str]], deepens: str) -> re.Match[str]
     return None
 
 
+def _innermost_open_match(text: str, ctx: Context) -> re.Match[str] | None:
+    """The innermost bracket still open at the end of ``text`` (searched in its recent lines:
+    the match is on ``text[-_RECENT_SCAN_CHARS:]``)."""
+    matches = bracket_regex(syntax_for(ctx.language_id)).finditer(text[-_RECENT_SCAN_CHARS:])
+    return _unbalanced(reversed(list(matches)), CLOSERS)
+
+
 def _innermost_open(text: str, ctx: Context) -> str:
     """The innermost bracket still open at the end of ``text`` (recent lines), "" if none."""
-    text = text[-_RECENT_SCAN_CHARS:]
-    matches = reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(text)))
-    m = _unbalanced(matches, CLOSERS)
+    m = _innermost_open_match(text, ctx)
     return m.group("b") if m else ""
 
 
 def _line_of_open_bracket(text: str, ctx: Context) -> str:
     """The line holding the innermost bracket left open at the end of ``text`` (recent lines
     only), "" when none is open."""
-    text = text[-_RECENT_SCAN_CHARS:]
-    matches = reversed(list(bracket_regex(syntax_for(ctx.language_id)).finditer(text)))
-    m = _unbalanced(matches, CLOSERS)
+    m = _innermost_open_match(text, ctx)
     if m is None:
         return ""
+    text = text[-_RECENT_SCAN_CHARS:]
     start = text.rfind("\n", 0, m.start()) + 1
     end = text.find("\n", m.start())
     return text[start : len(text) if end < 0 else end]
@@ -1196,16 +1200,22 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
 def _owns_end(text: str, width: int, ctx: Context) -> bool:
     """Is the last line of ``text`` at or below ``width`` one that opens a block at that
     indentation (which an ``end`` there closes)?"""
+    line = _last_line_within(text, width)
+    if line is None:
+        return True  # nothing to judge by in the recent lines
+    if _width(_indent_of(line)) < width:
+        return False
+    opener = ends_with_block_opener(line, ctx.language_id)
+    return opener or bool(_INLINE_OPENER.match(line.strip()) or _KEYWORD_ELSE.match(line.strip()))
+
+
+def _last_line_within(text: str, width: int) -> str | None:
+    """The last non-blank line of ``text`` indented ``width`` or less (its first line left out:
+    a window's first line may be cut), None when there is none."""
     for line in reversed(text.split("\n")[1:]):
-        if not line.strip() or _width(_indent_of(line)) > width:
-            continue
-        if _width(_indent_of(line)) < width:
-            return False
-        opener = ends_with_block_opener(line, ctx.language_id)
-        return opener or bool(
-            _INLINE_OPENER.match(line.strip()) or _KEYWORD_ELSE.match(line.strip())
-        )
-    return True  # nothing to judge by in the recent lines
+        if line.strip() and _width(_indent_of(line)) <= width:
+            return line
+    return None
 
 
 # an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
@@ -1277,11 +1287,8 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
 def _opens_at(text: str, width: int) -> bool:
     """Is the last line of ``text`` at or below ``width`` one at ``width`` ending with an
     opening bracket (True when no such line is in view)?"""
-    for line in reversed(text.split("\n")[1:]):
-        if not line.strip() or _width(_indent_of(line)) > width:
-            continue
-        return _width(_indent_of(line)) == width and line.rstrip()[-1:] in OPENERS
-    return True
+    line = _last_line_within(text, width)
+    return line is None or (_width(_indent_of(line)) == width and line.rstrip()[-1:] in OPENERS)
 
 
 _PY_CLAUSE = re.compile(r"(?:elif|else|except|finally)\b")
@@ -1291,10 +1298,8 @@ def _clause_has_statement(text: str, clause: str) -> bool:
     """Is the last line of ``text`` at or below the clause's indentation at that indentation
     (the ``if``/``try`` it continues, or that statement's body's last line)?"""
     width = _width(_indent_of(clause))
-    for line in reversed(text.split("\n")[1:]):
-        if line.strip() and _width(_indent_of(line)) <= width:
-            return _width(_indent_of(line)) == width
-    return True
+    line = _last_line_within(text, width)
+    return line is None or _width(_indent_of(line)) == width
 
 
 def balance_truncated(text: str, ctx: Context) -> str:

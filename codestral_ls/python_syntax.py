@@ -91,15 +91,6 @@ def available() -> bool:
     return _load() is not None
 
 
-def parse(src: bytes) -> Any:
-    """The tree of ``src`` (already bounded by the caller), None without tree-sitter."""
-    parser = _load()
-    if parser is None:
-        return None
-    with _lock:
-        return parser.parse(src)
-
-
 def _window(prefix: str, suffix: str) -> tuple[str, str]:
     if len(prefix) > PREFIX_CHARS:
         head = prefix[-PREFIX_CHARS:]

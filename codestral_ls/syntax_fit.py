@@ -33,10 +33,6 @@ def _window(prefix: str, suffix: str, before: int, after: int) -> tuple[str, str
     return prefix, suffix
 
 
-def _parse(language_id: str, src: bytes) -> Any:
-    return code_syntax.parse(language_id, src)
-
-
 # --- Python: the real parser on a window of whole definitions ---------------------------------
 
 _PY_DEFINITION = re.compile(r"^([ \t]*)(?:async[ \t]+def|def|class)\b", re.MULTILINE)
@@ -123,7 +119,7 @@ def _errors_near(
     head = head_text.encode("utf-8", "replace")
     body = answer.encode("utf-8", "replace")
     tail = tail_text.encode("utf-8", "replace")
-    tree = _parse(language_id, head + body + tail)
+    tree = code_syntax.parse(language_id, head + body + tail)
     if tree is None:
         return None
     if not tree.root_node.has_error:

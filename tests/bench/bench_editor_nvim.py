@@ -401,6 +401,14 @@ def pool(into: dict[str, Any], got: dict[str, Any]) -> None:
         into[key] = into.get(key, 0 if not isinstance(value, list) else []) + value
 
 
+def run_plans(args: argparse.Namespace) -> list[list[Plan]]:
+    """The typing plans of each run (``--runs``): seeds seed, seed+1, ..., every file each."""
+    return [
+        [make_plan(name, args.chars, rng) for name in args.files]
+        for rng in (random.Random(args.seed + r) for r in range(args.runs))
+    ]
+
+
 def add_run_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments both editor benchmarks take."""
     parser.add_argument("--chars", type=int, default=90, help="characters typed per file")
@@ -451,10 +459,7 @@ def main() -> int:
     if not (SID / "usr" / "bin" / "nvim").exists():
         print(f"no Neovim 0.12 chroot at {SID}: run bash .ci/setup-nvim.sh --sid")
         return 77
-    all_plans = [
-        [make_plan(name, args.chars, rng) for name in args.files]
-        for rng in (random.Random(args.seed + r) for r in range(args.runs))
-    ]
+    all_plans = run_plans(args)
     files = {p.name: p.target for plans in all_plans for p in plans}
     fake = FakeMistral(api_key=KEY).start()
     fake.responder = model(files, args.line_model)

@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -327,10 +326,7 @@ def main() -> int:
     if why:
         print(why)
         return 77
-    all_plans = [
-        [nv.make_plan(name, args.chars, rng) for name in args.files]
-        for rng in (random.Random(args.seed + r) for r in range(args.runs))
-    ]
+    all_plans = nv.run_plans(args)
     fake = FakeMistral(api_key=nv.KEY).start()
     fake.responder = nv.model(
         known_code([p for plans in all_plans for p in plans]), args.line_model
