@@ -962,6 +962,11 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     suffix = ctx.suffix
     if p > 0 and _is_ident(text[p - 1]) and _is_ident(text[p]):
         return False  # would cut inside a word
+    head = suffix[len(suffix) - len(suffix.lstrip()) : q + 1]
+    if overlap.rstrip().count("\n") != head.count("\n"):
+        # whitespace is ignored within lines, not across them: `function() end` is no re-type
+        # of the suffix's `)` + line break + `end)`
+        return False
     if q + 1 < len(suffix) and _is_ident(suffix[q]) and _is_ident(suffix[q + 1]):
         return False  # the suffix's word goes on
     if not ctx.mid_line:

@@ -1,0 +1,60 @@
+"""Golden cases for the rules the real-code harness's draws 26-35 asked for (real fragments from
+the files it cut: Neovim's Lua runtime and LuaJIT's ``jit/dump.lua``, the Python standard
+library, Go's ``crypto/tls``, Rust's std): an overlap with the suffix keeps the suffix's line
+breaks, an echo of the lines above the cursor re-types the cursor line too, a near-repetition
+seen before its exact copies collapse, an entry of a table that equals the next one, a body cut
+at ``maxTokens`` that keeps only a comment, and widths in files that indent with tabs and
+spaces alike."""
+
+from __future__ import annotations
+
+from codestral_ls import postprocess as pp
+
+
+def run(
+    buffer: str, raw: str, *, multiline: bool = True, lang: str = "lua", truncated: bool = False
+) -> str:
+    prefix, suffix = buffer.split("<|>")
+    return pp.apply_rules(
+        raw,
+        prefix=prefix,
+        suffix=suffix,
+        multiline=multiline,
+        language_id=lang,
+        truncated=truncated,
+    )[0]
+
+
+def applied(buffer: str, raw: str, **kw: object) -> str:
+    """The document as the editor leaves it: the item's range covers the closers it re-types."""
+    prefix, suffix = buffer.split("<|>")
+    text = run(buffer, raw, **kw)  # type: ignore[arg-type]
+    before = prefix[prefix.rfind("\n") + 1 :]
+    lang = str(kw.get("lang", "lua"))
+    covered = pp.covered_closers(text, before, suffix.split("\n", 1)[0], lang)
+    return prefix + text + suffix[covered:]
+
+
+# --- an overlap with the suffix is whitespace-free within lines, not across them ---------------
+
+COXPCALL = """\
+local function isCoroutineSafe(func)
+    local co = coroutine.create(function()
+        return func(<|>)
+    end)
+
+    coroutine.resume(co)
+    return coroutine.resume(co)
+end
+"""
+
+
+def test_an_answer_ending_like_the_suffix_across_its_line_break_is_kept() -> None:
+    # `) end` on one line is not the suffix's `)` + line break + `end)`
+    truth = "coroutine.yield, function() end"
+    assert run(COXPCALL, truth, multiline=False) == truth
+
+
+def test_a_retyped_rest_of_the_line_is_still_trimmed() -> None:
+    truth = "coroutine.yield, function() end"
+    assert applied(COXPCALL, truth + ")\n    end)") == COXPCALL.replace("<|>", truth)
