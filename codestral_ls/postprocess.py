@@ -393,7 +393,12 @@ def _strip_echoed_lines(text: str, ctx: Context) -> str:
         if rest.startswith(ctx.line_before):
             return rest[len(ctx.line_before) :]
         stripped, content = rest.lstrip(" \t"), ctx.line_before.strip()
-        return stripped[len(content) :] if content and stripped.startswith(content) else stripped
+        if not content:
+            return stripped
+        if stripped.startswith(content):
+            return stripped[len(content) :]
+        # an echo re-types up to the cursor: after `return |` a first line equal to the one
+        # above (`coroutine.resume(co)` twice) is what the cursor line returns
     return text
 
 

@@ -58,3 +58,30 @@ def test_an_answer_ending_like_the_suffix_across_its_line_break_is_kept() -> Non
 def test_a_retyped_rest_of_the_line_is_still_trimmed() -> None:
     truth = "coroutine.yield, function() end"
     assert applied(COXPCALL, truth + ")\n    end)") == COXPCALL.replace("<|>", truth)
+
+
+# --- an echo of the lines above the cursor re-types the cursor line too ----------------------
+
+RESUME = """\
+local function isCoroutineSafe(func)
+    local co = coroutine.create(function()
+        return func(coroutine.yield, function() end)
+    end)
+
+    coroutine.resume(co)
+    return <|>
+end
+
+-- No need to do anything if pcall and xpcall are safe.
+"""
+
+
+def test_a_first_line_like_the_one_above_continues_the_cursor_line() -> None:
+    # `return |` + `coroutine.resume(co)`, the line above, then the suffix re-typed
+    raw = "coroutine.resume(co)\nend\n\n-- No need to do anything if pcall and xpcall are safe."
+    assert run(RESUME, raw, multiline=False) == "coroutine.resume(co)"
+
+
+def test_the_lines_above_and_the_cursor_line_retyped_are_still_an_echo() -> None:
+    raw = "coroutine.resume(co)\n    return coroutine.resume(co)"
+    assert run(RESUME, raw, multiline=False) == "coroutine.resume(co)"
