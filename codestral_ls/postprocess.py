@@ -669,6 +669,12 @@ def cut_repetition(text: str, ctx: Context) -> str:
     changed = False
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
     cursor_line = ctx.line_before
+    if ctx.truncated and len(lines) >= 4:
+        # before exact copies collapse to one: `fn f() -> T<'_>` then `fn f() -> T<'x>` four
+        # times is one run of similar lines, which keeps its first
+        near = _collapse_near(lines, cursor_line)
+        if near is not None:
+            lines, changed = near, True
     while (
         len(lines) >= 3
         and (collapsed := _collapse_once(lines, cursor_line, ctx.truncated)) is not None

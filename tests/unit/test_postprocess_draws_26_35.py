@@ -85,3 +85,25 @@ def test_a_first_line_like_the_one_above_continues_the_cursor_line() -> None:
 def test_the_lines_above_and_the_cursor_line_retyped_are_still_an_echo() -> None:
     raw = "coroutine.resume(co)\n    return coroutine.resume(co)"
     assert run(RESUME, raw, multiline=False) == "coroutine.resume(co)"
+
+
+# --- a near-repetition is judged before its exact copies collapse -----------------------------
+
+SOCKET = """\
+#[stable(feature = "io_safety", since = "1.63.0")]
+impl AsSocket for crate::net::TcpStream {<|>
+        unsafe { BorrowedSocket::borrow_raw(self.as_raw_socket()) }
+    }
+}
+"""
+
+
+def test_a_line_repeated_with_one_letter_moved_on_is_cut_before_its_copies() -> None:
+    truth = "\n    #[inline]\n    fn as_socket(&self) -> BorrowedSocket<'_> {"
+    copy = "\n    fn as_socket(&self) -> BorrowedSocket<'x> {"
+    raw = truth + copy * 4 + "\n    fn as_socket(&self) -> BorrowedSocket<'x>"
+    prefix, suffix = SOCKET.split("<|>")
+    ctx = pp.Context(prefix, suffix, True, "rust", truncated=True)
+    lines = pp.drop_truncated_line(raw, ctx)
+    assert pp.cut_repetition(lines, ctx) == truth  # the rule itself, not balance after it
+    assert run(SOCKET, raw, lang="rust", truncated=True) == truth
