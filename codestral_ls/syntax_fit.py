@@ -77,6 +77,15 @@ def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
             break
         kept.append(line)
     src = body + "\n".join(kept)
+    # the error an empty block makes is reported at the next statement, past blank and comment
+    # lines: count those three statements, not three lines
+    reach, seen = 0, 0
+    for line in kept[1:]:
+        reach += 1
+        if line.strip() and not line.lstrip().startswith("#"):
+            seen += 1
+            if seen == SUFFIX_LINES:
+                break
     if base:
         src = "if 1:\n" + src  # the definition is indented: give it a block to sit in
     with warnings.catch_warnings():
@@ -89,7 +98,7 @@ def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
                 # a bracket opened before the answer that nothing closes: the answer stopped
                 # inside it (a list cut before its `]`); any other error is the window's edge
                 return "never closed" in str(exc.msg) or None
-            return at <= answer_end + SUFFIX_LINES
+            return at <= answer_end + max(reach, SUFFIX_LINES)
         except (ValueError, RecursionError, MemoryError):
             return None
     return False

@@ -107,3 +107,41 @@ def test_a_line_repeated_with_one_letter_moved_on_is_cut_before_its_copies() -> 
     lines = pp.drop_truncated_line(raw, ctx)
     assert pp.cut_repetition(lines, ctx) == truth  # the rule itself, not balance after it
     assert run(SOCKET, raw, lang="rust", truncated=True) == truth
+
+
+# --- a body cut at maxTokens that keeps only a comment ----------------------------------------
+
+BUILD_EXT = """\
+class build_ext(Command):
+    def finalize_options(self):
+        # For extensions under Cygwin, Python's library directory must be
+        # appended to library_dirs
+        if sys.platform[:6] == 'cygwin':
+            if sys.executable.startswith(os.path.join(sys.exec_prefix, "bin")):
+                # building third party extensions
+                self.library_dirs.append(os.path.join(sys.prefix, "lib",
+                                                      "python" + get_python_version(),
+                                                      "config"))
+            else:<|>
+
+        # For building extensions with a shared Python library,
+        # Python's library directory must be appended to library_dirs
+        # See Issues: #1600860, #4366
+        if (sysconfig.get_config_var('Py_ENABLE_SHARED')):
+            if not sysconfig.python_build:
+                pass
+"""
+
+
+def test_a_cut_body_left_with_only_a_comment_shows_nothing() -> None:
+    # the empty `else:` is reported at the suffix's `if`, past a blank line and three comments
+    raw = "\n                # building python standard extensions\n                self.library"
+    assert run(BUILD_EXT, raw, lang="python", truncated=True) == ""
+
+
+def test_a_cut_body_with_its_statement_is_kept() -> None:
+    kept = (
+        "\n                # building python standard extensions"
+        "\n                self.library_dirs.append('.')"
+    )
+    assert run(BUILD_EXT, kept + "\n            x = sel", lang="python", truncated=True) == kept
