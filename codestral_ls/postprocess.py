@@ -642,6 +642,7 @@ def _collapse_near(lines: list[str], cursor_line: str) -> list[str] | None:
 
 
 _RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")
+_NUMBER_LITERAL = re.compile(r"\b(?:0[xXbBoO][0-9a-fA-F_]+|\d[\w.]*)")
 
 
 _TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"']*$")
@@ -652,7 +653,9 @@ def _cut_line_runaway(line: str, before: str) -> str:
     The unit's separator is the one the cursor line ends with (``x = `` + ``foo = foo``)."""
     for m in _RUNAWAY_UNIT.finditer(line):
         unit = m.group(1)
-        if not any(c.isalpha() for c in unit) or not unit.startswith(line[m.end() :]):
+        # numbers repeated are data (`0x20, 0x20, ...`), not a runaway: the unit needs a word
+        words = _NUMBER_LITERAL.sub("", unit)
+        if not any(c.isalpha() for c in words) or not unit.startswith(line[m.end() :]):
             continue
         kept = line[: m.start() + len(unit)]
         sep = _TRAILING_SEPARATOR.search(before)
@@ -834,11 +837,36 @@ def drop_suffix_repeat(text: str, ctx: Context) -> str:
     if ctx.mid_line:
         following = [(None, ctx.line_after.strip()), *following]
     # the whole answer, or its first two lines, re-type the code that follows
-    if any(_significant(a) for _, a in answer[:2]) and _retypes_suffix(
-        answer, following, ctx.truncated
+    if (
+        any(_significant(a) for _, a in answer[:2])
+        and _retypes_suffix(answer, following, ctx.truncated)
+        and not _entry_of_a_run(answer, following, ctx)
     ):
         return ""
     return _cut_at_next_line(text, ctx)
+
+
+def _is_run_entry(text: str, ctx: Context) -> bool:
+    return _entry_of_a_run(_answer_code_lines(text, ctx), _suffix_code_lines(ctx), ctx)
+
+
+def _entry_of_a_run(answer: list[_Line], following: list[_Line], ctx: Context) -> bool:
+    """A one-line answer equal to the next line, inside a run of similar lines (a table of
+    entries, a chain of calls): one more entry like its neighbours, not a re-type. The run is
+    the line before the cursor or the one after the next, like it at its depth."""
+    if len(answer) != 1 or ctx.mid_line or ctx.truncated or len(following) < 2:
+        return False
+    line = answer[0][1].rstrip(";,")
+    after = following[1]
+    if after[0] == following[0][0] and _similar(after[1].rstrip(";,"), line):
+        return True
+    before = ctx.prev_code_line
+    width = _width(_indent_of(before))
+    return (
+        bool(before.strip())
+        and width == following[0][0]
+        and (_similar(before.strip().rstrip(";,"), line))
+    )
 
 
 # --- 9. closing_bracket -------------------------------------------------------------------------
@@ -978,6 +1006,8 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         # whitespace is ignored within lines, not across them: `function() end` is no re-type
         # of the suffix's `)` + line break + `end)`
         return False
+    if not kept.strip() and _is_run_entry(text, ctx):
+        return False  # all of it overlaps: one more entry of a table (see suffix_repeat)
     if q + 1 < len(suffix) and _is_ident(suffix[q]) and _is_ident(suffix[q + 1]):
         return False  # the suffix's word goes on
     if not ctx.mid_line:
@@ -1104,6 +1134,8 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
         return text
     typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
     if typed and follow.strip().startswith(last.strip()):
+        if not head.strip() and _is_run_entry(text, ctx):
+            return text  # all of it: one more entry of a table (see suffix_repeat)
         rest = follow.strip()[len(last.strip()) :]
         if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
             return text  # `repl_future` before `repl_future_interrupted`: a name of its own

@@ -145,3 +145,54 @@ def test_a_cut_body_with_its_statement_is_kept() -> None:
         "\n                self.library_dirs.append('.')"
     )
     assert run(BUILD_EXT, kept + "\n            x = sel", lang="python", truncated=True) == kept
+
+
+# --- an entry of a table equal to the next one ------------------------------------------------
+
+PADDING = """\
+var signaturePadding = []byte{
+\t<|>
+\t0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+\t0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+\t0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+}
+"""
+
+COLORS = """\
+local colortype_ansi = {
+  [0] = "%s",
+  "\\027[31m%s\\027[m",
+  "\\027[36m%s\\027[m",
+  <|>
+  "\\027[34m%s\\027[m",
+  "\\027[35m%s\\027[m",
+  "\\027[35m%s\\027[m",
+}
+"""
+
+WORKER = """\
+if (isMainThread) {
+  async function runWorker() {
+    return new Promise((r) => new Worker(__filename).on('exit', r));
+  }
+  runWorker()
+    <|>
+    .then(runWorker)
+    .then(runWorker);
+}
+"""
+
+
+def test_a_table_entry_equal_to_the_next_is_one_more_entry() -> None:
+    truth = "0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,"
+    assert run(PADDING, truth, lang="go") == truth
+    truth = '"\\027[34m%s\\027[m",'
+    assert run(COLORS, truth) == truth  # its neighbours differ by a number
+    assert run(WORKER, ".then(runWorker)", lang="javascript") == ".then(runWorker)"
+
+
+def test_the_next_line_alone_where_its_neighbours_differ_is_still_a_retype() -> None:
+    buffer = "def f(a):\n    b = a * 2\n    <|>\n    return b\n\nprint(f(1))\n"
+    assert run(buffer, "return b", lang="python") == ""
+    buffer = "function f(a) {\n  const b = a * 2;\n  <|>\n  g(b);\n  return b;\n}\n"
+    assert run(buffer, "g(b);", lang="javascript") == ""
