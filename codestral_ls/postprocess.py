@@ -239,6 +239,13 @@ class Context:
         text += after
         return text.count("\n\t") >= 3 and len(_SPACE_INDENTS.findall(text)) >= 3
 
+    def width(self, indent: str) -> int:
+        """Columns of ``indent``: a tab is 8 in a file that mixes tabs and spaces (that is what
+        the mix means), 4 elsewhere (only the order of widths matters there)."""
+        if "\t" in indent and self.mixed_indent:
+            return _width(indent, 8)
+        return _width(indent)
+
     @cached_property
     def file_indent(self) -> str | None:
         """One indentation level as the prefix writes it ("\\t" or N spaces), None if unknown."""
@@ -1212,10 +1219,13 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
     if ctx.language_id not in _KEYWORD_BLOCKS:
         return True
     opened: list[int] = []  # indentation of each line whose block is still open
+    last_opens = False  # the last line opens a block (its body may be the suffix's lines)
     lines = kept.split("\n")
     for i, line in enumerate(lines):
         full = ctx.line_before + line if i == 0 else line
-        width = _width(_indent_of(full))
+        width = ctx.width(_indent_of(full))
+        if full.strip():
+            last_opens = False
         if _KEYWORD_END.match(line.strip()) and opened:
             opened.pop()
         elif _KEYWORD_ELSE.match(line.strip()) and opened and opened[-1] == width:
@@ -1224,10 +1234,14 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
             continue  # a bracket: closed by its bracket, which the bracket rules judge
         if ends_with_block_opener(full, ctx.language_id) or _INLINE_OPENER.match(full.strip()):
             opened.append(width)
+            last_opens = True
     for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
         if not line.strip():
             continue
-        width = _width(_indent_of(line))
+        width = ctx.width(_indent_of(line))
+        if last_opens and opened and width > opened[-1]:
+            opened.pop()  # the suffix is the body of the last line's block; its `end` follows
+            break
         if _KEYWORD_ELSE.match(line.strip()):
             if opened and opened[-1] == width:
                 opened.pop()  # `else` ends the block at its indentation (and opens its own)
@@ -1299,7 +1313,7 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     follow = ctx.next_code_line
     opener = ends_with_block_opener(last, ctx.language_id)
     if follow.strip() and not ctx.mid_line:
-        step = _width(_indent_of(follow)) - _width(_indent_of(last))
+        step = ctx.width(_indent_of(follow)) - ctx.width(_indent_of(last))
         if (step > 0) != opener:
             return False
         unit = ctx.file_indent

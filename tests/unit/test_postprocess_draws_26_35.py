@@ -196,3 +196,44 @@ def test_the_next_line_alone_where_its_neighbours_differ_is_still_a_retype() -> 
     assert run(buffer, "return b", lang="python") == ""
     buffer = "function f(a) {\n  const b = a * 2;\n  <|>\n  g(b);\n  return b;\n}\n"
     assert run(buffer, "g(b);", lang="javascript") == ""
+
+
+# --- widths where a file indents with a tab for every 8 columns and spaces for the rest -------
+
+DUMP = """\
+local function dump_ir(tr, dumpsnap, dumpreg)
+  for ins=1,nins do
+    if op == "LOOP  " then
+      if dumpreg then
+\tout:write(format("%04d ------------ LOOP ------------\\n", ins))
+      end
+    elseif op ~= "NOP   " and op ~= "CARG  " and
+\t   (dumpreg or op ~= "RENAME") then
+      out:write(format("%s%s %s %s ",
+\t\t       band(ot, 64) == 0 and " " or "+",
+\t\t       irtype[t], op))
+      <|>
+\tlocal ctype
+\tif m2 == 1*4 then -- op2 == IRMlit
+\t  out:write(format("%-10s  (", vmdef.ircall[op2]))
+\telse
+\t  ctype = dumpcallfunc(tr, op2)
+\tend
+\tout:write(")")
+      elseif op == "CNEW  " and op2 == -1 then
+\tout:write(formatk(tr, op1))
+      end
+    end
+  end
+end
+"""
+
+
+def test_a_cut_answer_keeps_the_block_opener_whose_body_the_suffix_is() -> None:
+    # the suffix's `\\tlocal ctype` is 8 columns deep: the body of the answer's 6-column `if`
+    truth = 'local m1, m2 = band(m, 3), band(m, 3*4)\n      if sub(op, 1, 4) == "CALL" then'
+    copy = '\n      if sub(op, 1, 4) == "CALL" thex'
+    raw = truth + copy * 11 + '\n      if sub(op, 1, 4) == "C'
+    assert run(DUMP, raw, truncated=True) == truth
+    # cut before its opener, the suffix's deeper lines have no block to sit in: nothing
+    assert run(DUMP, truth.split("\n")[0] + "\n      if sub(op, 1, ", truncated=True) == ""
