@@ -957,11 +957,19 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
         if b == ")" and not outer and ctx.language_id in _SHELLS:
             continue  # `case` patterns end with a lone `)`
         if not outer or outer[-1] != PAIR[b]:
-            return text[:pos]
+            return _cut_before(text, pos, ctx)
         if _suffix_closes(text, pos, ctx) and not _reopens(text, pos, ctx):
-            return text[:pos]
+            return _cut_before(text, pos, ctx)
         outer.pop()  # closes a bracket from before the cursor that the suffix leaves open
     return text
+
+
+def _cut_before(text: str, pos: int, ctx: Context) -> str:
+    """The answer up to the closer at ``pos``; when that closer lies in an end that re-types
+    the suffix's first lines (``\t);`` + ``});``), before all of that end: a cut inside it
+    would leave a start of the re-type (``\t);`` + ``}``) that matches nothing."""
+    trimmed = trim_suffix_overlap(text, ctx)
+    return trimmed if len(trimmed) <= pos else text[:pos]
 
 
 def _reopens(text: str, pos: int, ctx: Context) -> bool:

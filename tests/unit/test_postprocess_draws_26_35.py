@@ -237,3 +237,30 @@ def test_a_cut_answer_keeps_the_block_opener_whose_body_the_suffix_is() -> None:
     assert run(DUMP, raw, truncated=True) == truth
     # cut before its opener, the suffix's deeper lines have no block to sit in: nothing
     assert run(DUMP, truth.split("\n")[0] + "\n      if sub(op, 1, ", truncated=True) == ""
+
+
+# --- a closer inside a re-typed end of the suffix ---------------------------------------------
+
+SHORT = """\
+var test = require('tape');
+
+test('numeric short args', function (t) {
+\tt.plan(2);
+\tt.deepEqual(parse(['-n123']), { n: 123, _: [] });
+\t<|>
+\t);
+});
+
+test('short', function (t) {
+\tt.deepEqual(
+\t\tparse(['-b']),
+\t\t{ b: true, _: [] },
+\t\t'short boolean'
+\t);
+});
+"""
+
+
+def test_a_retyped_end_holding_a_closer_is_cut_whole() -> None:
+    truth = "t.deepEqual(\n\t\tparse(['-123', '456']),\n\t\t{ 1: true, 2: true, 3: 456, _: [] }"
+    assert run(SHORT, truth + "\n\t);\n});", lang="javascript") == truth
