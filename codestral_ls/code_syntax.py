@@ -116,6 +116,34 @@ def in_multiline_text(prefix: str, suffix: str, language_id: str) -> bool | None
     return False
 
 
+# strings whose closing quote may sit lines after their opening one
+_MULTILINE_STRINGS = frozenset(("template_string", "raw_string_literal"))
+
+
+def multiline_string_start(prefix: str, suffix: str, language_id: str) -> int | None:
+    """Where (an offset in ``prefix``) the template literal or raw string holding the cursor
+    starts, when it starts on an earlier line than the cursor's; None when the cursor is not in
+    one, or this language has no grammar here."""
+    parser = _parser(language_id) if language_id in GRAMMARS else None
+    if parser is None:
+        return None
+    window, tail = _window(prefix, suffix)
+    head = window.encode("utf-8", "replace")
+    src = head + tail.encode("utf-8", "replace")
+    cursor = len(head)
+    with _lock:
+        tree = parser.parse(src)
+    node = tree.root_node.descendant_for_byte_range(max(0, cursor - 1), cursor)
+    while node is not None and node.type not in _MULTILINE_STRINGS:
+        node = node.parent
+    if node is None or node.start_byte >= cursor or b"\n" not in src[node.start_byte : cursor]:
+        return None
+    if src.count(b"\n", node.start_byte, cursor) > MAX_TEXT_LINES:
+        return None  # more likely a window that starts inside a string (see above)
+    start = len(head[: node.start_byte].decode("utf-8", "replace"))
+    return len(prefix) - len(window) + start
+
+
 def parse(language_id: str, src: bytes) -> Any:
     """The tree-sitter tree of ``src`` (already bounded by the caller), None without a grammar."""
     parser = _parser(language_id) if language_id in GRAMMARS else None

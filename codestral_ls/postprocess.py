@@ -67,6 +67,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from codestral_ls.code_syntax import multiline_string_start
 from codestral_ls.lexer import PROSE_LANGUAGES, LineState, bracket_regex, line_state, syntax_for
 from codestral_ls.multiline import ends_with_block_opener
 from codestral_ls.syntax_fit import breaks_syntax
@@ -224,9 +225,15 @@ class Context:
             text = text[text.find("\n") + 1 :]  # start at a line boundary, not mid-string
         if self.state.string_quote:  # stop where the open string starts
             text = text[: max(0, len(text) - len(self.line_before) + self.state.string_start)]
-        # findall and str.replace run in C; a Python loop per bracket costs 10x more
-        brackets = "".join(bracket_regex(syntax_for(self.language_id)).findall(text))
-        return _unclosed(brackets)
+        return _unclosed_brackets(text, self.language_id)
+
+    @cached_property
+    def template_start(self) -> int | None:
+        """Where the template literal (or Go raw string) holding the cursor starts, when it was
+        opened on an earlier line; None otherwise. A tree-sitter parse: ask only when needed."""
+        if not syntax_for(self.language_id).multiline_backtick or self.state.string_quote:
+            return None
+        return multiline_string_start(self.prefix, self.suffix, self.language_id)
 
     @cached_property
     def mixed_indent(self) -> bool:
@@ -264,6 +271,21 @@ class Context:
 
 Rule = Callable[[str, Context], str]
 _SPACE_INDENTS = re.compile(r"(?<=\n)  +(?=\S)")
+
+
+def _unclosed_in_prefix(
+    prefix: str, ctx: Context, chars: int = _PREFIX_SCAN_CHARS
+) -> tuple[str, ...]:
+    """Brackets opened in the last ``chars`` of ``prefix`` and not closed, innermost last."""
+    text = prefix[-chars:]
+    if len(prefix) > chars:
+        text = text[text.find("\n") + 1 :]  # start at a line boundary, not mid-string
+    return _unclosed_brackets(text, ctx.language_id)
+
+
+def _unclosed_brackets(text: str, language_id: str) -> tuple[str, ...]:
+    # findall and str.replace run in C; a Python loop per bracket costs 10x more
+    return _unclosed("".join(bracket_regex(syntax_for(language_id)).findall(text)))
 
 
 def _unclosed(brackets: str) -> tuple[str, ...]:
@@ -937,6 +959,17 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
     opened: list[str] = []
     outer: list[str] | None = None  # brackets open before the cursor, scanned only if needed
     deep = len(ctx.prefix) <= _RECENT_SCAN_CHARS  # whether `outer` covers the whole window
+    template = ctx.template_start if not start and "`" in text else None
+    if template is not None:
+        # the answer ends a template literal opened lines above (which the cursor line alone
+        # does not show): judge the code after its backtick against the brackets before it
+        end = _closing_quote(text, "`")
+        if end < 0:
+            return text
+        if ctx.line_after.startswith("`"):
+            return text[:end]
+        start = end + 1
+        outer, deep = list(_unclosed_in_prefix(ctx.prefix[:template], ctx)), True
     for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, start):
         b, pos = m.group("b"), m.start()
         if b is None:
