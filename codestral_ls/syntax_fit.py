@@ -67,7 +67,11 @@ def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
             break
         floor = min(floor, width)
     if start is None:
-        return None
+        # a definition longer than the window: its statements at the window's least depth
+        start = _first_statement_at(lines, floor)
+        if start is None:
+            return None
+        base = floor
     body = "\n".join(lines[start:]) + answer
     answer_end = body.count("\n")
     tail = suffix[:SUFFIX_CHARS].split("\n")
@@ -102,6 +106,25 @@ def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
         except (ValueError, RecursionError, MemoryError):
             return None
     return False
+
+
+_PY_CLAUSE = re.compile(r"(?:elif|else|except|finally)\b")
+
+
+def _first_statement_at(lines: list[str], width: int) -> int | None:
+    """The first line at indentation ``width`` that starts a statement of its own (not a
+    clause that continues one, not a closer or a string), None when there is none. A start
+    that is still inside a bracket gives an error before the cursor: unknown, never a
+    verdict on the answer."""
+    for i, line in enumerate(lines):
+        if (
+            line.strip()
+            and _indent(line) == width
+            and _PY_STATEMENT.match(line.lstrip())
+            and not _PY_CLAUSE.match(line.lstrip())
+        ):
+            return i
+    return None
 
 
 def _errors(root: Any) -> list[tuple[str, int, int]]:

@@ -139,6 +139,23 @@ def test_a_cut_body_left_with_only_a_comment_shows_nothing() -> None:
     assert run(BUILD_EXT, raw, lang="python", truncated=True) == ""
 
 
+# `finalize_options` runs on for longer than the 3,000 characters the parser is shown
+OPTIONS = """\
+        if self.include_dirs is None:
+            self.include_dirs = self.distribution.include_dirs or []
+        if isinstance(self.include_dirs, str):
+            self.include_dirs = self.include_dirs.split(os.pathsep)
+
+"""
+
+
+def test_a_cut_body_left_with_only_a_comment_in_a_long_method_shows_nothing() -> None:
+    head, rest = BUILD_EXT.split("        # For extensions under Cygwin", 1)
+    buffer = head + OPTIONS * 20 + "        # For extensions under Cygwin" + rest
+    raw = "\n                # building python standard extensions\n                self.library"
+    assert run(buffer, raw, lang="python", truncated=True) == ""
+
+
 def test_a_cut_body_with_its_statement_is_kept() -> None:
     kept = (
         "\n                # building python standard extensions"
