@@ -1280,7 +1280,8 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
         if not line.strip():
             continue
         width = ctx.width(_indent_of(line))
-        if last_opens and opened and width > opened[-1]:
+        closes = _KEYWORD_END.match(line.strip()) or _KEYWORD_ELSE.match(line.strip())
+        if last_opens and opened and width > opened[-1] and not closes:
             opened.pop()  # the suffix is the body of the last line's block; its `end` follows
             break
         if _KEYWORD_ELSE.match(line.strip()):

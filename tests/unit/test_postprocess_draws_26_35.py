@@ -386,3 +386,25 @@ def test_closers_after_a_template_literal_opened_above_are_the_answers() -> None
     assert len(between) > 3000
     buffer = WINDOW_START + between + SNAPSHOT
     assert run(buffer, "`);", multiline=False, lang="typescript") == "`);"
+
+
+DIRNAME = """\
+function M.dirname(file)
+  if file == nil then
+    return nil
+  end
+  vim.validate('file', file, 'string')
+  <|>
+    end
+  end
+  if not file:match('/') then
+    return '.'
+  end
+end
+"""
+
+
+def test_a_cut_answer_whose_opener_the_suffix_ends_deeper_shows_nothing() -> None:
+    # the suffix's deeper `end` closes a block the missing lines opened, not the answer's
+    raw = "if iswin then\n    file = file:gsub(os_sep, '/') --[[@as string]]\n    if file:mat"
+    assert run(DIRNAME, raw, truncated=True) == ""
