@@ -701,12 +701,6 @@ def cut_repetition(text: str, ctx: Context) -> str:
     changed = False
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
     cursor_line = ctx.line_before
-    if ctx.truncated and len(lines) >= 4:
-        # before exact copies collapse to one: `fn f() -> T<'_>` then `fn f() -> T<'x>` four
-        # times is one run of similar lines, which keeps its first
-        near = _collapse_near(lines, cursor_line)
-        if near is not None:
-            lines, changed = near, True
     while (
         len(lines) >= 3
         and (collapsed := _collapse_once(lines, cursor_line, ctx.truncated)) is not None
@@ -1260,13 +1254,10 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
     if ctx.language_id not in _KEYWORD_BLOCKS:
         return True
     opened: list[int] = []  # indentation of each line whose block is still open
-    last_opens = False  # the last line opens a block (its body may be the suffix's lines)
     lines = kept.split("\n")
     for i, line in enumerate(lines):
         full = ctx.line_before + line if i == 0 else line
         width = ctx.width(_indent_of(full))
-        if full.strip():
-            last_opens = False
         if _KEYWORD_END.match(line.strip()) and opened:
             opened.pop()
         elif _KEYWORD_ELSE.match(line.strip()) and opened and opened[-1] == width:
@@ -1275,15 +1266,10 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
             continue  # a bracket: closed by its bracket, which the bracket rules judge
         if ends_with_block_opener(full, ctx.language_id) or _INLINE_OPENER.match(full.strip()):
             opened.append(width)
-            last_opens = True
     for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
         if not line.strip():
             continue
         width = ctx.width(_indent_of(line))
-        closes = _KEYWORD_END.match(line.strip()) or _KEYWORD_ELSE.match(line.strip())
-        if last_opens and opened and width > opened[-1] and not closes:
-            opened.pop()  # the suffix is the body of the last line's block; its `end` follows
-            break
         if _KEYWORD_ELSE.match(line.strip()):
             if opened and opened[-1] == width:
                 opened.pop()  # `else` ends the block at its indentation (and opens its own)

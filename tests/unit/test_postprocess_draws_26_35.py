@@ -87,28 +87,6 @@ def test_the_lines_above_and_the_cursor_line_retyped_are_still_an_echo() -> None
     assert run(RESUME, raw, multiline=False) == "coroutine.resume(co)"
 
 
-# --- a near-repetition is judged before its exact copies collapse -----------------------------
-
-SOCKET = """\
-#[stable(feature = "io_safety", since = "1.63.0")]
-impl AsSocket for crate::net::TcpStream {<|>
-        unsafe { BorrowedSocket::borrow_raw(self.as_raw_socket()) }
-    }
-}
-"""
-
-
-def test_a_line_repeated_with_one_letter_moved_on_is_cut_before_its_copies() -> None:
-    truth = "\n    #[inline]\n    fn as_socket(&self) -> BorrowedSocket<'_> {"
-    copy = "\n    fn as_socket(&self) -> BorrowedSocket<'x> {"
-    raw = truth + copy * 4 + "\n    fn as_socket(&self) -> BorrowedSocket<'x>"
-    prefix, suffix = SOCKET.split("<|>")
-    ctx = pp.Context(prefix, suffix, True, "rust", truncated=True)
-    lines = pp.drop_truncated_line(raw, ctx)
-    assert pp.cut_repetition(lines, ctx) == truth  # the rule itself, not balance after it
-    assert run(SOCKET, raw, lang="rust", truncated=True) == truth
-
-
 # --- a body cut at maxTokens that keeps only a comment ----------------------------------------
 
 BUILD_EXT = """\
@@ -246,14 +224,14 @@ end
 """
 
 
-def test_a_cut_answer_keeps_the_block_opener_whose_body_the_suffix_is() -> None:
-    # the suffix's `\\tlocal ctype` is 8 columns deep: the body of the answer's 6-column `if`
+def test_a_cut_answer_without_the_block_the_suffix_sits_in_shows_nothing() -> None:
+    # the suffix's `\tlocal ctype` is 8 columns deep, below the cursor's 6: it is the body of
+    # a block the missing lines opened, so their first line alone would break the file
     truth = 'local m1, m2 = band(m, 3), band(m, 3*4)\n      if sub(op, 1, 4) == "CALL" then'
+    assert run(DUMP, truth.split("\n")[0] + "\n      if sub(op, 1, ", truncated=True) == ""
     copy = '\n      if sub(op, 1, 4) == "CALL" thex'
     raw = truth + copy * 11 + '\n      if sub(op, 1, 4) == "C'
-    assert run(DUMP, raw, truncated=True) == truth
-    # cut before its opener, the suffix's deeper lines have no block to sit in: nothing
-    assert run(DUMP, truth.split("\n")[0] + "\n      if sub(op, 1, ", truncated=True) == ""
+    assert run(DUMP, raw, truncated=True) == ""  # the `if` cannot be kept without its `end`
 
 
 # --- a closer inside a re-typed end of the suffix ---------------------------------------------
@@ -386,25 +364,3 @@ def test_closers_after_a_template_literal_opened_above_are_the_answers() -> None
     assert len(between) > 3000
     buffer = WINDOW_START + between + SNAPSHOT
     assert run(buffer, "`);", multiline=False, lang="typescript") == "`);"
-
-
-DIRNAME = """\
-function M.dirname(file)
-  if file == nil then
-    return nil
-  end
-  vim.validate('file', file, 'string')
-  <|>
-    end
-  end
-  if not file:match('/') then
-    return '.'
-  end
-end
-"""
-
-
-def test_a_cut_answer_whose_opener_the_suffix_ends_deeper_shows_nothing() -> None:
-    # the suffix's deeper `end` closes a block the missing lines opened, not the answer's
-    raw = "if iswin then\n    file = file:gsub(os_sep, '/') --[[@as string]]\n    if file:mat"
-    assert run(DIRNAME, raw, truncated=True) == ""
