@@ -1404,7 +1404,9 @@ def balance_truncated(text: str, ctx: Context) -> str:
         last = (ctx.line_before if k == 1 else "") + lines[k - 1]
         if not last.strip():
             continue
-        if not _balanced(kept, ctx) and not _suffix_closes_open(kept, ctx):
+        if not _balanced(kept, ctx) and not (
+            _suffix_closes_open(kept, ctx) and _suffix_closes_each(kept, ctx)
+        ):
             continue
         if _fits_suffix(kept, last, ctx) and not breaks_syntax(
             ctx.prefix, kept.rstrip(), ctx.suffix, ctx.language_id
@@ -1421,6 +1423,57 @@ def _suffix_closes_open(kept: str, ctx: Context) -> bool:
         return False
     line = _line_of_open_bracket(ctx.prefix + kept, ctx)
     return bool(line) and _width(_indent_of(line)) == closer[1]
+
+
+def _suffix_closes_each(kept: str, ctx: Context) -> bool:
+    """Every bracket the answer leaves open is closed by one of the suffix's closers in turn,
+    innermost first, on a line at the indentation of the bracket's line: two ``fn f() {``
+    lines left open before a suffix that closes one block and then the ``impl`` are not."""
+    regex = bracket_regex(syntax_for(ctx.language_id))
+    text = ctx.line_before + kept
+    left: list[int] = []  # where each bracket the answer leaves open sits in ``text``
+    for m in regex.finditer(text, len(ctx.line_before)):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in OPENERS:
+            left.append(m.start())
+        elif left:
+            left.pop()
+    if len(left) < 2:
+        return True  # one at most: ``_suffix_closes_open`` judged it
+    closers = _suffix_closers(ctx, len(left))
+    for pos, closer_width in zip(reversed(left), closers, strict=False):
+        start = text.rfind("\n", 0, pos) + 1
+        if closer_width != _width(_indent_of(text[start:pos])):
+            return False
+    return len(closers) >= len(left)
+
+
+def _suffix_closers(ctx: Context, count: int) -> list[int]:
+    """The indentation of the lines holding the suffix's first ``count`` closers of brackets
+    opened before it, -1 for one that follows code on its line (closers after closers, as in
+    ``})``, count as that line's)."""
+    text = ctx.suffix[:4000]
+    out: list[int] = []
+    depth = 0
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in OPENERS:
+            depth += 1
+            continue
+        if depth:
+            depth -= 1
+            continue
+        start = text.rfind("\n", 0, m.start()) + 1
+        before = text[start : m.start()]
+        closers_only = not before.strip(" \t)]};,") or before.strip() in _CLOSER_WORDS
+        out.append(_width(_indent_of(before)) if closers_only and start else -1)
+        if len(out) == count:
+            break
+    return out
 
 
 # --- 14. blank_result ---------------------------------------------------------------------------

@@ -87,6 +87,40 @@ def test_the_lines_above_and_the_cursor_line_retyped_are_still_an_echo() -> None
     assert run(RESUME, raw, multiline=False) == "coroutine.resume(co)"
 
 
+# --- brackets a cut answer leaves open: each closed by the suffix at its line's depth --------
+
+SOCKET = """\
+#[stable(feature = "io_safety", since = "1.63.0")]
+impl AsSocket for crate::net::TcpStream {<|>
+        unsafe { BorrowedSocket::borrow_raw(self.as_raw_socket()) }
+    }
+}
+
+#[stable(feature = "io_safety", since = "1.63.0")]
+impl From<crate::net::TcpStream> for OwnedSocket {
+    #[inline]
+    fn from(tcp_stream: crate::net::TcpStream) -> OwnedSocket {
+        unsafe { OwnedSocket::from_raw_socket(tcp_stream.into_raw_socket()) }
+    }
+}
+"""
+
+
+def test_two_blocks_left_open_where_the_suffix_closes_one_are_cut_back() -> None:
+    # (nested `fn`s are valid Rust: the parse breaks only at the file's end, out of sight)
+    truth = "\n    #[inline]\n    fn as_socket(&self) -> BorrowedSocket<'_> {"
+    copy = "\n    fn as_socket(&self) -> BorrowedSocket<'x> {"
+    raw = truth + copy * 4 + "\n    fn as_socket(&self) -> BorrowedSocket<'x>"
+    assert run(SOCKET, raw, lang="rust", truncated=True) == truth
+
+
+def test_a_call_and_its_callback_left_open_are_closed_by_one_suffix_line() -> None:
+    buffer = 'describe("parse", () => {\n  <|>\n  });\n});\n'
+    kept = 'it("works", () => {\n    expect(a).toBe(1);'
+    raw = kept + "\n    expect(b).toBe"
+    assert run(buffer, raw, lang="javascript", truncated=True) == kept
+
+
 # --- a body cut at maxTokens that keeps only a comment ----------------------------------------
 
 BUILD_EXT = """\
