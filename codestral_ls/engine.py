@@ -191,10 +191,14 @@ class Engine:
             trail.source = "joined"
             text = await self.inflight.wait(call, mine, held=True, early=early)
             trail.call = call.record
+            if typed and _is_early(call, text) and not (text and _goes_on(text, typed)):
+                # The early text ends before what was typed: the whole answer may go on with it.
+                timeout = self.settings.completion.timeout_ms / 1000
+                text = await self.inflight.follow(call, mine, timeout)
             self._follow_if_early(call, mine, text, trail)
             if not typed:
                 return text
-            if text and len(typed) < len(text) and text.startswith(typed):
+            if text and _goes_on(text, typed):
                 self.stats.typed_through += 1
                 return self._fit(text[len(typed) :], job)
             if mine.done():
@@ -232,7 +236,7 @@ class Engine:
     ) -> None:
         """``answer`` is the call's early text when the call is still running: hold the call
         until its whole answer is in, and say in ``trail.growing`` whether it grew."""
-        if answer is None or call.task.done():
+        if answer is None or not _is_early(call, answer):
             return
         self.stats.early += 1
         trail.growing = asyncio.ensure_future(self._grew(call, mine, answer))
@@ -476,6 +480,16 @@ class Engine:
     @classmethod
     def _shown(cls, raw: str, job: Job, truncated: bool = False) -> str:
         return cls._rules(raw, job, truncated)[0]
+
+
+def _is_early(call: Call, answer: Answer) -> bool:
+    """Is ``answer`` the early text of a call still running (inflight.wait with ``early``)?"""
+    return answer is not None and not call.task.done()
+
+
+def _goes_on(text: str, typed: str) -> bool:
+    """Does the suggestion ``text`` go on past what the user ``typed`` of it?"""
+    return len(typed) < len(text) and text.startswith(typed)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -86,3 +86,17 @@ async def test_a_client_that_does_not_declare_it_gets_the_whole_answer(plain):
     assert item.insert_text == SHOWN
     await asyncio.sleep(0.2)
     assert not session.updates
+
+
+async def test_typing_the_early_line_through_waits_for_the_rest_of_the_same_answer(client):
+    session = client.session
+    session.fake.responder = lambda rec: slow_answer()
+    session.open(URI, DOC)
+    (first,) = await session.inline(URI, *CURSOR)
+    assert first.insert_text == "w = abs(w)"  # the first line, while the rest streams
+    session.edit(URI, CURSOR, CURSOR, first.insert_text)
+    # At the end of the typed line the early text has nothing left to show: the request waits
+    # for the whole answer of the same call instead of paying for another one.
+    (rest,) = await session.inline(URI, 1, 4 + len(first.insert_text))
+    assert rest.insert_text == SHOWN[len(first.insert_text) :]
+    assert len(session.fim_requests()) == 1
