@@ -31,6 +31,7 @@ from codestral_ls.cache import (
 )
 from codestral_ls.context import Job
 from codestral_ls.debounce import TypingPace
+from codestral_ls.early import early_text
 from codestral_ls.inflight import Answer, Call, InFlight
 from codestral_ls.messages import StateEvent
 from codestral_ls.multiline import decide_multiline
@@ -126,11 +127,14 @@ class Engine:
         debounce: bool = True,
         upstream: bool = True,
         prefetch: bool = False,
+        early: bool = False,
         trail: Trail | None = None,
     ) -> Answer:
         """The text to show, or None (also when a newer request for the document took over).
         With ``upstream`` False only what is already known is answered (cache, typed-through).
         ``prefetch``: the answer will be shown, so its continuation may be fetched meanwhile.
+        ``early``: the client can be told when a suggestion grew, so the complete lines of an
+        answer still streaming will do (early.py); ``trail.growing`` then says when to tell it.
         ``trail`` is filled with what happened, for the inspector."""
         trail = trail or _scratch_trail(job, self._clock())
         self.stats.requests += 1
@@ -140,12 +144,13 @@ class Engine:
         try:
             if sys.version_info >= (3, 11):  # no extra task per request, as wait_for makes
                 async with asyncio.timeout(timeout):
-                    text = await self._complete(job, debounce, upstream, trail)
+                    text = await self._complete(job, debounce, upstream, early, trail)
             else:
                 text = await asyncio.wait_for(
-                    self._complete(job, debounce, upstream, trail), timeout
+                    self._complete(job, debounce, upstream, early, trail), timeout
                 )
-            if text and upstream and prefetch:
+            # Not after an early text: what follows it is the rest of the answer still coming.
+            if text and upstream and prefetch and trail.growing is None:
                 self._prefetch(job, text)
             return text
         except asyncio.TimeoutError:
@@ -157,7 +162,9 @@ class Engine:
             self._failed(error)
             return None
 
-    async def _complete(self, job: Job, debounce: bool, upstream: bool, trail: Trail) -> Answer:
+    async def _complete(
+        self, job: Job, debounce: bool, upstream: bool, early: bool, trail: Trail
+    ) -> Answer:
         key = self.key_for(job)
         known = self._known(key, job, trail)
         if known is not None:
@@ -182,11 +189,16 @@ class Engine:
             self._supersede(job.doc_key)
             mine = self.supersession.register(job.doc_key)
             trail.source = "joined"
-            text = await self.inflight.wait(call, mine, held=True)
+            text = await self.inflight.wait(call, mine, held=True, early=early)
             trail.call = call.record
+            if typed and _is_early(call, text) and not (text and _goes_on(text, typed)):
+                # The early text ends before what was typed: the whole answer may go on with it.
+                timeout = self.settings.completion.timeout_ms / 1000
+                text = await self.inflight.follow(call, mine, timeout)
+            self._follow_if_early(call, mine, text, trail)
             if not typed:
                 return text
-            if text and len(typed) < len(text) and text.startswith(typed):
+            if text and _goes_on(text, typed):
                 self.stats.typed_through += 1
                 return self._fit(text[len(typed) :], job)
             if mine.done():
@@ -214,9 +226,25 @@ class Engine:
         else:
             trail.source = "joined"
             self.stats.shared += 1
-        answer = await self.inflight.wait(call, mine)
+        answer = await self.inflight.wait(call, mine, early=early)
         trail.call = call.record
+        self._follow_if_early(call, mine, answer, trail)
         return answer
+
+    def _follow_if_early(
+        self, call: Call, mine: asyncio.Future[None], answer: Answer, trail: Trail
+    ) -> None:
+        """``answer`` is the call's early text when the call is still running: hold the call
+        until its whole answer is in, and say in ``trail.growing`` whether it grew."""
+        if answer is None or not _is_early(call, answer):
+            return
+        self.stats.early += 1
+        trail.growing = asyncio.ensure_future(self._grew(call, mine, answer))
+
+    async def _grew(self, call: Call, mine: asyncio.Future[None], early: str) -> bool:
+        timeout = self.settings.completion.timeout_ms / 1000
+        whole = await self.inflight.follow(call, mine, timeout)
+        return bool(whole) and whole != early
 
     def _prefetch(self, job: Job, shown: str) -> None:
         """``shown`` goes on screen: fetch what follows it while the user reads it
@@ -369,6 +397,8 @@ class Engine:
                     # is shown whether the answer comes in one chunk or many.
                     if self._settled(raw, job) and self._shown(raw, job):
                         break
+                    if me.early is not None and not me.early.done() and "\n" in delta.text:
+                        self._offer_early(me, raw, job)
             finally:
                 if working is not None:
                     working.cancel()
@@ -419,6 +449,12 @@ class Engine:
         except Exception:  # accounting must never cost a suggestion
             log.exception("token accounting failed")
 
+    def _offer_early(self, me: Call, raw: str, job: Job) -> None:
+        """A waiter can show the complete lines of ``raw`` now (early.py)."""
+        text = early_text(raw, lambda head: self._shown(head, job, truncated=True))
+        if text and me.early is not None:
+            me.early.set_result(text)
+
     @staticmethod
     def _settled(raw: str, job: Job) -> bool:
         return answer_settled(
@@ -444,6 +480,16 @@ class Engine:
     @classmethod
     def _shown(cls, raw: str, job: Job, truncated: bool = False) -> str:
         return cls._rules(raw, job, truncated)[0]
+
+
+def _is_early(call: Call, answer: Answer) -> bool:
+    """Is ``answer`` the early text of a call still running (inflight.wait with ``early``)?"""
+    return answer is not None and not call.task.done()
+
+
+def _goes_on(text: str, typed: str) -> bool:
+    """Does the suggestion ``text`` go on past what the user ``typed`` of it?"""
+    return len(typed) < len(text) and text.startswith(typed)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -31,6 +31,8 @@ class Call:
     partial: str = ""  # the answer streamed so far
     prefetch: bool = False  # asked ahead (prefetch.py): joinable from its very place
     record: Any = None  # the call's inspector record (telemetry.inspector.CallRecord)
+    # Its complete lines, once they show something (early.py); made when a waiter wants them.
+    early: asyncio.Future[str] | None = None
 
 
 class InFlight:
@@ -80,32 +82,65 @@ class InFlight:
         return tasks
 
     async def wait(
-        self, call: Call, superseded: asyncio.Future[None], held: bool = False
+        self,
+        call: Call,
+        superseded: asyncio.Future[None],
+        held: bool = False,
+        early: bool = False,
     ) -> Answer:
         """Wait for a shared call; give up (and cancel it if nobody else waits) when
-        superseded. ``held``: the caller already counted itself among the waiters."""
+        superseded. ``held``: the caller already counted itself among the waiters.
+        ``early``: the call's early text will do (early.py); when that is what is returned the
+        caller still holds the call and must ``follow`` it."""
         if not held:
             call.waiters += 1
-        cancelled = False
+        cancelled = kept = False
         try:
-            await asyncio.wait((call.task, superseded), return_when=asyncio.FIRST_COMPLETED)
+            waits: set[asyncio.Future[Any]] = {call.task, superseded}
+            if early:
+                if call.early is None:
+                    call.early = asyncio.get_running_loop().create_future()
+                waits.add(call.early)
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             if call.task.done() and not call.task.cancelled():
                 return call.task.result()
+            if early and call.early is not None and call.early.done() and not superseded.done():
+                kept = True
+                return call.early.result()
             return None
         except asyncio.CancelledError:
             cancelled = True
             raise
         finally:
-            call.waiters -= 1
-            if call.waiters == 0 and not call.task.done():
-                if cancelled:
-                    # The client cancelled: editors cancel the old request on every keystroke,
-                    # just *before* sending the new one. Keep the call a moment so a request
-                    # typed on from it can still join (typed_on_from) instead of paying again.
-                    loop = asyncio.get_running_loop()
-                    loop.call_later(LINGER_SECONDS, _drop_unwanted, call)
-                else:
-                    _drop_unwanted(call)
+            if not kept:
+                _release(call, linger=cancelled)
+
+    async def follow(self, call: Call, superseded: asyncio.Future[None], timeout: float) -> Answer:
+        """The whole answer of a call whose early text was shown, or None when a newer request
+        took over first (the call then lingers for it to join, as after a cancel) or it took
+        longer than ``timeout``."""
+        try:
+            await asyncio.wait(
+                (call.task, superseded), timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            if call.task.done() and not call.task.cancelled():
+                return call.task.result()
+            return None
+        finally:
+            _release(call, linger=True)
+
+
+def _release(call: Call, linger: bool) -> None:
+    call.waiters -= 1
+    if call.waiters == 0 and not call.task.done():
+        if linger:
+            # The client cancelled: editors cancel the old request on every keystroke, just
+            # *before* sending the new one. Keep the call a moment so a request typed on from it
+            # can still join (typed_on_from) instead of paying again.
+            loop = asyncio.get_running_loop()
+            loop.call_later(LINGER_SECONDS, _drop_unwanted, call)
+        else:
+            _drop_unwanted(call)
 
 
 def _drop_unwanted(call: Call) -> None:

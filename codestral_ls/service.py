@@ -77,6 +77,9 @@ class Suggested:
 
     text: str
     id: str
+    # Shown before its answer had streamed to the end (early.py): resolves to True when the
+    # whole suggestion is known and differs, i.e. when the client should ask again.
+    growing: asyncio.Future[bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -314,15 +317,20 @@ class Codestral:
         upstream: bool = True,
         invoked: bool = False,
         prefetch: bool = False,
+        early: bool = False,
     ) -> Suggested | None:
         """``complete`` for an editor: the text and the id it is shown under, so its accept,
-        partial accept or dismissal is counted (and fed back to the gateway)."""
+        partial accept or dismissal is counted (and fed back to the gateway). ``early``: the
+        client is told when a suggestion grew (``Suggested.growing``), so the start of an
+        answer still streaming will do."""
         if self.refusal(doc):
             return None
-        text, trail = await self._complete(doc, line, index, True, upstream, invoked, prefetch)
+        text, trail = await self._complete(
+            doc, line, index, True, upstream, invoked, prefetch, early
+        )
         found = None
         if text:
-            found = Suggested(text, self.remember_shown())
+            found = Suggested(text, self.remember_shown(), trail.growing)
             self._telemetry.shown(found.id, trail, text)
         self._telemetry.finish(trail, self.secrets())
         return found
@@ -336,6 +344,7 @@ class Codestral:
         upstream: bool,
         invoked: bool,
         prefetch: bool,
+        early: bool = False,
     ) -> tuple[str | None, Trail]:
         trail, settings, gate = self._telemetry.begin(
             doc, self.file_name(doc), line, index, invoked
@@ -351,6 +360,7 @@ class Codestral:
             debounce=debounce,
             upstream=asks,
             prefetch=prefetch and asks,
+            early=early,
             trail=trail,
         )
         if upstream and not gate.upstream and trail.source == "not_asked":

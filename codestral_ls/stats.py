@@ -20,6 +20,7 @@ class Stats:
     empty: int = 0
     redactions: int = 0
     prefetches: int = 0  # upstream calls made for a continuation (prefetch.py)
+    early: int = 0  # answers shown before they had streamed to the end (early.py)
     latencies_ms: deque[float] = field(default_factory=lambda: deque(maxlen=500))
     _added: int = 0
     _p50_at: int = -1

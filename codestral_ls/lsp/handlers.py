@@ -12,6 +12,7 @@ from lsprotocol import types
 from codestral_ls.documents import Document, line_content
 from codestral_ls.lsp.commands import ACCEPT, COMMANDS, EXPLAIN
 from codestral_ls.lsp.fixes import ClientFixes
+from codestral_ls.lsp.growth import takes_updates, tell_when_grown
 from codestral_ls.lsp.server import CodestralServer, path_of
 from codestral_ls.service import Suggested
 
@@ -40,6 +41,7 @@ def register(server: CodestralServer) -> None:
     def initialize(ls: CodestralServer, params: types.InitializeParams) -> None:
         ls.service.set_root(_root_path(params))
         ls.fixes = ClientFixes.from_init_options(params.initialization_options)
+        ls.takes_updates = takes_updates(params.initialization_options)
         ls.service.set_folders(_folder_paths(params))
         if params.initialization_options is not None:
             ls.service.set_layer("init", params.initialization_options)
@@ -88,9 +90,13 @@ def register(server: CodestralServer) -> None:
     ) -> types.InlineCompletionList:
         cursor = _locate(ls, params.text_document.uri, params.position)
         invoked = params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked
-        found = cursor and await _suggest(ls, cursor, True, invoked, prefetch=True)
+        found = cursor and await _suggest(
+            ls, cursor, True, invoked, prefetch=True, early=ls.takes_updates
+        )
         if not cursor or not found:
             return types.InlineCompletionList(items=[])
+        if found.growing is not None:
+            tell_when_grown(ls, params.text_document.uri, params.position, found.growing)
         item = types.InlineCompletionItem(
             insert_text=found.text,
             range=types.Range(start=cursor.at, end=_covered_end(ls, cursor, found.text)),
@@ -220,6 +226,7 @@ async def _suggest(
     ask_upstream: bool,
     invoked: bool,
     prefetch: bool = False,
+    early: bool = False,
 ) -> Suggested | None:
     try:
         return await ls.service.suggest(
@@ -229,6 +236,7 @@ async def _suggest(
             upstream=ask_upstream,
             invoked=invoked,
             prefetch=prefetch,
+            early=early,
         )
     except Exception:
         # A bug of ours must not become an LSP error on every keystroke: log it, show nothing.

@@ -47,6 +47,8 @@ class CodestralServer(LanguageServer):
         self._pending: list[tuple[Level, str]] = []
         # The fixes the client offers (initializationOptions.client), named in messages.
         self.fixes = ClientFixes()
+        # The client asks again on codestral/suggestionUpdated (growth.py).
+        self.takes_updates = False
         self.service = Codestral(notify=self.show, on_state=self.send_state)
         self.initialized = False
         # Set by the composition root (build.py): executeCommand dispatch.

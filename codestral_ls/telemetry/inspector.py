@@ -10,6 +10,7 @@ inspect``. Keys are scrubbed from every record before it leaves (the caller pass
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -79,6 +80,10 @@ class Trail:
     shown: str | None = None
     id: str | None = None
     call: CallRecord | None = None
+    # Shown before its answer had streamed to the end (early.py): True once the whole
+    # suggestion is known and differs (False: it never does, or the request was overtaken).
+    # Not in the record.
+    growing: asyncio.Future[bool] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         call = self.call

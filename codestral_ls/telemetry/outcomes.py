@@ -6,7 +6,8 @@ suggestion is the rest of it because the user typed its start, *accepted* on
 ``codestral.acceptCompletion`` and *partly accepted* on ``codestral.partialAccept`` (a word or a
 line of it; VS Code and the Neovim plugin report these). An accept that arrives late (after the
 editor already asked for the next suggestion) still wins over dismissed: the counts always show
-each suggestion's latest outcome.
+each suggestion's latest outcome. A suggestion shown early (``codestral_ls/early.py``) and then
+shown whole at the same place is one suggestion.
 """
 
 from __future__ import annotations
@@ -67,9 +68,12 @@ class Outcomes:
         previous = self._pending_by_uri.get(item.uri)
         if previous is not None and previous in self._items:
             old = self._items[previous]
-            if old.outcome == "pending":
-                self._set(old, "typed_through" if continues_previous else "dismissed")
-            self._close(old)
+            if _grew_into(old, item):
+                self._forget(old)
+            else:
+                if old.outcome == "pending":
+                    self._set(old, "typed_through" if continues_previous else "dismissed")
+                self._close(old)
         self._items[item.id] = item
         self._pending_by_uri[item.uri] = item.id
         group = (item.language, item.route)
@@ -133,6 +137,15 @@ class Outcomes:
     def groups(self) -> list[Group]:
         return sorted(self.counts)
 
+    def _forget(self, item: Suggestion) -> None:
+        """A suggestion shown early whose whole text replaced it at the same place
+        (codestral_ls/early.py): one suggestion, counted once, as the grown one."""
+        del self._items[item.id]
+        group = (item.language, item.route)
+        self._count(group)["shown"] -= 1
+        self._count(group)["pending"] -= 1
+        self._chars(group)["shown"] -= len(item.text)
+
     def _set(self, item: Suggestion, outcome: Outcome) -> None:
         counts = self._count((item.language, item.route))
         counts[COUNT_NAMES[item.outcome]] -= 1
@@ -161,3 +174,12 @@ class Outcomes:
     def _chars(self, group: Group) -> dict[str, int]:
         self._count(group)
         return self.chars[group]
+
+
+def _grew_into(old: Suggestion, new: Suggestion) -> bool:
+    return (
+        old.outcome == "pending"
+        and (old.line, old.index) == (new.line, new.index)
+        and len(new.text) > len(old.text)
+        and new.text.startswith(old.text)
+    )

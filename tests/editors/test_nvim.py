@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.mistral import FakeMistral, Recorded, Reply
+from tests.fakes.mistral import FakeMistral, Recorded, Reply, split_words
 from tests.support.keys import PROVIDER_KEY
 from tests.support.upstream import running_fake
 
@@ -100,6 +100,9 @@ def _responder(rec: Recorded) -> Reply:
         return Reply(text="_call()", delay=1.5)
     if last.endswith("slower"):
         return Reply(text="_fast()")
+    if last.endswith("grown = "):  # a multi-line answer, a word every 0.15 s
+        words = split_words("compute(x, y)\nprint(grown)\nprint(x)\n")
+        return Reply(chunks=words, token_delay=0.15)
     if last.endswith("result = "):
         return Reply(text="compute(x, y)\nprint(result)")
     if last.endswith("return"):
@@ -305,6 +308,21 @@ def test_nvim011_typing_through_a_multiline_suggestion_keeps_its_next_line(
     # second line (it was cleared and drawn again, unchanged, when the answer came: a flicker)
     assert seen[-1] == "print(result)", seen
     assert None not in seen, seen
+
+
+def test_nvim011_a_long_answer_shows_its_first_line_then_grows(
+    ghost_run: dict[str, Any],
+) -> None:
+    # On screen while typing "grown = " and waiting: nothing (the typed text), the first line
+    # before the answer has streamed to its end, then the whole; never cleared in between.
+    seen = ghost_run["steps"]["grow_seen"]
+    whole = "compute(x, y)\nprint(grown)\nprint(x)"
+    assert seen[-2:] == ["compute(x, y)", whole], seen
+    # The plugin asked once after typing (debounced) and once when told the suggestion grew;
+    # the upstream was called once for that place.
+    assert ghost_run["steps"]["grow_requests"] >= 2
+    grown = [f for f in ghost_run["fim"] if f["prompt"].endswith("grown = ")]
+    assert len(grown) == 1, grown
 
 
 def test_nvim011_inspect_shows_the_last_requests_in_a_scratch_buffer(

@@ -34,6 +34,7 @@ from tests.support.upstream import fim_requests
 
 SERVER = ("-m", "codestral_ls")
 STATUS = "codestral/status"  # the server's status notification
+UPDATED = "codestral/suggestionUpdated"  # a suggestion shown early grew (codestral_ls/early.py)
 ROOT = "file:///work/project"
 
 # client name: (editor capability preset, position encodings the client offers)
@@ -106,6 +107,7 @@ class Session:
     fake: FakeMistral | None
     encoding: str
     statuses: list[Any] = field(default_factory=list)  # codestral/status notifications
+    updates: list[Any] = field(default_factory=list)  # codestral/suggestionUpdated
     versions: dict[str, int] = field(default_factory=dict)
     server_capabilities: types.ServerCapabilities | None = None
     _ids: int = 0
@@ -262,11 +264,14 @@ async def start_session(
     settings: dict[str, Any] | None = None,
     inline: bool = True,
     workspace: bool = True,
+    client_options: dict[str, Any] | None = None,
 ) -> Session:
-    """``initialize`` (with ``settings`` as initializationOptions) and ``initialized``."""
+    """``initialize`` (with ``settings`` as initializationOptions, and ``client_options`` as
+    their ``client`` entry) and ``initialized``."""
     preset, encodings = _ALL_CLIENTS[client]
     session = Session(lsp_client, fake, encodings[0])
     lsp_client.feature(STATUS)(lambda params: session.statuses.append(params))
+    lsp_client.feature(UPDATED)(lambda params: session.updates.append(params))
     # The server registers file watchers with clients that can (like VS Code): accept them.
     lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)(lambda params: None)
     if settings is None:
@@ -276,7 +281,10 @@ async def start_session(
     result = await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(preset, encodings, inline),
-            initialization_options={"codestral": settings},
+            initialization_options={
+                "codestral": settings,
+                **({"client": client_options} if client_options else {}),
+            },
             root_uri=ROOT,
             workspace_folders=folders,
         )
@@ -320,13 +328,15 @@ def session_fixture(
     client: str | None = None,
     inline: bool = True,
     configuration: Callable[[FakeMistral], dict[str, Any]] | None = None,
+    client_options: dict[str, Any] | None = None,
     **server: Any,
 ):
     """A pytest-lsp fixture (see ``server_fixture``, which takes ``server``) whose client holds
     a started ``Session`` as ``.session``, initialized with ``settings(fake)`` (default:
     ``server_settings(fake)``) against the ``fake`` fixture. Parametrized over ``params``
     clients, or always the one ``client``. ``configuration(fake)``: the ``codestral`` section
-    the client answers workspace/configuration with."""
+    the client answers workspace/configuration with. ``client_options``: what the client
+    declares at initialize (``initializationOptions.client``)."""
     if client is not None:
         server["parametrized"] = False
 
@@ -336,7 +346,9 @@ def session_fixture(
             lsp_client.set_configuration({"codestral": configuration(fake)})
         name = client or request.param
         initial = None if settings is None else settings(fake)
-        lsp_client.session = await start_session(lsp_client, fake, name, initial, inline)  # type: ignore[attr-defined]
+        lsp_client.session = await start_session(  # type: ignore[attr-defined]
+            lsp_client, fake, name, initial, inline, client_options=client_options
+        )
         yield
         await lsp_client.shutdown_session()
 

@@ -21,6 +21,7 @@ import { ServerMessages } from './notifications';
 import { ServerSettings } from './settings';
 import { StatusItem } from './status';
 import { errorHandler, QuietLanguageClient, ServerStderr, showStartFailure, startFailure } from './startup';
+import { SUGGESTION_UPDATED, onSuggestionUpdated } from './suggestionUpdates';
 
 /** Server commands (workspace/executeCommand). */
 export const SERVER_COMMAND = {
@@ -135,6 +136,9 @@ export class ServerClient {
             }
         });
         client.onNotification('codestral/status', (params: unknown) => this.status.fromServer(params));
+        client.onNotification(SUGGESTION_UPDATED, (params: unknown) =>
+            onSuggestionUpdated(params, (document) => client.code2ProtocolConverter.asUri(document.uri)),
+        );
         this.output.info(`Starting ${launch.command} ${launch.args.join(' ')} (${launch.source})`);
         try {
             await client.start();

@@ -26,7 +26,7 @@ export function settingsForwarding(
 ): Forwarding {
     return {
         // With the fixes this client offers: the server names them in its messages (lsp/fixes.py).
-        initializationOptions: () => ({ [SECTION]: settings.read(folder), client: clientInfo() }),
+        initializationOptions: () => ({ [SECTION]: settings.read(folder), client: { ...clientInfo(), suggestionUpdates: true } }),
         synchronize: { configurationSection: SECTION },
         workspace: {
             // Answer `workspace/configuration` for `codestral` with the server's settings only.

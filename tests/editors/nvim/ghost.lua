@@ -187,6 +187,35 @@ D.run(function()
     return D.mode() == "n"
   end, "normal mode")
 
+  -- 6b. A multi-line answer streaming slowly: its first line is on screen before the answer
+  --     ends, then (codestral/suggestionUpdated, asked again) the whole, with no gap between.
+  vim.api.nvim_buf_set_lines(buf, -1, -1, false, { "" })
+  last = vim.api.nvim_buf_line_count(buf)
+  vim.api.nvim_win_set_cursor(0, { last, 0 })
+  D.input("A")
+  local grow_sent = s.requests
+  local grow_seen = {}
+  local grow_timer = vim.loop.new_timer()
+  grow_timer:start(0, 5, vim.schedule_wrap(function()
+    local now = ghost.current(buf) or vim.NIL
+    if grow_seen[#grow_seen] ~= now then
+      table.insert(grow_seen, now)
+    end
+  end))
+  D.type("grown = ")
+  D.wait(10000, function()
+    return ghost.current(buf) == "compute(x, y)\nprint(grown)\nprint(x)"
+  end, "the whole grown suggestion")
+  D.sleep(50)
+  grow_timer:stop()
+  grow_timer:close()
+  D.record("grow_seen", grow_seen)
+  D.record("grow_requests", s.requests - grow_sent)
+  D.input("<Esc>")
+  D.wait(2000, function()
+    return D.mode() == "n"
+  end, "normal mode")
+
   -- 7. Dismiss with <C-]>.
   vim.api.nvim_buf_set_lines(buf, -1, -1, false, { "" })
   last = vim.api.nvim_buf_line_count(buf)

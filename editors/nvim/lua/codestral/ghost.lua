@@ -299,6 +299,31 @@ function M.on_change(bufnr)
   end
 end
 
+--- `codestral/suggestionUpdated`: the suggestion shown at `params.position` was the start of an
+--- answer still streaming and is now known whole. Ask again (the server answers from its cache)
+--- if nothing changed since; the longer suggestion replaces the shorter in the same tick.
+function M.on_updated(client_id, params)
+  local uri = params.textDocument and params.textDocument.uri
+  local pos = params.position
+  if type(uri) ~= "string" or type(pos) ~= "table" then
+    return
+  end
+  local bufnr = vim.uri_to_bufnr(uri)
+  local s = states[bufnr]
+  if not s or s.client_id ~= client_id or not s.suggestion or s.req_id then
+    return
+  end
+  if vim.api.nvim_get_current_buf() ~= bufnr or not in_insert() or make_key(bufnr) ~= s.key then
+    return
+  end
+  local client = client_of(s)
+  local cur = vim.api.nvim_win_get_cursor(0)
+  local here = client and util.position(client, bufnr, cur[1] - 1, cur[2])
+  if here and here.line == pos.line and here.character == pos.character then
+    request(bufnr, s.key, AUTOMATIC)
+  end
+end
+
 --- Asks for a suggestion now (the `trigger` key).
 function M.trigger(bufnr)
   local s = states[bufnr]

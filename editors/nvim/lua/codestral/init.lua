@@ -66,6 +66,13 @@ local function on_status(_, result, ctx)
   pcall(vim.cmd, "redrawstatus")
 end
 
+-- A suggestion shown before its answer had streamed to the end grew: ask again (ghost.lua).
+local function on_suggestion_updated(_, result, ctx)
+  if type(result) == "table" then
+    require("codestral.ghost").on_updated(ctx.client_id, result)
+  end
+end
+
 local function buffer_ok(bufnr)
   local ok = config.buffer_allowed(bufnr)
   return ok and vim.bo[bufnr].filetype ~= ""
@@ -122,10 +129,18 @@ function M._client_config()
     name = "codestral",
     cmd = cmd,
     cmd_env = config.cmd_env(),
-    init_options = { codestral = settings },
+    -- The plugin's own ghost text asks again when the server says a suggestion grew, so the
+    -- server may show the first lines of a long answer before the rest has streamed.
+    init_options = {
+      codestral = settings,
+      client = { suggestionUpdates = config.inline_mode() == "ghost" },
+    },
     settings = { codestral = settings },
     capabilities = capabilities(),
-    handlers = { ["codestral/status"] = on_status },
+    handlers = {
+      ["codestral/status"] = on_status,
+      ["codestral/suggestionUpdated"] = on_suggestion_updated,
+    },
     on_attach = function(client, bufnr)
       M._on_attach(client, bufnr)
     end,

@@ -1,5 +1,5 @@
-// The few parts of the `vscode` module that editors/vscode/src/nextOnAccept.ts uses, for its
-// unit test under plain Node (nextOnAccept.test.mjs).
+// The few parts of the `vscode` module that editors/vscode/src/nextOnAccept.ts and
+// suggestionUpdates.ts use, for their unit tests under plain Node (*.test.mjs).
 export const InlineCompletionTriggerKind = { Invoke: 0, Automatic: 1 };
 
 export class Position {
@@ -27,3 +27,12 @@ export function textDocument(uri, text) {
         getText: (range) => (range ? text.slice(offset(range.start), offset(range.end)) : text),
     };
 }
+
+/** The active editor (set by a test) and the commands run (suggestionUpdates.test.mjs). */
+export const window = { activeTextEditor: undefined };
+export const commands = {
+    executed: [],
+    async executeCommand(command, ...args) {
+        this.executed.push([command, ...args]);
+    },
+};
