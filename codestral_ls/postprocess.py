@@ -12,7 +12,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  5. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
  6. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation;
                      not a repeat the file itself writes near the cursor (``x.as_inner()
-                     .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain
+                     .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain;
+                     an echo of the lines above re-types the cursor line's code too
     (closer_range)   not a rule: when the answer types the closers after the cursor itself
                      (``foo(|)`` + ``a, b)``), the rules below judge it against the suffix
                      without them and the LSP item's range covers them (``covered_closers``)
@@ -23,22 +24,28 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
                      when they run to the token limit); 4+ similar lines (a counter or letter
                      moving on) up to the token limit -> the first; ``foo = foo = foo`` -> one
+                     (a unit of numbers, ``0x20, 0x20, ...``, is data)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
                      lines); cut one that reaches the suffix and goes on re-typing it; a line
                      re-types a suffix line only at its depth (``return None`` of a nested
-                     branch before the function's own is new code)
+                     branch before the function's own is new code); a one-line answer equal to
+                     the next line inside a run of similar lines (a table) is one more entry
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
-                     a ``}`` at the indentation of the suffix's own closer)
+                     a ``}`` at the indentation of the suffix's own closer); a closer inside an
+                     end that re-types the suffix cuts that whole end; an answer that ends a
+                     template literal opened lines above (tree-sitter says where it starts) is
+                     judged after its backtick
 13. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace within
-                     lines but not depth: an overlap of whole lines starts at the suffix line's
-                     indentation
+                     lines (not line breaks) but not depth: an overlap of whole lines starts at
+                     the suffix line's indentation
 14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
 15. trailing_space   trailing whitespace and blank lines at the end
 16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
-17. balance          a truncated answer: back to its last line where its brackets are balanced,
+17. balance          a truncated answer: back to its last line where its brackets are balanced
+                     (or each one left open is closed by the suffix at its line's depth),
                      no block is left without a body, and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++, on bounded
                      windows; Lua blocks may be closed by the suffix's ``end`` lines); not
