@@ -1452,9 +1452,16 @@ def _suffix_closes_each(kept: str, ctx: Context) -> bool:
     closers = _suffix_closers(ctx, len(left))
     for pos, closer_width in zip(reversed(left), closers, strict=False):
         start = text.rfind("\n", 0, pos) + 1
-        if closer_width != _width(_indent_of(text[start:pos])):
+        line = text[start:pos]
+        if line.lstrip()[:1] in _CONTINUATION_STARTS:
+            continue  # `.then(() => {` closes at the depth of the statement it continues
+        if closer_width != _width(_indent_of(line)):
             return False
     return len(closers) >= len(left)
+
+
+# a line that goes on with the statement above (a method chain, an operator): not its own depth
+_CONTINUATION_STARTS = frozenset(".?:+-*/%&|^,<>=")
 
 
 def _suffix_closers(ctx: Context, count: int) -> list[int]:

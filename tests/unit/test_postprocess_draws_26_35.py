@@ -121,6 +121,36 @@ def test_a_call_and_its_callback_left_open_are_closed_by_one_suffix_line() -> No
     assert run(buffer, raw, lang="javascript", truncated=True) == kept
 
 
+PROXY = """\
+    startProxyServer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (!this._proxyServer) {
+                this._proxyServer = findFreeSocketPath(this.proxyPipe)
+                    .then((pipe) => {
+                    this.proxyPipe = pipe;
+                    return Promise.all([
+                        fs_1.promises.mkdir(path.dirname(this.proxyPipe), { recursive: true }),
+                    ]);
+                })
+                    <|>
+                        proxyServer.once("listening", () => resolve(proxyServer));
+                        proxyServer.listen(this.proxyPipe);
+                    });
+                });
+            }
+            return this._proxyServer;
+        });
+    }
+"""
+
+
+def test_a_method_chain_link_closes_at_its_statements_depth() -> None:
+    # `.then(() => {` sits deeper than the `});` that closes it (tsc's output)
+    kept = ".then(() => {\n                    return new Promise((resolve) => {"
+    raw = kept + "\n                        const proxyServer = net.crea"
+    assert run(PROXY, raw, lang="javascript", truncated=True) == kept
+
+
 # --- a body cut at maxTokens that keeps only a comment ----------------------------------------
 
 BUILD_EXT = """\
