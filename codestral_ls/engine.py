@@ -149,9 +149,11 @@ class Engine:
                 text = await asyncio.wait_for(
                     self._complete(job, debounce, upstream, early, trail), timeout
                 )
-            # Not after an early text: what follows it is the rest of the answer still coming.
-            if text and upstream and prefetch and trail.growing is None:
-                self._prefetch(job, text)
+            if text and upstream and prefetch:
+                if trail.growing is None:
+                    self._prefetch(job, text)
+                else:  # what follows an early text is the rest of its answer, still coming
+                    trail.growing.add_done_callback(lambda grown: self._prefetch_grown(job, grown))
             return text
         except asyncio.TimeoutError:
             log.info("completion gave up after %d ms", self.settings.completion.timeout_ms)
@@ -195,12 +197,12 @@ class Engine:
                 # The early text ends before what was typed: the whole answer may go on with it.
                 timeout = self.settings.completion.timeout_ms / 1000
                 text = await self.inflight.follow(call, mine, timeout)
-            self._follow_if_early(call, mine, text, trail)
+            self._follow_if_early(call, mine, text, trail, lambda t: self._typed_on(t, typed, job))
             if not typed:
                 return text
             if text and _goes_on(text, typed):
                 self.stats.typed_through += 1
-                return self._fit(text[len(typed) :], job)
+                return self._typed_on(text, typed, job)
             if mine.done():
                 return None
             # That answer does not go on with what was typed: ask for this prompt itself.
@@ -228,23 +230,47 @@ class Engine:
             self.stats.shared += 1
         answer = await self.inflight.wait(call, mine, early=early)
         trail.call = call.record
-        self._follow_if_early(call, mine, answer, trail)
+        self._follow_if_early(call, mine, answer, trail, lambda t: t)
         return answer
 
+    def _typed_on(self, text: str, typed: str, job: Job) -> str | None:
+        """What of a call's suggestion ``text`` is shown after the user ``typed`` its start."""
+        return self._fit(text[len(typed) :], job) if _goes_on(text, typed) else None
+
     def _follow_if_early(
-        self, call: Call, mine: asyncio.Future[None], answer: Answer, trail: Trail
+        self,
+        call: Call,
+        mine: asyncio.Future[None],
+        answer: Answer,
+        trail: Trail,
+        shown_of: Callable[[str], str | None],
     ) -> None:
         """``answer`` is the call's early text when the call is still running: hold the call
-        until its whole answer is in, and say in ``trail.growing`` whether it grew."""
+        until its whole answer is in; ``trail.growing`` then gives what this request would show
+        of it (``shown_of``) if that differs, else None."""
         if answer is None or not _is_early(call, answer):
             return
         self.stats.early += 1
-        trail.growing = asyncio.ensure_future(self._grew(call, mine, answer))
+        trail.growing = asyncio.ensure_future(self._grew(call, mine, answer, shown_of))
 
-    async def _grew(self, call: Call, mine: asyncio.Future[None], early: str) -> bool:
+    async def _grew(
+        self,
+        call: Call,
+        mine: asyncio.Future[None],
+        early: str,
+        shown_of: Callable[[str], str | None],
+    ) -> str | None:
         timeout = self.settings.completion.timeout_ms / 1000
         whole = await self.inflight.follow(call, mine, timeout)
-        return bool(whole) and whole != early
+        if not whole or whole == early:
+            return None
+        return shown_of(whole)
+
+    def _prefetch_grown(self, job: Job, grown: asyncio.Future[str | None]) -> None:
+        """An early text's whole suggestion is known: fetch what follows it now, not only when
+        the client has asked again for it (the user may accept it at once)."""
+        if not grown.cancelled() and grown.exception() is None and (whole := grown.result()):
+            self._prefetch(job, whole)
 
     def _prefetch(self, job: Job, shown: str) -> None:
         """``shown`` goes on screen: fetch what follows it while the user reads it

@@ -77,9 +77,9 @@ class Suggested:
 
     text: str
     id: str
-    # Shown before its answer had streamed to the end (early.py): resolves to True when the
-    # whole suggestion is known and differs, i.e. when the client should ask again.
-    growing: asyncio.Future[bool] | None = None
+    # Shown before its answer had streamed to the end (early.py): resolves to the whole
+    # suggestion once it is known and differs (the client should ask again), else to None.
+    growing: asyncio.Future[str | None] | None = None
 
 
 @dataclass(frozen=True)

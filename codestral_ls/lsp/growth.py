@@ -34,13 +34,16 @@ def takes_updates(options: Any) -> bool:
 
 
 def tell_when_grown(
-    server: LanguageServer, uri: str, position: types.Position, growing: asyncio.Future[bool]
+    server: LanguageServer,
+    uri: str,
+    position: types.Position,
+    growing: asyncio.Future[str | None],
 ) -> None:
     """Once ``growing`` says the suggestion shown at ``position`` grew, tell the client."""
 
     async def wait() -> None:
         try:
-            if await growing:
+            if await growing is not None:
                 server.protocol.notify(
                     UPDATED_NOTIFICATION,
                     {

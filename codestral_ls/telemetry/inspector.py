@@ -80,10 +80,10 @@ class Trail:
     shown: str | None = None
     id: str | None = None
     call: CallRecord | None = None
-    # Shown before its answer had streamed to the end (early.py): True once the whole
-    # suggestion is known and differs (False: it never does, or the request was overtaken).
-    # Not in the record.
-    growing: asyncio.Future[bool] | None = None
+    # Shown before its answer had streamed to the end (early.py): the whole suggestion once it
+    # is known and differs (None: it never does, or the request was overtaken). Not in the
+    # record.
+    growing: asyncio.Future[str | None] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         call = self.call

@@ -373,6 +373,11 @@ def main() -> int:
                         print("  pauses (key, visible, over floor):", got["pause_log"])
                         for flick in got["flicker_log"]:
                             print("  flicker (shown, typed, shown again):", flick)
+                        for c in steps["accepts"]:
+                            print(
+                                f"  accept in {c['file']}: {c['ms']} ms to the next,"
+                                f" accepted {c['shown']!r:.40} next {c['next']!r:.40}"
+                            )
                 pool_into = pooled.setdefault(variant.label, {})
                 nv.pool(pool_into, merged)
                 rows.append(nv.row_for(variant.label, merged))

@@ -100,3 +100,30 @@ async def test_typing_the_early_line_through_waits_for_the_rest_of_the_same_answ
     (rest,) = await session.inline(URI, 1, 4 + len(first.insert_text))
     assert rest.insert_text == SHOWN[len(first.insert_text) :]
     assert len(session.fim_requests()) == 1
+
+
+def prefetching_settings(fake):
+    return server_settings(fake, timeout_ms=5000, completion={"prefetch": True})
+
+
+prefetching = session_fixture(
+    ["vscode-utf16"], prefetching_settings, client_options={"suggestionUpdates": True}
+)
+
+
+async def test_what_follows_the_grown_suggestion_is_fetched_before_the_client_asks_again(
+    prefetching,
+):
+    session = prefetching.session
+    session.fake.responder = lambda rec: (
+        slow_answer() if rec.json["prompt"].endswith(DOC[:-1]) else Reply(text="")
+    )
+    session.open(URI, DOC)
+    (first,) = await session.inline(URI, *CURSOR)
+    assert first.insert_text != SHOWN
+    await session.wait_for(lambda: bool(session.updates), (UPDATED,))
+    # Without any new request from the client, the continuation of the whole suggestion is
+    # asked for (the user may accept it as soon as it is on screen).
+    session.fake.wait_for_requests(2, finished=True)
+    prompts = [r.json["prompt"] for r in session.fim_requests()]
+    assert prompts[1].endswith(DOC[:-1] + SHOWN), prompts

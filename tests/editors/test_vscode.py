@@ -385,6 +385,8 @@ def _check_forwarded(messages: list[dict[str, Any]], fake_url: str) -> None:
     ]
     # Started twice (again after "Set API Key"), each start pulls once; the toggle pushes.
     assert len(inits) == 2 and len(answers) >= 2 and pushes, [m.get("method") for m in messages]
+    # Next to the settings: the extension asks again when told a suggestion grew (early.py).
+    assert all(init["client"]["suggestionUpdates"] is True for init in inits), inits
     sent = [init["codestral"] for init in inits] + answers + [p["codestral"] for p in pushes]
     for settings in sent:
         dotted = _dotted(settings)

@@ -21,7 +21,7 @@ import { ServerMessages } from './notifications';
 import { ServerSettings } from './settings';
 import { StatusItem } from './status';
 import { errorHandler, QuietLanguageClient, ServerStderr, showStartFailure, startFailure } from './startup';
-import { SUGGESTION_UPDATED, onSuggestionUpdated } from './suggestionUpdates';
+import { askAgainOnUpdates } from './suggestionUpdates';
 
 /** Server commands (workspace/executeCommand). */
 export const SERVER_COMMAND = {
@@ -136,9 +136,7 @@ export class ServerClient {
             }
         });
         client.onNotification('codestral/status', (params: unknown) => this.status.fromServer(params));
-        client.onNotification(SUGGESTION_UPDATED, (params: unknown) =>
-            onSuggestionUpdated(params, (document) => client.code2ProtocolConverter.asUri(document.uri)),
-        );
+        askAgainOnUpdates(client);
         this.output.info(`Starting ${launch.command} ${launch.args.join(' ')} (${launch.source})`);
         try {
             await client.start();

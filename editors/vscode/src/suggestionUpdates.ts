@@ -5,6 +5,7 @@
 // Asking again right away (the same explicit trigger as after an accept, nextOnAccept.ts) gets it
 // from the server's cache, and VS Code replaces the shorter ghost text with the longer one.
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { TRIGGER } from './nextOnAccept';
 
 export const SUGGESTION_UPDATED = 'codestral/suggestionUpdated';
@@ -26,4 +27,11 @@ export function onSuggestionUpdated(params: unknown, uriOf: (document: vscode.Te
     if (here) {
         void vscode.commands.executeCommand(TRIGGER);
     }
+}
+
+/** Wires `onSuggestionUpdated` to the client's notifications. */
+export function askAgainOnUpdates(client: LanguageClient): void {
+    client.onNotification(SUGGESTION_UPDATED, (params: unknown) =>
+        onSuggestionUpdated(params, (document) => client.code2ProtocolConverter.asUri(document.uri)),
+    );
 }
