@@ -10,13 +10,13 @@ and the whole suggestion comes from the cache. Other clients wait for the whole 
 
 The early text is what the post-processing rules would show were the answer cut at the limit
 right after the lines complete so far (the rules for an answer cut at ``maxTokens``: only as far
-as it is balanced and parses). So what it shows is almost never taken back by the answer's end: on
-the real-code harness (``python -m tests.bench.bench_early --seeds 1-3``) the final suggestion
-went on from the early text in 5,134 of 5,136 reveals (the other two: a line repeated twice that
-the third copy showed to be a runaway). An answer that opens with a code fence is never shown
-early (the fence is judged by what follows it). Showing each complete line as it came instead
-would reveal about three times as many answers but take back one in fifteen, mostly answers that
-then hit ``maxTokens`` (64 tokens by default) and leave a block unclosed.
+as it is balanced and parses). So what it shows is almost never taken back by the answer's end:
+on the real-code harness (``python -m tests.bench.bench_early --seeds 1-5``) the final suggestion
+went on from the early text in 8,548 of 8,556 reveals (the others: runaway repetitions whose next
+copies showed them to be one, and one re-typed suffix). An answer that opens with a code fence is
+never shown early (the fence is judged by what follows it). Showing each complete line as it came
+instead would reveal about three times as many answers but take back one in fifteen, mostly
+answers that then hit ``maxTokens`` (64 tokens by default) and leave a block unclosed.
 """
 
 from __future__ import annotations
