@@ -440,7 +440,10 @@ def test_autostart_without_setup(version: str, fake: FakeMistral, tmp_path: Path
     assert all(v == 2 for v in steps["commands"].values()), steps["commands"]
     assert steps["commands"]["codestral"] == 2
     assert steps["cmd"] == ["codestral-ls"]
-    assert steps["init_options"] == {"codestral": {"completion": {"enable": True}}}
+    assert steps["init_options"]["codestral"] == {"completion": {"enable": True}}
+    # The plugin's ghost text (not on 0.7, which cannot draw it) asks again when told that a
+    # suggestion grew (codestral_ls/early.py), and says so at initialize.
+    assert steps["init_options"]["client"] == {"suggestionUpdates": version != "0.7"}
     assert steps["clients_total"] == 1
     assert steps["clients_after_second_file"] == 1  # one server for every buffer
 
