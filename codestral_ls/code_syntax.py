@@ -89,21 +89,28 @@ def _window(prefix: str, suffix: str) -> tuple[str, str]:
     return prefix, suffix
 
 
-def in_multiline_text(prefix: str, suffix: str, language_id: str) -> bool | None:
-    """True when the cursor is inside a comment or string (of any length), False when it is in
-    code, None when this language has no grammar here."""
-    if language_id not in GRAMMARS:
-        return None
-    parser = _parser(language_id)
+def _at_cursor(prefix: str, suffix: str, language_id: str) -> tuple[Any, bytes, int, str] | None:
+    """The smallest node around the cursor in a parse of the bounded window, with the window's
+    bytes, the cursor's offset in them and the window's prefix part; None without a grammar."""
+    parser = _parser(language_id) if language_id in GRAMMARS else None
     if parser is None:
         return None
-    prefix, suffix = _window(prefix, suffix)
-    head = prefix.encode("utf-8", "replace")
-    src = head + suffix.encode("utf-8", "replace")
+    window, tail = _window(prefix, suffix)
+    head = window.encode("utf-8", "replace")
+    src = head + tail.encode("utf-8", "replace")
     cursor = len(head)
     with _lock:
         tree = parser.parse(src)
-    node = tree.root_node.descendant_for_byte_range(max(0, cursor - 1), cursor)
+    return tree.root_node.descendant_for_byte_range(max(0, cursor - 1), cursor), src, cursor, window
+
+
+def in_multiline_text(prefix: str, suffix: str, language_id: str) -> bool | None:
+    """True when the cursor is inside a comment or string (of any length), False when it is in
+    code, None when this language has no grammar here."""
+    found = _at_cursor(prefix, suffix, language_id)
+    if found is None:
+        return None
+    node, src, cursor, _ = found
     while node is not None:
         if node.type in _TEXT_NODES and node.start_byte < cursor:
             if src.count(b"\n", node.start_byte, cursor) > MAX_TEXT_LINES:
@@ -124,23 +131,17 @@ def multiline_string_start(prefix: str, suffix: str, language_id: str) -> int | 
     """Where (an offset in ``prefix``) the template literal or raw string holding the cursor
     starts, when it starts on an earlier line than the cursor's; None when the cursor is not in
     one, or this language has no grammar here."""
-    parser = _parser(language_id) if language_id in GRAMMARS else None
-    if parser is None:
+    found = _at_cursor(prefix, suffix, language_id)
+    if found is None:
         return None
-    window, tail = _window(prefix, suffix)
-    head = window.encode("utf-8", "replace")
-    src = head + tail.encode("utf-8", "replace")
-    cursor = len(head)
-    with _lock:
-        tree = parser.parse(src)
-    node = tree.root_node.descendant_for_byte_range(max(0, cursor - 1), cursor)
+    node, src, cursor, window = found
     while node is not None and node.type not in _MULTILINE_STRINGS:
         node = node.parent
     if node is None or node.start_byte >= cursor or b"\n" not in src[node.start_byte : cursor]:
         return None
     if src.count(b"\n", node.start_byte, cursor) > MAX_TEXT_LINES:
         return None  # more likely a window that starts inside a string (see above)
-    start = len(head[: node.start_byte].decode("utf-8", "replace"))
+    start = len(src[: node.start_byte].decode("utf-8", "replace"))
     return len(prefix) - len(window) + start
 
 
