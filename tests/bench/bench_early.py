@@ -31,7 +31,7 @@ from codestral_ls.context import cursor_window
 from codestral_ls.documents import Document
 from codestral_ls.early import early_text
 from codestral_ls.multiline import decide_multiline
-from codestral_ls.postprocess import answer_settled, apply_rules
+from codestral_ls.postprocess import answer_settled, postprocess
 from tests.bench.bench_realcode import seed_list
 from tests.quality.realcode.cuts import Cut
 from tests.quality.realcode.faults import answers_for
@@ -57,14 +57,14 @@ def stream(
     line by line."""
 
     def shown(text: str, cut: bool = False) -> str:
-        return apply_rules(
+        return postprocess(
             text,
             prefix=prefix,
             suffix=suffix,
             multiline=multiline,
             language_id=lang,
             truncated=cut,
-        )[0]
+        )
 
     pos = raw.find("\n")
     while 0 <= pos < len(raw) - 1:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from codestral_ls.early import complete_lines, early_text
-from codestral_ls.postprocess import apply_rules
+from codestral_ls.postprocess import postprocess
 
 PREFIX = "def area(w, h):\n    "
 
 
 def cut_rules(raw: str) -> str:
-    return apply_rules(
+    return postprocess(
         raw, prefix=PREFIX, suffix="\n", multiline=True, language_id="python", truncated=True
-    )[0]
+    )
 
 
 def test_only_lines_ended_by_a_break_count() -> None:

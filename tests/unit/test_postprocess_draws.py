@@ -7,16 +7,13 @@ and keyword blocks closed by the suffix's ``end)`` and ``else``."""
 
 from __future__ import annotations
 
-from codestral_ls import postprocess as pp
 from codestral_ls.lexer import bracket_regex, line_state, syntax_for
 from codestral_ls.multiline import decide_multiline
+from tests.support.cursor_cases import shown_at
 
 
 def run(buffer: str, raw: str, *, multiline: bool = True, lang: str = "python") -> str:
-    prefix, suffix = buffer.split("<|>")
-    return pp.apply_rules(raw, prefix=prefix, suffix=suffix, multiline=multiline, language_id=lang)[
-        0
-    ]
+    return shown_at(buffer, raw, lang=lang, multiline=multiline)
 
 
 # --- a line of the suffix re-typed: only at the suffix line's own depth -----------------------
@@ -322,10 +319,7 @@ def test_retyped_ends_before_the_suffixs_else_are_cut() -> None:
 
 
 def cut_run(buffer: str, raw: str, lang: str) -> str:
-    prefix, suffix = buffer.split("<|>")
-    return pp.postprocess(
-        raw, prefix=prefix, suffix=suffix, multiline=True, language_id=lang, truncated=True
-    )
+    return shown_at(buffer, raw, lang=lang, truncated=True)
 
 
 THREAD_DB = """\

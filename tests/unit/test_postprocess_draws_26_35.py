@@ -9,20 +9,13 @@ spaces alike."""
 from __future__ import annotations
 
 from codestral_ls import postprocess as pp
+from tests.support.cursor_cases import shown_at
 
 
 def run(
     buffer: str, raw: str, *, multiline: bool = True, lang: str = "lua", truncated: bool = False
 ) -> str:
-    prefix, suffix = buffer.split("<|>")
-    return pp.apply_rules(
-        raw,
-        prefix=prefix,
-        suffix=suffix,
-        multiline=multiline,
-        language_id=lang,
-        truncated=truncated,
-    )[0]
+    return shown_at(buffer, raw, lang=lang, multiline=multiline, truncated=truncated)
 
 
 def applied(buffer: str, raw: str, **kw: object) -> str:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from codestral_ls import postprocess as pp
 from codestral_ls.syntax_fit import breaks_syntax
+from tests.support.cursor_cases import shown_at
 
 
 def run(buffer: str, raw: str, *, lang: str, multiline: bool = True, cut: bool = False) -> str:
-    prefix, suffix = buffer.split("<|>")
-    return pp.postprocess(
-        raw, prefix=prefix, suffix=suffix, multiline=multiline, language_id=lang, truncated=cut
-    )
+    return shown_at(buffer, raw, lang=lang, multiline=multiline, truncated=cut)
 
 
 # --- prefix echo: a repeat the file itself writes -----------------------------------------------
