@@ -227,9 +227,7 @@ class Context:
         return self._unclosed_before_cursor(_PREFIX_SCAN_CHARS)
 
     def _unclosed_before_cursor(self, chars: int) -> tuple[str, ...]:
-        text = self.prefix[-chars:]
-        if len(self.prefix) > chars:
-            text = text[text.find("\n") + 1 :]  # start at a line boundary, not mid-string
+        text = _tail_lines(self.prefix, chars)
         if self.state.string_quote:  # stop where the open string starts
             text = text[: max(0, len(text) - len(self.line_before) + self.state.string_start)]
         return _unclosed_brackets(text, self.language_id)
@@ -284,10 +282,13 @@ def _unclosed_in_prefix(
     prefix: str, ctx: Context, chars: int = _PREFIX_SCAN_CHARS
 ) -> tuple[str, ...]:
     """Brackets opened in the last ``chars`` of ``prefix`` and not closed, innermost last."""
+    return _unclosed_brackets(_tail_lines(prefix, chars), ctx.language_id)
+
+
+def _tail_lines(prefix: str, chars: int) -> str:
+    """The last ``chars`` of ``prefix``, from a line boundary when cut (not mid-string)."""
     text = prefix[-chars:]
-    if len(prefix) > chars:
-        text = text[text.find("\n") + 1 :]  # start at a line boundary, not mid-string
-    return _unclosed_brackets(text, ctx.language_id)
+    return text[text.find("\n") + 1 :] if len(prefix) > chars else text
 
 
 def _unclosed_brackets(text: str, language_id: str) -> tuple[str, ...]:

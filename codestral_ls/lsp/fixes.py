@@ -33,16 +33,20 @@ def _fix(raw: Any) -> ClientFix | None:
     return None
 
 
+def client_options(options: Any) -> Mapping[str, Any]:
+    """What the client declares about itself at initialize: ``initializationOptions.client``
+    (empty when it declares nothing, or not as an object)."""
+    client = options.get("client") if isinstance(options, Mapping) else None
+    return client if isinstance(client, Mapping) else {}
+
+
 @dataclass(frozen=True)
 class ClientFixes:
     set_key: ClientFix | None = None
 
     @classmethod
     def from_init_options(cls, options: Any) -> ClientFixes:
-        client = options.get("client") if isinstance(options, Mapping) else None
-        if not isinstance(client, Mapping):
-            return cls()
-        return cls(set_key=_fix(client.get("setKey")))
+        return cls(set_key=_fix(client_options(options).get("setKey")))
 
     def adapt(self, text: str) -> tuple[str, list[str]]:
         """The message as this client should show it, and the actions it offers."""

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+
+from codestral_ls.lsp.fixes import client_options
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,7 @@ _waiting: set[asyncio.Task[None]] = set()
 
 def takes_updates(options: Any) -> bool:
     """Did the client declare that it asks again on ``codestral/suggestionUpdated``?"""
-    client = options.get("client") if isinstance(options, Mapping) else None
-    return isinstance(client, Mapping) and client.get("suggestionUpdates") is True
+    return client_options(options).get("suggestionUpdates") is True
 
 
 def tell_when_grown(
