@@ -196,7 +196,13 @@ D.run(function()
   local grow_sent = s.requests
   local grow_seen = {}
   local grow_timer = vim.loop.new_timer()
+  local grow_sampling = true
   grow_timer:start(0, 5, vim.schedule_wrap(function()
+    -- A sample already scheduled when the timer stops still runs: it must not record the
+    -- <Esc> below clearing the ghost text.
+    if not grow_sampling then
+      return
+    end
     local now = ghost.current(buf) or vim.NIL
     if grow_seen[#grow_seen] ~= now then
       table.insert(grow_seen, now)
@@ -207,6 +213,7 @@ D.run(function()
     return ghost.current(buf) == "compute(x, y)\nprint(grown)\nprint(x)"
   end, "the whole grown suggestion")
   D.sleep(50)
+  grow_sampling = false
   grow_timer:stop()
   grow_timer:close()
   D.record("grow_seen", grow_seen)
