@@ -322,7 +322,8 @@ def failures(outcomes: list[Outcome], limit: int = 20) -> list[str]:
     for o in outcomes:
         if not o.ok or o.parse_broken:
             out.append(
-                f"{o.cut.id} [{o.answer.fault}] truth={o.cut.truth!r} "
+                f"{o.cut.id} [{o.answer.fault}]{' BREAKS-PARSE' if o.parse_broken else ''} "
+                f"truth={o.cut.truth!r} "
                 f"shown={o.shown!r} covered={o.covered!r}"
             )
     return out[:limit]
