@@ -52,7 +52,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      where the suffix shows the missing lines were needed: a ``(`` it never
                      closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
                      open ``/**``
-18. blank_result     nothing visible left -> ""
+18. parse_fit        an answer of several lines that breaks the parse around the cursor (the
+                     same ``syntax_fit`` check) -> back to its last line where it parses, else
+                     nothing; no verdict where the code does not parse without the answer
+19. blank_result     nothing visible left -> ""
 
 Why this order: fences and the Codestral quirks shift every position the later rules look at;
 the prefix echo may fill the whole first line, so it runs before single_line; single_line runs
@@ -1423,6 +1426,35 @@ def balance_truncated(text: str, ctx: Context) -> str:
     return ""
 
 
+# how many shorter versions of an answer that breaks the parse are tried: each is a parse of
+# the bounded window; an answer is rarely cut back further than this to fit
+_PARSE_FIT_TRIES = 8
+
+
+def keep_what_parses(text: str, ctx: Context) -> str:
+    """An answer of several lines that leaves a syntax error around the cursor: back to its last
+    line where the code parses, else nothing. Not when the code already fails to parse there
+    without the answer (the user is mid-edit: no verdict), nor for answers the upstream cut
+    (``balance`` checked those), nor without a parser for the language (``syntax_fit``)."""
+    if ctx.truncated or "\n" not in text:
+        return text
+    if not breaks_syntax(ctx.prefix, text, ctx.suffix, ctx.language_id):
+        return text
+    lines = text.split("\n")
+    tries = 0
+    for k in range(len(lines) - 1, 0, -1):
+        kept = "\n".join(lines[:k]).rstrip()
+        if not kept.strip() or kept == text:
+            continue
+        if not breaks_syntax(ctx.prefix, kept, ctx.suffix, ctx.language_id):
+            return kept
+        tries += 1
+        if tries == _PARSE_FIT_TRIES:
+            break
+    broken_already = breaks_syntax(ctx.prefix, "", ctx.suffix, ctx.language_id, before_cursor=True)
+    return "" if broken_already is False else text
+
+
 def _suffix_closes_open(kept: str, ctx: Context) -> bool:
     """The answer leaves a bracket open that the suffix closes (its closer starts a line at
     the indentation of the bracket's line): ``raise ValueError(`` + ``msg`` | ``)``."""
@@ -1570,6 +1602,7 @@ RULES: list[tuple[str, Rule]] = [
     ("trailing_space", trim_trailing_space),
     ("partial_suffix", drop_partial_suffix_line),
     ("balance", balance_truncated),
+    ("parse_fit", keep_what_parses),
     ("blank_result", drop_blank_result),
 ]
 _CLOSER_RANGE_AT = [name for name, _ in RULES].index("truncated")

@@ -44,7 +44,7 @@ def _indent(line: str) -> int:
     return len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
 
 
-def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
+def _python_breaks(prefix: str, answer: str, suffix: str, before_cursor: bool) -> bool | None:
     """Python's own parser on the innermost definition around the cursor (``def``/``class``
     lines back to one no deeper than the code after it), up to the first line after the
     answer that leaves it. A SyntaxError from the cursor line to a few lines into the suffix
@@ -99,6 +99,8 @@ def _python_breaks(prefix: str, answer: str, suffix: str) -> bool | None:
         except SyntaxError as exc:
             at = (exc.lineno or 1) - 1 - (1 if base else 0)  # a line of ``body``, from 0
             if at < cursor_line - start:
+                if before_cursor:
+                    return True
                 # a bracket opened before the answer that nothing closes: the answer stopped
                 # inside it (a list cut before its `]`); any other error is the window's edge
                 return "never closed" in str(exc.msg) or None
@@ -145,7 +147,12 @@ WINDOWS = ((PREFIX_CHARS, SUFFIX_CHARS), (PREFIX_CHARS * 2 // 3, SUFFIX_CHARS * 
 
 
 def _errors_near(
-    prefix: str, answer: str, suffix: str, language_id: str, size: tuple[int, int]
+    prefix: str,
+    answer: str,
+    suffix: str,
+    language_id: str,
+    size: tuple[int, int],
+    before_cursor: bool,
 ) -> set[tuple[str, int, int]] | None:
     head_text, tail_text = _window(prefix, suffix, *size)
     head = head_text.encode("utf-8", "replace")
@@ -157,7 +164,7 @@ def _errors_near(
     if not tree.root_node.has_error:
         return set()
     cursor = len(head)
-    start = head.rfind(b"\n") + 1
+    start = 0 if before_cursor else head.rfind(b"\n") + 1
     pos = 0  # the rest of the answer's last line, then SUFFIX_LINES more
     for _ in range(SUFFIX_LINES + 1):
         nl = tail.find(b"\n", pos)
@@ -168,16 +175,21 @@ def _errors_near(
     }
 
 
-def breaks_syntax(prefix: str, answer: str, suffix: str, language_id: str) -> bool | None:
+def breaks_syntax(
+    prefix: str, answer: str, suffix: str, language_id: str, *, before_cursor: bool = False
+) -> bool | None:
     """True when ``answer`` inserted at the cursor leaves a syntax error between the start of
-    the cursor line and a few lines into the suffix; None when this language has no grammar."""
+    the cursor line and a few lines into the suffix; None when this language has no grammar.
+    With ``before_cursor``, errors that start earlier in the window count too: is the code
+    around the cursor broken at all (asked of the code without an answer, where an error that
+    starts above the cursor is the user's, not an answer's)?"""
     if language_id == "python":
-        return _python_breaks(prefix, answer, suffix)
+        return _python_breaks(prefix, answer, suffix, before_cursor)
     if language_id not in code_syntax.GRAMMARS:
         return None
     found = None
     for size in WINDOWS:
-        errors = _errors_near(prefix, answer, suffix, language_id, size)
+        errors = _errors_near(prefix, answer, suffix, language_id, size, before_cursor)
         if errors is None:
             return None
         found = errors if found is None else found & errors
