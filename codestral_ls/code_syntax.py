@@ -1,5 +1,6 @@
 """Is the cursor inside a comment or string that spans lines? A tree-sitter parse of the window,
-for JavaScript, TypeScript/TSX, Go, Rust, Java, C and C++ (Python has ``python_syntax.py``).
+for JavaScript, TypeScript/TSX, Go, Rust, Java, C, C++ and Lua (Python has
+``python_syntax.py``).
 
 The lexical rules (``lexer.py``) see one line, so a blank line inside a ``/** ... */`` doc
 comment, a template literal or a raw string looks like code and would get a multi-line answer.
@@ -35,6 +36,7 @@ GRAMMARS: dict[str, tuple[str, str]] = {
     "java": ("tree_sitter_java", "language"),
     "c": ("tree_sitter_c", "language"),
     "cpp": ("tree_sitter_cpp", "language"),
+    "lua": ("tree_sitter_lua", "language"),
 }
 # node types that hold prose or literal text, in these grammars
 _TEXT_NODES = frozenset(

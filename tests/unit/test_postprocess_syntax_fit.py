@@ -181,7 +181,9 @@ def test_breaks_syntax_sees_only_the_answers_errors() -> None:
         )
         is False
     )
-    assert breaks_syntax("x = 1\n", "y = 2", "\n", "lua") is None  # no grammar in the server
+    assert breaks_syntax("x = 1\n", "y = 2", "\n", "lua") is False
+    assert breaks_syntax("x = 1\n", "if y then\n  z()", "\n", "lua") is True  # no `end`
+    assert breaks_syntax("x = 1\n", "y = 2", "\n", "ruby") is None  # no grammar in the server
 
 
 # --- Lua: `end` lines in the suffix, and calls --------------------------------------------------
