@@ -141,6 +141,44 @@ def _errors(root: Any) -> list[tuple[str, int, int]]:
     return out
 
 
+# a line the window may start at: one that begins a construct of its own (not a closer, a
+# clause that continues one, a `case`, a preprocessor line or an operator of a continued line)
+_CONSTRUCT_START = re.compile(r"[A-Za-z_$@/]|#\[")
+_CONTINUES = re.compile(
+    r"(?:else|elif|elseif|except|finally|catch|case|default|end|until|where)\b"
+)
+
+
+def _whole_constructs(head: str, answer: str, tail: str) -> tuple[str, str] | None:
+    """The window cut to whole constructs: from its first line at the least indentation of the
+    code around the cursor (the answer's lines included) that starts a construct, to before
+    the first suffix line indented less. Cut anywhere else, a closer in the suffix whose opener
+    lies before the window looks like one the answer left unmatched. None when no line of the
+    window can start it (the construct holding the cursor began further back)."""
+    lines = head.split("\n")
+    widths = [_indent(line) for line in lines if line.strip()]
+    widths += [_indent(line) for line in answer.split("\n")[1:] if line.strip()]
+    if not widths:
+        return head, tail
+    base = min(widths)
+    for i, line in enumerate(lines):
+        code = line.lstrip()
+        if (
+            code
+            and _indent(line) == base
+            and _CONSTRUCT_START.match(code)
+            and not _CONTINUES.match(code)
+        ):
+            break
+    else:
+        return None
+    rest = tail.split("\n")
+    keep = 1  # the rest of the cursor line
+    while keep < len(rest) and (not rest[keep].strip() or _indent(rest[keep]) >= base):
+        keep += 1
+    return "\n".join(lines[i:]), "\n".join(rest[:keep])
+
+
 # two windows with different edges: an error the window's cut edges cause moves with them, one
 # the answer causes stays where it is relative to the cursor
 WINDOWS = ((PREFIX_CHARS, SUFFIX_CHARS), (PREFIX_CHARS * 2 // 3, SUFFIX_CHARS * 2 // 3))
@@ -155,6 +193,10 @@ def _errors_near(
     before_cursor: bool,
 ) -> set[tuple[str, int, int]] | None:
     head_text, tail_text = _window(prefix, suffix, *size)
+    whole = _whole_constructs(head_text, answer, tail_text)
+    if whole is None:
+        return None
+    head_text, tail_text = whole
     head = head_text.encode("utf-8", "replace")
     body = answer.encode("utf-8", "replace")
     tail = tail_text.encode("utf-8", "replace")
