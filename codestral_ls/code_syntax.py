@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import threading
 from typing import Any
 
@@ -76,6 +77,32 @@ def available(language_id: str) -> bool:
     return language_id in GRAMMARS and _parser(language_id) is not None
 
 
+# a line a parse window may start at: one that begins a construct of its own (not a closer, a
+# clause that continues one, a `case`, a preprocessor line, a string, or an operator or a
+# quote continuing the line before)
+_CONSTRUCT_START = re.compile(r"[A-Za-z_$@/]|#\[")
+_CONTINUES = re.compile(r"(?:else|elif|elseif|except|finally|catch|case|default|end|until|where)\b")
+
+
+def indent_width(line: str) -> int:
+    expanded = line.expandtabs(8)
+    return len(expanded) - len(expanded.lstrip())
+
+
+def construct_start(lines: list[str], width: int) -> int | None:
+    """The first of ``lines`` at indentation ``width`` that starts a construct of its own."""
+    for i, line in enumerate(lines):
+        code = line.lstrip()
+        if (
+            code
+            and indent_width(line) == width
+            and _CONSTRUCT_START.match(code)
+            and not _CONTINUES.match(code)
+        ):
+            return i
+    return None
+
+
 def _window(prefix: str, suffix: str) -> tuple[str, str]:
     if len(prefix) > PREFIX_CHARS:
         head = prefix[-PREFIX_CHARS:]
@@ -83,8 +110,13 @@ def _window(prefix: str, suffix: str) -> tuple[str, str]:
         # a window that starts inside a block comment would read its end as code
         close, opened = head.find("*/"), head.find("/*")
         if close >= 0 and (opened < 0 or close < opened):
-            head = head[close + 2 :]
-        prefix = head
+            head = head[head.find("\n", close) + 1 :]  # from the line after it
+        # nor may it start inside a string or a statement continued from the line before: start
+        # at a construct at the window's least indentation
+        lines = head.split("\n")
+        widths = [indent_width(line) for line in lines[:-1] if line.strip()]
+        start = construct_start(lines[:-1], min(widths)) if widths else None
+        prefix = "\n".join(lines[start:]) if start else head
     if len(suffix) > SUFFIX_CHARS:
         end = suffix.rfind("\n", 0, SUFFIX_CHARS)
         suffix = suffix[: end + 1] if end >= 0 else suffix[:SUFFIX_CHARS]

@@ -40,8 +40,7 @@ _PY_DEFINITION = re.compile(r"^([ \t]*)(?:async[ \t]+def|def|class)\b", re.MULTI
 _PY_STATEMENT = re.compile(r"[A-Za-z_@]")
 
 
-def _indent(line: str) -> int:
-    return len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip())
+_indent = code_syntax.indent_width
 
 
 def _python_breaks(prefix: str, answer: str, suffix: str, before_cursor: bool) -> bool | None:
@@ -141,41 +140,31 @@ def _errors(root: Any) -> list[tuple[str, int, int]]:
     return out
 
 
-# a line the window may start at: one that begins a construct of its own (not a closer, a
-# clause that continues one, a `case`, a preprocessor line or an operator of a continued line)
-_CONSTRUCT_START = re.compile(r"[A-Za-z_$@/]|#\[")
-_CONTINUES = re.compile(
-    r"(?:else|elif|elseif|except|finally|catch|case|default|end|until|where)\b"
-)
-
-
-def _whole_constructs(head: str, answer: str, tail: str) -> tuple[str, str] | None:
+def _whole_constructs(head: str, answer: str, tail: str, tail_cut: bool) -> tuple[str, str] | None:
     """The window cut to whole constructs: from its first line at the least indentation of the
     code around the cursor (the answer's lines included) that starts a construct, to before
-    the first suffix line indented less. Cut anywhere else, a closer in the suffix whose opener
-    lies before the window looks like one the answer left unmatched. None when no line of the
-    window can start it (the construct holding the cursor began further back)."""
+    the first suffix line indented less, and, when the window cut the suffix, before the last
+    construct starting at that indentation (the window's edge may fall inside it). Cut
+    anywhere else, a closer in the suffix whose opener lies before the window, or an opener
+    whose closer lies after it, looks like one the answer left unmatched. None when no line of
+    the window can start it (the construct holding the cursor began further back)."""
     lines = head.split("\n")
     widths = [_indent(line) for line in lines if line.strip()]
     widths += [_indent(line) for line in answer.split("\n")[1:] if line.strip()]
     if not widths:
         return head, tail
     base = min(widths)
-    for i, line in enumerate(lines):
-        code = line.lstrip()
-        if (
-            code
-            and _indent(line) == base
-            and _CONSTRUCT_START.match(code)
-            and not _CONTINUES.match(code)
-        ):
-            break
-    else:
+    i = code_syntax.construct_start(lines, base)
+    if i is None:
         return None
     rest = tail.split("\n")
     keep = 1  # the rest of the cursor line
     while keep < len(rest) and (not rest[keep].strip() or _indent(rest[keep]) >= base):
         keep += 1
+    if tail_cut and keep == len(rest):
+        last = code_syntax.construct_start(rest[:0:-1], base)  # from the end
+        if last is not None:
+            keep = len(rest) - 1 - last
     return "\n".join(lines[i:]), "\n".join(rest[:keep])
 
 
@@ -193,7 +182,7 @@ def _errors_near(
     before_cursor: bool,
 ) -> set[tuple[str, int, int]] | None:
     head_text, tail_text = _window(prefix, suffix, *size)
-    whole = _whole_constructs(head_text, answer, tail_text)
+    whole = _whole_constructs(head_text, answer, tail_text, len(tail_text) < len(suffix))
     if whole is None:
         return None
     head_text, tail_text = whole
