@@ -217,6 +217,9 @@ def test_vsix_contents(built: dict[str, Any]) -> None:
     assert "exceptiongroup" in bundled  # needed on Python 3.10
     bindings = [n for n in names if n.startswith(libs + "tree_sitter/_binding.cpython-3")]
     assert len(bindings) == 5, bindings
+    # and every grammar the server's syntax-aware rules use (one abi3 wheel each)
+    for language in ("python", "javascript", "typescript", "go", "rust", "java", "c", "cpp", "lua"):
+        assert f"tree_sitter_{language}" in bundled, sorted(bundled)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     assert (
         z.read(libs + "codestral_ls/__init__.py")

@@ -138,14 +138,19 @@ def bundle(target: str, wheels: Path, out: Path, offline: bool) -> dict[str, obj
         platform_flags: list[str] = []
         for tag in PLATFORMS[target]:
             platform_flags += ["--platform", tag]
+        # binary wheels of one platform only in their folder: their names' python tags alone
+        # would let another platform's wheel in the cache stand in
+        platform_wheels = wheels / target
+        platform_wheels.mkdir(exist_ok=True)
         for requirement in requirements(SYNTAX):
             for python in PYTHONS:
                 cp = "cp" + python.replace(".", "")
-                abi3 = requirement.startswith("tree-sitter-")  # grammars: one abi3 wheel
-                tag = "-cp310-abi3-" if abi3 else f"-{cp}-{cp}-"
+                # grammars: one abi3 wheel (cp39-abi3 or cp310-abi3) serves every version
+                abi3 = requirement.startswith("tree-sitter-")
+                tag = "-abi3-" if abi3 else f"-{cp}-{cp}-"
                 extra = [*platform_flags, "--python-version", python]
                 try:
-                    wheel = fetch(wheels, requirement, tag, extra, offline)
+                    wheel = fetch(platform_wheels, requirement, tag, extra, offline)
                 except subprocess.CalledProcessError as exc:
                     raise SystemExit(f"bundle_server: pip download failed: {exc}") from exc
                 extract(wheel, libs)
