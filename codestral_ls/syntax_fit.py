@@ -140,14 +140,57 @@ def _errors(root: Any) -> list[tuple[str, int, int]]:
     return out
 
 
-def _whole_constructs(head: str, answer: str, tail: str, tail_cut: bool) -> tuple[str, str] | None:
+HEADER_CHARS = 20_000  # how far above the window the lines of enclosing blocks are looked for
+_OPENS_BLOCK = re.compile(r"\{\s*$")
+
+
+def _enclosing_headers(above: list[str], width: int) -> list[str]:
+    """The lines that open the blocks around a window whose code starts at indentation
+    ``width`` (``impl Foo {``, ``match state {``, ``class A {``, a signature written over
+    several lines), outermost first: a window that starts inside a class body or a ``match``
+    would parse its members as stray code. Stops at the first less indented line that opens no
+    brace block (a language without braces, or a continued statement)."""
+    headers: list[str] = []
+    i = len(above) - 1
+    while i >= 0 and width:
+        line = above[i]
+        code = line.strip()
+        if not code or _indent(line) >= width:
+            i -= 1
+            continue
+        if not _OPENS_BLOCK.search(code):
+            break
+        depth = _indent(line)
+        first = i
+        if code[0] in ")]":
+            # the last line of a header written over several lines: back to its first
+            first = i - 1
+            while first >= 0 and code_syntax.construct_start([above[first]], depth) != 0:
+                first -= 1
+            if first < 0:
+                break
+        elif code[0] == "}":
+            i -= 1  # `} else {`: the block it goes on with opened above, at the same depth
+            continue
+        elif code_syntax.construct_start([line], depth) != 0:
+            break
+        headers[:0] = above[first : i + 1]
+        width = depth
+        i = first - 1
+    return headers
+
+
+def _whole_constructs(
+    above: str, head: str, answer: str, tail: str, tail_cut: bool
+) -> tuple[str, str] | None:
     """The window cut to whole constructs: from its first line at the least indentation of the
-    code around the cursor (the answer's lines included) that starts a construct, to before
-    the first suffix line indented less, and, when the window cut the suffix, before the last
-    construct starting at that indentation (the window's edge may fall inside it). Cut
-    anywhere else, a closer in the suffix whose opener lies before the window, or an opener
-    whose closer lies after it, looks like one the answer left unmatched. None when no line of
-    the window can start it (the construct holding the cursor began further back)."""
+    code around the cursor (the answer's lines included) that starts a construct, under the
+    lines that open the blocks holding it (found in ``above``, the text before the window), to
+    before the first suffix line less indented than the outermost of them, and, when the window
+    cut the suffix, before the last construct starting at that indentation (the window's edge
+    may fall inside it). Cut anywhere else, a closer in the suffix whose opener lies before the
+    window, or an opener whose closer lies after it, looks like one the answer left unmatched.
+    None when no line of the window can start it."""
     lines = head.split("\n")
     widths = [_indent(line) for line in lines if line.strip()]
     widths += [_indent(line) for line in answer.split("\n")[1:] if line.strip()]
@@ -157,15 +200,17 @@ def _whole_constructs(head: str, answer: str, tail: str, tail_cut: bool) -> tupl
     i = code_syntax.construct_start(lines, base)
     if i is None:
         return None
+    headers = _enclosing_headers(above.split("\n")[1:] + lines[:i], base)
+    outer = min(_indent(line) for line in headers) if headers else base
     rest = tail.split("\n")
     keep = 1  # the rest of the cursor line
-    while keep < len(rest) and (not rest[keep].strip() or _indent(rest[keep]) >= base):
+    while keep < len(rest) and (not rest[keep].strip() or _indent(rest[keep]) >= outer):
         keep += 1
     if tail_cut and keep == len(rest):
-        last = code_syntax.construct_start(rest[:0:-1], base)  # from the end
+        last = code_syntax.construct_start(rest[:0:-1], outer)  # from the end
         if last is not None:
             keep = len(rest) - 1 - last
-    return "\n".join(lines[i:]), "\n".join(rest[:keep])
+    return "\n".join(headers + lines[i:]), "\n".join(rest[:keep])
 
 
 # two windows with different edges: an error the window's cut edges cause moves with them, one
@@ -182,7 +227,10 @@ def _errors_near(
     before_cursor: bool,
 ) -> set[tuple[str, int, int]] | None:
     head_text, tail_text = _window(prefix, suffix, *size)
-    whole = _whole_constructs(head_text, answer, tail_text, len(tail_text) < len(suffix))
+    above = prefix[
+        max(0, len(prefix) - len(head_text) - HEADER_CHARS) : len(prefix) - len(head_text)
+    ]
+    whole = _whole_constructs(above, head_text, answer, tail_text, len(tail_text) < len(suffix))
     if whole is None:
         return None
     head_text, tail_text = whole
