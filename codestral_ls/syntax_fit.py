@@ -144,12 +144,13 @@ HEADER_CHARS = 20_000  # how far above the window the lines of enclosing blocks 
 _OPENS_BLOCK = re.compile(r"\{\s*$")
 
 
-def _enclosing_headers(above: list[str], width: int) -> list[str]:
+def _enclosing_headers(above: list[str], width: int) -> list[str] | None:
     """The lines that open the blocks around a window whose code starts at indentation
     ``width`` (``impl Foo {``, ``match state {``, ``class A {``, a signature written over
     several lines), outermost first: a window that starts inside a class body or a ``match``
-    would parse its members as stray code. Stops at the first less indented line that opens no
-    brace block (a language without braces, or a continued statement)."""
+    would parse its members as stray code. None when they cannot all be found: a less indented
+    line that opens no brace block (a language without braces, a continued statement) or the
+    start of ``above`` comes first."""
     headers: list[str] = []
     i = len(above) - 1
     while i >= 0 and width:
@@ -177,7 +178,7 @@ def _enclosing_headers(above: list[str], width: int) -> list[str]:
         headers[:0] = above[first : i + 1]
         width = depth
         i = first - 1
-    return headers
+    return None if width else headers
 
 
 def _whole_constructs(
@@ -201,16 +202,17 @@ def _whole_constructs(
     if i is None:
         return None
     headers = _enclosing_headers(above.split("\n")[1:] + lines[:i], base)
+    # without them, the suffix part ends where it leaves the window's depth
     outer = min(_indent(line) for line in headers) if headers else base
     rest = tail.split("\n")
     keep = 1  # the rest of the cursor line
     while keep < len(rest) and (not rest[keep].strip() or _indent(rest[keep]) >= outer):
         keep += 1
-    if tail_cut and keep == len(rest):
+    if tail_cut and keep == len(rest) and headers is not None:
         last = code_syntax.construct_start(rest[:0:-1], outer)  # from the end
         if last is not None:
             keep = len(rest) - 1 - last
-    return "\n".join(headers + lines[i:]), "\n".join(rest[:keep])
+    return "\n".join((headers or []) + lines[i:]), "\n".join(rest[:keep])
 
 
 # two windows with different edges: an error the window's cut edges cause moves with them, one
