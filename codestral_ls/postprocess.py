@@ -73,9 +73,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
 from codestral_ls.code_syntax import multiline_string_start
-from codestral_ls.lexer import PROSE_LANGUAGES, LineState, bracket_regex, line_state, syntax_for
+from codestral_ls.lexer import (
+    PROSE_LANGUAGES,
+    LineState,
+    bracket_regex,
+    line_state,
+    syntax_for,
+    without_line_comment,
+)
 from codestral_ls.multiline import ends_with_block_opener
 from codestral_ls.syntax_fit import breaks_syntax
 
@@ -250,6 +258,15 @@ class Context:
             return True
         text += after
         return text.count("\n\t") >= 3 and len(_SPACE_INDENTS.findall(text)) >= 3
+
+    @cached_property
+    def repeats_data_row(self) -> bool:
+        """The file near the cursor writes a row of data (digits, no letters) twice in a row
+        (``0,0,0,0,`` tables): then rows repeated up to the token limit may be data too."""
+        lines = (self.prefix[-_INDENT_SCAN_CHARS:] + "\n" + self.suffix[:1000]).split("\n")
+        return any(
+            a.strip() == b.strip() and _DATA_ROW.fullmatch(a.strip()) for a, b in pairwise(lines)
+        )
 
     def width(self, indent: str) -> int:
         """Columns of ``indent``: a tab is 8 in a file that mixes tabs and spaces (that is what
@@ -455,6 +472,8 @@ def _file_repeats(echo: str, ctx: Context) -> bool:
 # a tail that starts inside a member chain (`a.b.` + `b.c`): an echo re-types an expression
 # from its start, never from the middle of `x.y.z`
 _CHAIN_LINK = (".", ":", ">")
+# one element of a list and its separator, no bracket: typed again, it is the next element
+_LIST_ELEMENT = re.compile(r"[^()\[\]{},;]+,\s*")
 
 
 def _strip_echoed_line_start(text: str, ctx: Context) -> str:
@@ -472,12 +491,21 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
         return text
     # candidate tails start with the answer's first character, at a word boundary
     i = max(0, len(content) - 120)
+    # in a string an echo re-types it from its quote: a repeat of its middle is its text
+    # (`"/usr/bin:` + `/bin:/usr/sbin`)
+    in_string = (
+        ctx.state.string_start - (len(before) - len(content)) + 1 if ctx.state.string_quote else -1
+    )
     while (i := content.find(first, i + 1)) > 0 and len(content) - i >= 4:
         if _is_ident(content[i - 1]) and _is_ident(first):
             continue
         if _is_ident(first) and content[i - 1] in _CHAIN_LINK:
             continue
+        if 0 <= in_string < i:
+            break
         tail = content[i:]
+        if _LIST_ELEMENT.fullmatch(tail):
+            continue  # `[integer, ` + `integer, integer`: the list goes on with the same element
         if len(tail.strip()) >= 4 and text.startswith(tail) and len(text) > len(tail):
             return text if _file_repeats(tail, ctx) else text[len(tail) :]
     return text
@@ -598,9 +626,23 @@ def drop_truncated_line(text: str, ctx: Context) -> str:
 _MAX_BLOCK = 6
 
 
-def _collapse_once(lines: list[str], first_indent: str, truncated: bool) -> list[str] | None:
+# a row of data: digits and punctuation, no letters
+_DATA_ROW = re.compile(r"[^A-Za-z]*\d[^A-Za-z]*")
+_SEPARATED = re.compile(r".*[,;]\s*(?://.*|#.*|--.*)?")
+
+
+def _is_data(block: list[str], ctx: Context) -> bool:
+    """Letterless lines with digits repeated up to the token limit are data (a table that
+    repeats its rows) only if each copy ends with a separator (``'0.12'`` again and again
+    parses as nothing) and the file itself repeats a row (else a table of distinct numbers ran
+    away: ``0.24792751344358555,`` twelve times)."""
+    return all(_SEPARATED.fullmatch(x.strip()) for x in block) and ctx.repeats_data_row
+
+
+def _collapse_once(lines: list[str], ctx: Context) -> list[str] | None:
+    truncated = ctx.truncated
     norm = [x.rstrip() for x in lines]
-    norm[0] = first_indent + norm[0]  # the first line starts at the cursor, not at column 0
+    norm[0] = ctx.line_before + norm[0]  # the first line starts at the cursor, not at column 0
     if max(Counter(norm).values()) < 3:
         return None  # no line occurs three times: nothing can repeat 3+ times
     n = len(norm)
@@ -610,9 +652,11 @@ def _collapse_once(lines: list[str], first_indent: str, truncated: bool) -> list
             # a block without letters is data (`[0, 0, 0],`) or closers, legitimately repeated,
             # unless the model wrote it until the token limit (`"""`, `*/`, `})` again and again)
             letters = any(any(c.isalpha() for c in x) for x in block)
-            if not letters and (not truncated or any(c.isdigit() for x in block for c in x)):
+            if not letters and not truncated:
                 continue
             if norm[i + size : i + 2 * size] != block or norm[i + 2 * size : i + 3 * size] != block:
+                continue
+            if not letters and any(c.isdigit() for x in block for c in x) and _is_data(block, ctx):
                 continue
             end = i + 3 * size
             while norm[end : end + size] == block:
@@ -709,10 +753,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
     changed = False
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
     cursor_line = ctx.line_before
-    while (
-        len(lines) >= 3
-        and (collapsed := _collapse_once(lines, cursor_line, ctx.truncated)) is not None
-    ):
+    while len(lines) >= 3 and (collapsed := _collapse_once(lines, ctx)) is not None:
         lines, changed = collapsed, True
     for i in range(1, len(lines)):
         # formatted code never closes twice at one indentation in a row (`}` then `}`)
@@ -833,13 +874,32 @@ def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bo
     the suffix's next line is not a re-type: ``-> Condvar {`` before ``Condvar {}``."""
     if not tail or not head:
         return False
-    if len(tail) >= 2 and len(head) >= 2 and _same(tail[0], head[0]) and _same(tail[1], head[1]):
+    if (
+        len(tail) >= 2
+        and len(head) >= 2
+        and _same(tail[0], head[0])
+        and _same(tail[1], head[1])
+        and not _shares_attributes_only(tail, head)
+    ):
         return True
     n = len(tail)
     if n > len(head) or not all(_same(a, b) for a, b in zip(tail[:-1], head, strict=False)):
         return False
     unfinished = truncated or n >= 2  # after a re-typed line, a start of the next one
     return _same(tail[-1], head[n - 1], start=unfinished)
+
+
+# a line that annotates the item below it: `#[stable(...)]`, `#[doc(no_inline)]`, `@Override`
+_ATTRIBUTE = re.compile(r"#!?\[|@\w")
+
+
+def _shares_attributes_only(tail: list[_Line], head: list[_Line]) -> bool:
+    """The answer starts with the suffix's attribute lines, then writes another item: a
+    sibling with the same attributes (``#[doc(no_inline)]`` + another ``pub use``)."""
+    k = 0
+    while k < min(len(tail), len(head)) and _same(tail[k], head[k]):
+        k += 1
+    return k < min(len(tail), len(head)) and all(_ATTRIBUTE.match(x) for _, x in tail[:k])
 
 
 def _cut_at_next_line(text: str, ctx: Context) -> str:
@@ -872,13 +932,44 @@ def drop_suffix_repeat(text: str, ctx: Context) -> str:
         any(_significant(a) for _, a in answer[:2])
         and _retypes_suffix(answer, following, ctx.truncated)
         and not _entry_of_a_run(answer, following, ctx)
+        and not _closes_another_conditional(answer, ctx)
     ):
         return ""
     return _cut_at_next_line(text, ctx)
 
 
+_PP_IF = re.compile(r"\s*#\s*if(?:n?def)?\b")
+_PP_ENDIF = re.compile(r"\s*#\s*endif\b")
+
+
+def _closes_another_conditional(answer: list[_Line], ctx: Context) -> bool:
+    """A lone ``#endif`` like the next line: preprocessor lines have no depth to tell two apart,
+    so count them. It closes another ``#if`` when the prefix leaves more of them open than the
+    suffix closes (``#if`` in ``#if``, then ``#endif`` twice)."""
+    if len(answer) != 1 or not _PP_ENDIF.match(answer[0][1]):
+        return False
+    opened = 0
+    for line in ctx.prefix[-_PREFIX_SCAN_CHARS:].split("\n"):
+        if _PP_IF.match(line):
+            opened += 1
+        elif _PP_ENDIF.match(line) and opened:
+            opened -= 1
+    depth = closed = 0
+    for line in ctx.suffix[:_PREFIX_SCAN_CHARS].split("\n"):
+        if _PP_IF.match(line):
+            depth += 1
+        elif _PP_ENDIF.match(line):
+            depth, closed = (depth - 1, closed) if depth else (0, closed + 1)
+    return opened > closed
+
+
 def _is_run_entry(text: str, ctx: Context) -> bool:
-    return _entry_of_a_run(_answer_code_lines(text, ctx), _suffix_code_lines(ctx), ctx)
+    """A one-line answer like the next line that is new nonetheless: one more entry of a
+    table, or an ``#endif`` for another ``#if``."""
+    answer = _answer_code_lines(text, ctx)
+    return _entry_of_a_run(answer, _suffix_code_lines(ctx), ctx) or _closes_another_conditional(
+        answer, ctx
+    )
 
 
 def _entry_of_a_run(answer: list[_Line], following: list[_Line], ctx: Context) -> bool:
@@ -1057,7 +1148,7 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         # of the suffix's `)` + line break + `end)`
         return False
     if not kept.strip() and _is_run_entry(text, ctx):
-        return False  # all of it overlaps: one more entry of a table (see suffix_repeat)
+        return False  # all of it overlaps: one more entry of a table... (see suffix_repeat)
     if q + 1 < len(suffix) and _is_ident(suffix[q]) and _is_ident(suffix[q + 1]):
         return False  # the suffix's word goes on
     if not ctx.mid_line:
@@ -1185,7 +1276,7 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
     typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
     if typed and follow.strip().startswith(last.strip()):
         if not head.strip() and _is_run_entry(text, ctx):
-            return text  # all of it: one more entry of a table (see suffix_repeat)
+            return text  # all of it: one more entry of a table... (see suffix_repeat)
         rest = follow.strip()[len(last.strip()) :]
         if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
             return text  # `repl_future` before `repl_future_interrupted`: a name of its own
@@ -1347,7 +1438,8 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     if comment and kept.rfind(comment[0]) > kept.rfind(comment[1]):
         return False  # a `/**` doc comment left open
     follow = ctx.next_code_line
-    opener = ends_with_block_opener(last, ctx.language_id)
+    # `if printPlatform:  # why` opens its block like `if printPlatform:`
+    opener = ends_with_block_opener(without_line_comment(last, ctx.language_id), ctx.language_id)
     if follow.strip() and not ctx.mid_line:
         step = ctx.width(_indent_of(follow)) - ctx.width(_indent_of(last))
         if (step > 0) != opener:
