@@ -12,8 +12,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  5. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
  6. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation;
                      not a repeat the file itself writes near the cursor (``x.as_inner()
-                     .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain;
-                     an echo of the lines above re-types the cursor line's code too
+                     .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain
+                     or inside a string's text, nor one list element typed again after its
+                     comma (``[integer, `` + ``integer, integer``); an echo of the lines above
+                     re-types the cursor line's code too
     (closer_range)   not a rule: when the answer types the closers after the cursor itself
                      (``foo(|)`` + ``a, b)``), the rules below judge it against the suffix
                      without them and the LSP item's range covers them (``covered_closers``)
@@ -22,16 +24,21 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      the block that line opens
  9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
                      line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
-                     when they run to the token limit); 4+ similar lines (a counter or letter
-                     moving on) up to the token limit -> the first; ``foo = foo = foo`` -> one
-                     (a unit of numbers, ``0x20, 0x20, ...``, is data)
+                     when they run to the token limit; rows of numbers not even then if each
+                     ends with a separator and the file repeats a row itself, as a table of
+                     zeros does); 4+ similar lines (a counter or letter moving on) up to the
+                     token limit -> the first; ``foo = foo = foo`` -> one (a unit of numbers,
+                     ``0x20, 0x20, ...``, is data)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
                      lines); cut one that reaches the suffix and goes on re-typing it; a line
                      re-types a suffix line only at its depth (``return None`` of a nested
                      branch before the function's own is new code); a one-line answer equal to
-                     the next line inside a run of similar lines (a table) is one more entry
+                     the next line inside a run of similar lines (a table) is one more entry,
+                     an ``#endif`` like it closes another ``#if`` when the prefix leaves more
+                     open than the suffix closes; two re-typed lines that are only attributes
+                     (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
                      a ``}`` at the indentation of the suffix's own closer); a closer inside an
@@ -48,7 +55,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      (or each one left open is closed by the suffix at its line's depth),
                      no block is left without a body, and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++, on bounded
-                     windows; Lua blocks may be closed by the suffix's ``end`` lines); not
+                     windows; Lua blocks may be closed by the suffix's ``end`` lines; an
+                     opener may end in a line comment); not
                      where the suffix shows the missing lines were needed: a ``(`` it never
                      closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
                      open ``/**``
@@ -260,13 +268,23 @@ class Context:
         return text.count("\n\t") >= 3 and len(_SPACE_INDENTS.findall(text)) >= 3
 
     @cached_property
-    def repeats_data_row(self) -> bool:
-        """The file near the cursor writes a row of data (digits, no letters) twice in a row
-        (``0,0,0,0,`` tables): then rows repeated up to the token limit may be data too."""
+    def _data_row_pairs(self) -> list[tuple[str, str]]:
+        """Consecutive rows of data (digits, no letters) in the file near the cursor."""
         lines = (self.prefix[-_INDENT_SCAN_CHARS:] + "\n" + self.suffix[:1000]).split("\n")
-        return any(
-            a.strip() == b.strip() and _DATA_ROW.fullmatch(a.strip()) for a, b in pairwise(lines)
-        )
+        rows = [x.strip() if _DATA_ROW.fullmatch(x.strip()) else "" for x in lines]
+        return [(a, b) for a, b in pairwise(rows) if a and b]
+
+    @cached_property
+    def repeats_data_row(self) -> bool:
+        """The file near the cursor writes a row of data twice in a row (``0,0,0,0,`` tables):
+        then rows repeated up to the token limit may be data too."""
+        return any(a == b for a, b in self._data_row_pairs)
+
+    @cached_property
+    def counts_data_rows(self) -> bool:
+        """The file near the cursor writes rows of data that count on by one (``1,`` ``2,``):
+        then rows counting up to the token limit may be data too."""
+        return any(_counts_on(a, b) for a, b in self._data_row_pairs)
 
     def width(self, indent: str) -> int:
         """Columns of ``indent``: a tab is 8 in a file that mixes tabs and spaces (that is what
@@ -700,20 +718,39 @@ def _similar(a: str, b: str) -> bool:
     return max(len(x), len(y)) - common <= 2
 
 
-def _collapse_near(lines: list[str], cursor_line: str) -> list[str] | None:
+def _counts_on(a: str, b: str) -> bool:
+    """``b`` is ``a`` with one number counted up by one (``-1``/``-2``, ``0.2094533656289499,``
+    /``0.2094533656289500,``)."""
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    if len(ta) != len(tb):
+        return False
+    diff = [(x, y) for x, y in zip(ta, tb, strict=True) if x != y]
+    return (
+        len(diff) == 1
+        and diff[0][0].isdigit()
+        and diff[0][1].isdigit()
+        and int(diff[0][1]) - int(diff[0][0]) == 1
+    )
+
+
+def _collapse_near(lines: list[str], ctx: Context) -> list[str] | None:
     """A run of 4+ similar lines (or blocks) that goes on to the end of a truncated answer:
-    the model was counting until the token limit. Keeps the run's first line (or block)."""
+    the model was counting until the token limit. Keeps the run's first line (or block). Rows
+    of numbers must count on by one, in a file whose own rows do not."""
     norm = [x.rstrip() for x in lines]
-    norm[0] = cursor_line + norm[0]
+    norm[0] = ctx.line_before + norm[0]
     n = len(norm)
     for size in range(1, min(_MAX_BLOCK, n // 4) + 1):
         for i in range(n - 4 * size + 1):
             block = norm[i : i + size]
+            similar = _similar
             if not any(any(c.isalpha() for c in x) for x in block):
-                continue
+                if size > 1 or ctx.counts_data_rows:
+                    continue
+                similar = _counts_on
             end = i + size
             while end + size <= n and all(
-                _similar(a, b)
+                similar(a, b)
                 for a, b in zip(norm[end - size : end], norm[end : end + size], strict=True)
             ):
                 end += size
@@ -752,7 +789,6 @@ def cut_repetition(text: str, ctx: Context) -> str:
     lines = text.split("\n")
     changed = False
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
-    cursor_line = ctx.line_before
     while len(lines) >= 3 and (collapsed := _collapse_once(lines, ctx)) is not None:
         lines, changed = collapsed, True
     for i in range(1, len(lines)):
@@ -765,7 +801,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
             lines, changed = lines[:i], True
             break
     if ctx.truncated and len(lines) >= 4:
-        near = _collapse_near(lines, cursor_line)
+        near = _collapse_near(lines, ctx)
         if near is not None:
             lines, changed = near, True
     first = _cut_line_runaway(lines[0], ctx.line_before)
@@ -1458,6 +1494,8 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         and not _clause_has_statement(ctx.prefix[-_RECENT_SCAN_CHARS:] + kept, follow)
     ):
         return False  # the suffix's `elif`/`except` continues a statement the answer lacks
+    if ctx.language_id == "python" and opener and _clause_after_last_clause(last, ctx):
+        return False  # `else:` whose body the suffix gives, then the suffix's own `else:`
     closer = ctx.suffix_closer
     if closer is None:
         # nothing in the suffix closes a bracket: a `(` or `[` still open after ``kept`` (a
@@ -1482,6 +1520,22 @@ def _opens_at(text: str, width: int) -> bool:
 
 
 _PY_CLAUSE = re.compile(r"(?:elif|else|except|finally)\b")
+
+
+def _clause_after_last_clause(last: str, ctx: Context) -> bool:
+    """``last`` opens a statement's last clause (``else:``, ``finally:``) and the suffix's
+    first line back at its depth is another clause: the suffix's lines were the body of a
+    statement the answer lacks (``if printPlatform:`` and its ``else:``)."""
+    if not _PY_LAST_CLAUSE.match(last.strip()):
+        return False
+    width = _width(_indent_of(last))
+    for line in ctx.suffix[:_INDENT_SCAN_CHARS].split("\n")[1:]:
+        if line.strip() and _width(_indent_of(line)) <= width:
+            return _width(_indent_of(line)) == width and bool(_PY_CLAUSE.match(line.strip()))
+    return False
+
+
+_PY_LAST_CLAUSE = re.compile(r"(?:else|finally)\s*:")
 
 
 def _clause_has_statement(text: str, clause: str) -> bool:

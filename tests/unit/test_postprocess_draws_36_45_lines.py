@@ -220,3 +220,42 @@ def test_a_runaway_of_an_opener_with_a_comment_keeps_the_opener() -> None:
     raw = truth + "\n        if printPlatform:  #we can try to print for this platform" * 10
     raw += "\n        if printPlatform:  #we ca"
     assert shown_at(PRINT_WINDOW, raw, lang="python", truncated=True) == truth
+
+
+def test_numbers_counted_on_to_the_token_limit_in_a_table_that_does_not_count_are_a_runaway() -> (
+    None
+):
+    truth = "0.2094533656289499,"
+    raw = truth + "".join(f"\n\t0.20945336562895{i:02d}," for i in range(12)) + "\n\t0.2094"
+    assert shown_at(FASTLOG2, raw, lang="go", truncated=True) == truth
+
+
+COUNTING = """\
+static const int order[] = {
+    1,
+    2,
+    3,
+    <|>
+};
+"""
+
+
+def test_a_table_that_counts_its_rows_may_count_to_the_token_limit() -> None:
+    # a guard: the file counts on by one itself, so rows counting up to the limit are data
+    raw = "4," + "".join(f"\n    {i}," for i in range(5, 16)) + "\n    1"
+    assert shown_at(COUNTING, raw, lang="c", truncated=True) == raw[: raw.rfind("\n")]
+
+
+PRINT_WINDOW_ELSE = PRINT_WINDOW.replace(
+    '        return "break"\n',
+    "        else:  #no printing for this platform\n"
+    '            message = "Printing is not enabled for this platform: %s" % platform\n'
+    '        return "break"\n',
+)
+
+
+def test_an_else_cut_before_its_if_is_not_given_the_suffix_as_body() -> None:
+    # cut at max_tokens: `else:` alone would take the suffix's lines as its body, and the
+    # suffix's own `else:` would follow an `else:`
+    raw = "else: #no printing for this platform\n            printPlatform = Fal"
+    assert shown_at(PRINT_WINDOW_ELSE, raw, lang="python", truncated=True) == ""
