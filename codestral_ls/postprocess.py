@@ -27,8 +27,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      when they run to the token limit; rows of numbers not even then if each
                      ends with a separator and the file repeats a row itself, as a table of
                      zeros does); 4+ similar lines (a counter or letter moving on) up to the
-                     token limit -> the first; ``foo = foo = foo`` -> one (a unit of numbers,
-                     ``0x20, 0x20, ...``, is data)
+                     token limit -> the first (rows of numbers: counting on by one, in a file
+                     whose rows do not); ``foo = foo = foo`` -> one (a unit of numbers,
+                     ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
@@ -56,10 +57,11 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      no block is left without a body, and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++, on bounded
                      windows; Lua blocks may be closed by the suffix's ``end`` lines; an
-                     opener may end in a line comment); not
+                     opener may end in a line comment, a ``*`` before the line's ``,`` or ``)``
+                     ends a C type); not
                      where the suffix shows the missing lines were needed: a ``(`` it never
                      closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
-                     open ``/**``
+                     open ``/**``, an ``else:`` whose body is followed by the suffix's own clause
 18. blank_result     nothing visible left -> ""
 
 Why this order: fences and the Codestral quirks shift every position the later rules look at;
@@ -763,7 +765,7 @@ _RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")
 _NUMBER_LITERAL = re.compile(r"\b(?:0[xXbBoO][0-9a-fA-F_]+|\d[\w.]*)")
 
 
-_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"']*$")
+_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"'*]*$")  # not `*`: `char*,` ends a C type
 
 
 def _cut_line_runaway(line: str, before: str) -> str:
@@ -1455,6 +1457,12 @@ _MULTILINE_QUOTES = {
 }
 
 
+def _ends_pointer_type(last: str, ctx: Context) -> bool:
+    """``(const char*`` + ``,int)``: a ``*`` the cursor line's ``,`` or ``)`` follows ends a C
+    type, not a product whose other factor is missing."""
+    return last.rstrip().endswith("*") and ctx.mid_line and ctx.line_after.lstrip()[:1] in ",)"
+
+
 def follow_starts(ctx: Context, text: str) -> bool:
     return ctx.next_code_line.lstrip().startswith(text)
 
@@ -1463,7 +1471,7 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
     kept line unless that line opens a block; a closer that starts a suffix line sits at the
     indentation of the line holding the bracket it closes."""
-    if _CONTINUED.search(last):
+    if _CONTINUED.search(last) and not _ends_pointer_type(last, ctx):
         return False  # `x =` or `a +`: the expression goes on in the lines that are missing
     if ctx.language_id == "lua" and last.rstrip().endswith(",") and follow_starts(ctx, ")"):
         return False  # Lua calls take no trailing comma: an argument is missing

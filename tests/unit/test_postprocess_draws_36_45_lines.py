@@ -259,3 +259,18 @@ def test_an_else_cut_before_its_if_is_not_given_the_suffix_as_body() -> None:
     # suffix's own `else:` would follow an `else:`
     raw = "else: #no printing for this platform\n            printPlatform = Fal"
     assert shown_at(PRINT_WINDOW_ELSE, raw, lang="python", truncated=True) == ""
+
+
+# --- a C pointer type ends a unit of a runaway on one line ------------------------------------
+
+SQLITE3EXT = """\
+  int (*stmt_busy)(sqlite3_stmt*);
+  int (*stmt_readonly)(sqlite3_stmt*);
+  int (*stricmp)(const char*,<|>);
+  int (*uri_boolean)(const char*,const char*,int);
+"""
+
+
+def test_a_runaway_of_a_pointer_type_keeps_its_star() -> None:
+    raw = ",".join(["const char*"] * 9)
+    assert shown_at(SQLITE3EXT, raw, lang="c", multiline=False, truncated=True) == "const char*"
