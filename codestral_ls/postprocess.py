@@ -61,7 +61,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      ends a C type); not
                      where the suffix shows the missing lines were needed: a ``(`` it never
                      closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
-                     open ``/**``, an ``else:`` whose body is followed by the suffix's own clause
+                     open ``/**``, an ``else:`` whose body is followed by the suffix's own clause,
+                     a ``try:`` the suffix leaves without an ``except``
 18. blank_result     nothing visible left -> ""
 
 Why this order: fences and the Codestral quirks shift every position the later rules look at;
@@ -1504,6 +1505,8 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         return False  # the suffix's `elif`/`except` continues a statement the answer lacks
     if ctx.language_id == "python" and opener and _clause_after_last_clause(last, ctx):
         return False  # `else:` whose body the suffix gives, then the suffix's own `else:`
+    if ctx.language_id == "python" and _try_left_open(kept, ctx):
+        return False  # `try:` and its body, then no `except`: the answer stopped before it
     closer = ctx.suffix_closer
     if closer is None:
         # nothing in the suffix closes a bracket: a `(` or `[` still open after ``kept`` (a
@@ -1544,6 +1547,32 @@ def _clause_after_last_clause(last: str, ctx: Context) -> bool:
 
 
 _PY_LAST_CLAUSE = re.compile(r"(?:else|finally)\s*:")
+_PY_TRY = re.compile(r"try\s*:")
+_PY_HANDLER = re.compile(r"(?:except|finally)\b")
+
+
+def _try_left_open(kept: str, ctx: Context) -> bool:
+    """A ``try:`` in the answer with nothing after it back at its depth, and the suffix's first
+    line back at that depth is no ``except``/``finally``: its handler was in the missing lines
+    (the suffix's lines at the body's depth go on with the ``try`` body, then it is left)."""
+    lines = kept.split("\n")
+    widths = [
+        _width(_indent_of((ctx.line_before if i == 0 else "") + x)) for i, x in enumerate(lines)
+    ]
+    for i, line in enumerate(lines):
+        if not _PY_TRY.match(line.strip()):
+            continue
+        width = widths[i]
+        if any(
+            x.strip() and w <= width for x, w in zip(lines[i + 1 :], widths[i + 1 :], strict=True)
+        ):
+            continue  # closed in the answer (its `except`, or code after it)
+        for follow in ctx.suffix[:_INDENT_SCAN_CHARS].split("\n")[1:]:
+            if follow.strip() and _width(_indent_of(follow)) <= width:
+                return not (
+                    _width(_indent_of(follow)) == width and _PY_HANDLER.match(follow.strip())
+                )
+    return False
 
 
 def _clause_has_statement(text: str, clause: str) -> bool:

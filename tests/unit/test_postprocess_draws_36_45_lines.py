@@ -274,3 +274,34 @@ SQLITE3EXT = """\
 def test_a_runaway_of_a_pointer_type_keeps_its_star() -> None:
     raw = ",".join(["const char*"] * 9)
     assert shown_at(SQLITE3EXT, raw, lang="c", multiline=False, truncated=True) == "const char*"
+
+
+# --- a `try:` cut before its `except` ----------------------------------------------------------
+
+REDUCE_EX = """\
+def _reduce_ex(self, proto):
+    cls = self.__class__
+    args = (cls, base, state)
+    <|>
+        if getattr(self, "__slots__", None):
+            raise TypeError("a class that defines __slots__ cannot be pickled")
+        try:
+            dict = self.__dict__
+        except AttributeError:
+            dict = None
+    else:
+        dict = getstate()
+    if dict:
+        return _reconstructor, args, dict
+    return _reconstructor, args
+"""
+
+
+def test_a_try_cut_before_its_except_is_not_given_the_suffix_as_body() -> None:
+    raw = "try:\n        getstate = self.__getstate__\n    exc"
+    assert shown_at(REDUCE_EX, raw, lang="python", truncated=True) == ""
+
+
+def test_a_try_with_its_except_is_kept() -> None:
+    truth = "try:\n        getstate = self.__getstate__\n    except AttributeError:"
+    assert shown_at(REDUCE_EX, truth, lang="python") == truth
