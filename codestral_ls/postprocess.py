@@ -514,7 +514,7 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
     i = max(0, len(content) - 120)
     # in a string an echo re-types it from its quote: a repeat of its middle is its text
     # (`"/usr/bin:` + `/bin:/usr/sbin`)
-    in_string = (
+    string_text = (  # where the text of the string holding the cursor starts in ``content``
         ctx.state.string_start - (len(before) - len(content)) + 1 if ctx.state.string_quote else -1
     )
     while (i := content.find(first, i + 1)) > 0 and len(content) - i >= 4:
@@ -522,7 +522,7 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
             continue
         if _is_ident(first) and content[i - 1] in _CHAIN_LINK:
             continue
-        if 0 <= in_string < i:
+        if 0 <= string_text < i:
             break
         tail = content[i:]
         if _LIST_ELEMENT.fullmatch(tail):
@@ -1187,7 +1187,7 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         # of the suffix's `)` + line break + `end)`
         return False
     if not kept.strip() and _is_run_entry(text, ctx):
-        return False  # all of it overlaps: one more entry of a table... (see suffix_repeat)
+        return False  # all of it overlaps: one more entry, a new `#endif` (see suffix_repeat)
     if q + 1 < len(suffix) and _is_ident(suffix[q]) and _is_ident(suffix[q + 1]):
         return False  # the suffix's word goes on
     if not ctx.mid_line:
@@ -1315,7 +1315,7 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
     typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
     if typed and follow.strip().startswith(last.strip()):
         if not head.strip() and _is_run_entry(text, ctx):
-            return text  # all of it: one more entry of a table... (see suffix_repeat)
+            return text  # all of it: one more entry, a new `#endif` (see suffix_repeat)
         rest = follow.strip()[len(last.strip()) :]
         if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
             return text  # `repl_future` before `repl_future_interrupted`: a name of its own
