@@ -1447,7 +1447,7 @@ def _last_line_within(text: str, width: int) -> str | None:
 
 
 # an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
-_CONTINUED = re.compile(r"(?:[=+*%&|^]|\b(?:and|or))\s*$")
+_CONTINUED = re.compile(r"(?:[=*%&|^]|(?<!\+)\+|\b(?:and|or))\s*$")  # not `i++`
 _MULTILINE_QUOTES = {
     "python": ('"""', "'''"),
     "javascript": ("`",),

@@ -305,3 +305,21 @@ def test_a_try_cut_before_its_except_is_not_given_the_suffix_as_body() -> None:
 def test_a_try_with_its_except_is_kept() -> None:
     truth = "try:\n        getstate = self.__getstate__\n    except AttributeError:"
     assert shown_at(REDUCE_EX, truth, lang="python") == truth
+
+
+# --- `i++` ends a statement ---------------------------------------------------------------------
+
+ORDER2 = """\
+// order2_func returns x,y where data[x] <= data[y], where x,y=a,b or x,y=b,a.
+func order2_func(data lessSwap, a, b int, swaps *int) (int, int) {<|>
+		return b, a
+	}
+	return a, b
+}
+"""
+
+
+def test_a_runaway_of_an_increment_keeps_one() -> None:
+    truth = "\n\tif data.Less(b, a) {\n\t\t*swaps++"
+    raw = truth + "\n\t\t*swaps++" * 11 + "\n\t\t*swa"
+    assert shown_at(ORDER2, raw, lang="go", truncated=True) == truth
