@@ -1483,8 +1483,10 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     if comment and kept.rfind(comment[0]) > kept.rfind(comment[1]):
         return False  # a `/**` doc comment left open
     follow = ctx.next_code_line
-    # `if printPlatform:  # why` opens its block like `if printPlatform:`
-    opener = ends_with_block_opener(without_line_comment(last, ctx.language_id), ctx.language_id)
+    # `if printPlatform:  # why` opens its block like `if printPlatform:`; a line that is only
+    # a comment keeps its plain reading (commented-out code, `--- -- {` in a doc example)
+    code = without_line_comment(last, ctx.language_id)
+    opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id)
     if follow.strip() and not ctx.mid_line:
         step = ctx.width(_indent_of(follow)) - ctx.width(_indent_of(last))
         if (step > 0) != opener:

@@ -323,3 +323,20 @@ def test_a_runaway_of_an_increment_keeps_one() -> None:
     truth = "\n\tif data.Less(b, a) {\n\t\t*swaps++"
     raw = truth + "\n\t\t*swaps++" * 11 + "\n\t\t*swa"
     assert shown_at(ORDER2, raw, lang="go", truncated=True) == truth
+
+
+SPELL_DOC = """\
+--- ```lua
+--- vim.spell.check("the quik brown fox")
+--- -- =>
+--- <|>
+--- --     {'quik', 'bad', 5}
+--- -- }
+--- ```
+"""
+
+
+def test_a_comment_line_ending_in_a_brace_opens_no_block_of_lines_to_keep() -> None:
+    # a guard: the `{` of a doc example is in a comment; a runaway of comment lines shows none
+    raw = "-- {" + "\n--- -- {" * 11 + "\n--- "
+    assert shown_at(SPELL_DOC, raw, lang="lua", multiline=False, truncated=True) == ""
