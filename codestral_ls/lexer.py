@@ -204,3 +204,13 @@ def line_state(line: str, language_id: str) -> LineState:
     if syntax.raw_strings and re.match(_RAW_START, rest):
         return LineState('"', pos)  # a raw string left open
     return LineState(in_comment=True)  # the only other thing that stops the match
+
+
+def without_line_comment(line: str, language_id: str) -> str:
+    """``line`` without the line comment it ends with (``if x:  # why`` -> ``if x:  ``)."""
+    syntax = syntax_for(language_id)
+    if not syntax.line_comments or not any(m in line for m in syntax.line_comments):
+        return line
+    m = _code_prefix_regex_for(language_id).match(line)
+    pos = m.end() if m else 0
+    return line[:pos] if line.startswith(syntax.line_comments, pos) else line

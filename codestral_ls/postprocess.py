@@ -12,8 +12,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  5. leading_newline  Codestral quirk: a line break before the answer while the cursor is mid-line
  6. prefix_echo      drop a start that re-types the line(s) before the cursor, or their indentation;
                      not a repeat the file itself writes near the cursor (``x.as_inner()
-                     .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain;
-                     an echo of the lines above re-types the cursor line's code too
+                     .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain
+                     or inside a string's text, nor one list element typed again after its
+                     comma (``[integer, `` + ``integer, integer``); an echo of the lines above
+                     re-types the cursor line's code too
     (closer_range)   not a rule: when the answer types the closers after the cursor itself
                      (``foo(|)`` + ``a, b)``), the rules below judge it against the suffix
                      without them and the LSP item's range covers them (``covered_closers``)
@@ -22,16 +24,22 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      the block that line opens
  9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
                      line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
-                     when they run to the token limit); 4+ similar lines (a counter or letter
-                     moving on) up to the token limit -> the first; ``foo = foo = foo`` -> one
-                     (a unit of numbers, ``0x20, 0x20, ...``, is data)
+                     when they run to the token limit; rows of numbers not even then if each
+                     ends with a separator and the file repeats a row itself, as a table of
+                     zeros does); 4+ similar lines (a counter or letter moving on) up to the
+                     token limit -> the first (rows of numbers: counting on by one, in a file
+                     whose rows do not); ``foo = foo = foo`` -> one (a unit of numbers,
+                     ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
                      lines); cut one that reaches the suffix and goes on re-typing it; a line
                      re-types a suffix line only at its depth (``return None`` of a nested
                      branch before the function's own is new code); a one-line answer equal to
-                     the next line inside a run of similar lines (a table) is one more entry
+                     the next line inside a run of similar lines (a table) is one more entry,
+                     an ``#endif`` like it closes another ``#if`` when the prefix leaves more
+                     open than the suffix closes; two re-typed lines that are only attributes
+                     (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
                      a ``}`` at the indentation of the suffix's own closer); a closer inside an
@@ -47,11 +55,14 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 17. balance          a truncated answer: back to its last line where its brackets are balanced
                      (or each one left open is closed by the suffix at its line's depth),
                      no block is left without a body, and it parses in context (``syntax_fit``:
-                     Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++, on bounded
-                     windows; Lua blocks may be closed by the suffix's ``end`` lines); not
+                     Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on bounded
+                     windows; Lua blocks may be closed by the suffix's ``end`` lines; an
+                     opener may end in a line comment, a ``*`` before the line's ``,`` or ``)``
+                     ends a C type); not
                      where the suffix shows the missing lines were needed: a ``(`` it never
                      closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
-                     open ``/**``
+                     open ``/**``, an ``else:`` whose body is followed by the suffix's own clause,
+                     a ``try:`` the suffix leaves without an ``except``
 18. parse_fit        an answer of several lines that breaks the parse around the cursor (the
                      same ``syntax_fit`` check) -> back to its last line where it parses, else
                      nothing; no verdict where the code does not parse without the answer
@@ -76,9 +87,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
 from codestral_ls.code_syntax import multiline_string_start
-from codestral_ls.lexer import PROSE_LANGUAGES, LineState, bracket_regex, line_state, syntax_for
+from codestral_ls.lexer import (
+    PROSE_LANGUAGES,
+    LineState,
+    bracket_regex,
+    line_state,
+    syntax_for,
+    without_line_comment,
+)
 from codestral_ls.multiline import ends_with_block_opener
 from codestral_ls.syntax_fit import breaks_syntax
 
@@ -253,6 +272,25 @@ class Context:
             return True
         text += after
         return text.count("\n\t") >= 3 and len(_SPACE_INDENTS.findall(text)) >= 3
+
+    @cached_property
+    def _data_row_pairs(self) -> list[tuple[str, str]]:
+        """Consecutive rows of data (digits, no letters) in the file near the cursor."""
+        lines = (self.prefix[-_INDENT_SCAN_CHARS:] + "\n" + self.suffix[:1000]).split("\n")
+        rows = [x.strip() if _DATA_ROW.fullmatch(x.strip()) else "" for x in lines]
+        return [(a, b) for a, b in pairwise(rows) if a and b]
+
+    @cached_property
+    def repeats_data_row(self) -> bool:
+        """The file near the cursor writes a row of data twice in a row (``0,0,0,0,`` tables):
+        then rows repeated up to the token limit may be data too."""
+        return any(a == b for a, b in self._data_row_pairs)
+
+    @cached_property
+    def counts_data_rows(self) -> bool:
+        """The file near the cursor writes rows of data that count on by one (``1,`` ``2,``):
+        then rows counting up to the token limit may be data too."""
+        return any(_counts_on(a, b) for a, b in self._data_row_pairs)
 
     def width(self, indent: str) -> int:
         """Columns of ``indent``: a tab is 8 in a file that mixes tabs and spaces (that is what
@@ -458,6 +496,8 @@ def _file_repeats(echo: str, ctx: Context) -> bool:
 # a tail that starts inside a member chain (`a.b.` + `b.c`): an echo re-types an expression
 # from its start, never from the middle of `x.y.z`
 _CHAIN_LINK = (".", ":", ">")
+# one element of a list and its separator, no bracket: typed again, it is the next element
+_LIST_ELEMENT = re.compile(r"[^()\[\]{},;]+,\s*")
 
 
 def _strip_echoed_line_start(text: str, ctx: Context) -> str:
@@ -475,12 +515,21 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
         return text
     # candidate tails start with the answer's first character, at a word boundary
     i = max(0, len(content) - 120)
+    # in a string an echo re-types it from its quote: a repeat of its middle is its text
+    # (`"/usr/bin:` + `/bin:/usr/sbin`)
+    string_text = (  # where the text of the string holding the cursor starts in ``content``
+        ctx.state.string_start - (len(before) - len(content)) + 1 if ctx.state.string_quote else -1
+    )
     while (i := content.find(first, i + 1)) > 0 and len(content) - i >= 4:
         if _is_ident(content[i - 1]) and _is_ident(first):
             continue
         if _is_ident(first) and content[i - 1] in _CHAIN_LINK:
             continue
+        if 0 <= string_text < i:
+            break
         tail = content[i:]
+        if _LIST_ELEMENT.fullmatch(tail):
+            continue  # `[integer, ` + `integer, integer`: the list goes on with the same element
         if len(tail.strip()) >= 4 and text.startswith(tail) and len(text) > len(tail):
             return text if _file_repeats(tail, ctx) else text[len(tail) :]
     return text
@@ -601,9 +650,23 @@ def drop_truncated_line(text: str, ctx: Context) -> str:
 _MAX_BLOCK = 6
 
 
-def _collapse_once(lines: list[str], first_indent: str, truncated: bool) -> list[str] | None:
+# a row of data: digits and punctuation, no letters
+_DATA_ROW = re.compile(r"[^A-Za-z]*\d[^A-Za-z]*")
+_SEPARATED = re.compile(r".*[,;]\s*(?://.*|#.*|--.*)?")
+
+
+def _is_data(block: list[str], ctx: Context) -> bool:
+    """Letterless lines with digits repeated up to the token limit are data (a table that
+    repeats its rows) only if each copy ends with a separator (``'0.12'`` again and again
+    parses as nothing) and the file itself repeats a row (else a table of distinct numbers ran
+    away: ``0.24792751344358555,`` twelve times)."""
+    return all(_SEPARATED.fullmatch(x.strip()) for x in block) and ctx.repeats_data_row
+
+
+def _collapse_once(lines: list[str], ctx: Context) -> list[str] | None:
+    truncated = ctx.truncated
     norm = [x.rstrip() for x in lines]
-    norm[0] = first_indent + norm[0]  # the first line starts at the cursor, not at column 0
+    norm[0] = ctx.line_before + norm[0]  # the first line starts at the cursor, not at column 0
     if max(Counter(norm).values()) < 3:
         return None  # no line occurs three times: nothing can repeat 3+ times
     n = len(norm)
@@ -613,9 +676,11 @@ def _collapse_once(lines: list[str], first_indent: str, truncated: bool) -> list
             # a block without letters is data (`[0, 0, 0],`) or closers, legitimately repeated,
             # unless the model wrote it until the token limit (`"""`, `*/`, `})` again and again)
             letters = any(any(c.isalpha() for c in x) for x in block)
-            if not letters and (not truncated or any(c.isdigit() for x in block for c in x)):
+            if not letters and not truncated:
                 continue
             if norm[i + size : i + 2 * size] != block or norm[i + 2 * size : i + 3 * size] != block:
+                continue
+            if not letters and any(c.isdigit() for x in block for c in x) and _is_data(block, ctx):
                 continue
             end = i + 3 * size
             while norm[end : end + size] == block:
@@ -659,20 +724,39 @@ def _similar(a: str, b: str) -> bool:
     return max(len(x), len(y)) - common <= 2
 
 
-def _collapse_near(lines: list[str], cursor_line: str) -> list[str] | None:
+def _counts_on(a: str, b: str) -> bool:
+    """``b`` is ``a`` with one number counted up by one (``-1``/``-2``, ``0.2094533656289499,``
+    /``0.2094533656289500,``)."""
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    if len(ta) != len(tb):
+        return False
+    diff = [(x, y) for x, y in zip(ta, tb, strict=True) if x != y]
+    return (
+        len(diff) == 1
+        and diff[0][0].isdigit()
+        and diff[0][1].isdigit()
+        and int(diff[0][1]) - int(diff[0][0]) == 1
+    )
+
+
+def _collapse_near(lines: list[str], ctx: Context) -> list[str] | None:
     """A run of 4+ similar lines (or blocks) that goes on to the end of a truncated answer:
-    the model was counting until the token limit. Keeps the run's first line (or block)."""
+    the model was counting until the token limit. Keeps the run's first line (or block). Rows
+    of numbers must count on by one, in a file whose own rows do not."""
     norm = [x.rstrip() for x in lines]
-    norm[0] = cursor_line + norm[0]
+    norm[0] = ctx.line_before + norm[0]
     n = len(norm)
     for size in range(1, min(_MAX_BLOCK, n // 4) + 1):
         for i in range(n - 4 * size + 1):
             block = norm[i : i + size]
+            similar = _similar
             if not any(any(c.isalpha() for c in x) for x in block):
-                continue
+                if size > 1 or ctx.counts_data_rows:
+                    continue
+                similar = _counts_on
             end = i + size
             while end + size <= n and all(
-                _similar(a, b)
+                similar(a, b)
                 for a, b in zip(norm[end - size : end], norm[end : end + size], strict=True)
             ):
                 end += size
@@ -685,7 +769,7 @@ _RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")
 _NUMBER_LITERAL = re.compile(r"\b(?:0[xXbBoO][0-9a-fA-F_]+|\d[\w.]*)")
 
 
-_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"']*$")
+_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"'*]*$")  # not `*`: `char*,` ends a C type
 
 
 def _cut_line_runaway(line: str, before: str) -> str:
@@ -711,11 +795,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
     lines = text.split("\n")
     changed = False
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
-    cursor_line = ctx.line_before
-    while (
-        len(lines) >= 3
-        and (collapsed := _collapse_once(lines, cursor_line, ctx.truncated)) is not None
-    ):
+    while len(lines) >= 3 and (collapsed := _collapse_once(lines, ctx)) is not None:
         lines, changed = collapsed, True
     for i in range(1, len(lines)):
         # formatted code never closes twice at one indentation in a row (`}` then `}`)
@@ -727,7 +807,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
             lines, changed = lines[:i], True
             break
     if ctx.truncated and len(lines) >= 4:
-        near = _collapse_near(lines, cursor_line)
+        near = _collapse_near(lines, ctx)
         if near is not None:
             lines, changed = near, True
     first = _cut_line_runaway(lines[0], ctx.line_before)
@@ -836,13 +916,32 @@ def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bo
     the suffix's next line is not a re-type: ``-> Condvar {`` before ``Condvar {}``."""
     if not tail or not head:
         return False
-    if len(tail) >= 2 and len(head) >= 2 and _same(tail[0], head[0]) and _same(tail[1], head[1]):
+    if (
+        len(tail) >= 2
+        and len(head) >= 2
+        and _same(tail[0], head[0])
+        and _same(tail[1], head[1])
+        and not _shares_attributes_only(tail, head)
+    ):
         return True
     n = len(tail)
     if n > len(head) or not all(_same(a, b) for a, b in zip(tail[:-1], head, strict=False)):
         return False
     unfinished = truncated or n >= 2  # after a re-typed line, a start of the next one
     return _same(tail[-1], head[n - 1], start=unfinished)
+
+
+# a line that annotates the item below it: `#[stable(...)]`, `#[doc(no_inline)]`, `@Override`
+_ATTRIBUTE = re.compile(r"#!?\[|@\w")
+
+
+def _shares_attributes_only(tail: list[_Line], head: list[_Line]) -> bool:
+    """The answer starts with the suffix's attribute lines, then writes another item: a
+    sibling with the same attributes (``#[doc(no_inline)]`` + another ``pub use``)."""
+    k = 0
+    while k < min(len(tail), len(head)) and _same(tail[k], head[k]):
+        k += 1
+    return k < min(len(tail), len(head)) and all(_ATTRIBUTE.match(x) for _, x in tail[:k])
 
 
 def _cut_at_next_line(text: str, ctx: Context) -> str:
@@ -875,13 +974,44 @@ def drop_suffix_repeat(text: str, ctx: Context) -> str:
         any(_significant(a) for _, a in answer[:2])
         and _retypes_suffix(answer, following, ctx.truncated)
         and not _entry_of_a_run(answer, following, ctx)
+        and not _closes_another_conditional(answer, ctx)
     ):
         return ""
     return _cut_at_next_line(text, ctx)
 
 
+_PP_IF = re.compile(r"\s*#\s*if(?:n?def)?\b")
+_PP_ENDIF = re.compile(r"\s*#\s*endif\b")
+
+
+def _closes_another_conditional(answer: list[_Line], ctx: Context) -> bool:
+    """A lone ``#endif`` like the next line: preprocessor lines have no depth to tell two apart,
+    so count them. It closes another ``#if`` when the prefix leaves more of them open than the
+    suffix closes (``#if`` in ``#if``, then ``#endif`` twice)."""
+    if len(answer) != 1 or not _PP_ENDIF.match(answer[0][1]):
+        return False
+    opened = 0
+    for line in ctx.prefix[-_PREFIX_SCAN_CHARS:].split("\n"):
+        if _PP_IF.match(line):
+            opened += 1
+        elif _PP_ENDIF.match(line) and opened:
+            opened -= 1
+    depth = closed = 0
+    for line in ctx.suffix[:_PREFIX_SCAN_CHARS].split("\n"):
+        if _PP_IF.match(line):
+            depth += 1
+        elif _PP_ENDIF.match(line):
+            depth, closed = (depth - 1, closed) if depth else (0, closed + 1)
+    return opened > closed
+
+
 def _is_run_entry(text: str, ctx: Context) -> bool:
-    return _entry_of_a_run(_answer_code_lines(text, ctx), _suffix_code_lines(ctx), ctx)
+    """A one-line answer like the next line that is new nonetheless: one more entry of a
+    table, or an ``#endif`` for another ``#if``."""
+    answer = _answer_code_lines(text, ctx)
+    return _entry_of_a_run(answer, _suffix_code_lines(ctx), ctx) or _closes_another_conditional(
+        answer, ctx
+    )
 
 
 def _entry_of_a_run(answer: list[_Line], following: list[_Line], ctx: Context) -> bool:
@@ -1060,7 +1190,7 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         # of the suffix's `)` + line break + `end)`
         return False
     if not kept.strip() and _is_run_entry(text, ctx):
-        return False  # all of it overlaps: one more entry of a table (see suffix_repeat)
+        return False  # all of it overlaps: one more entry, a new `#endif` (see suffix_repeat)
     if q + 1 < len(suffix) and _is_ident(suffix[q]) and _is_ident(suffix[q + 1]):
         return False  # the suffix's word goes on
     if not ctx.mid_line:
@@ -1188,7 +1318,7 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
     typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
     if typed and follow.strip().startswith(last.strip()):
         if not head.strip() and _is_run_entry(text, ctx):
-            return text  # all of it: one more entry of a table (see suffix_repeat)
+            return text  # all of it: one more entry, a new `#endif` (see suffix_repeat)
         rest = follow.strip()[len(last.strip()) :]
         if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
             return text  # `repl_future` before `repl_future_interrupted`: a name of its own
@@ -1320,7 +1450,7 @@ def _last_line_within(text: str, width: int) -> str | None:
 
 
 # an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
-_CONTINUED = re.compile(r"(?:[=+*%&|^]|\b(?:and|or))\s*$")
+_CONTINUED = re.compile(r"(?:[=*%&|^]|(?<!\+)\+|\b(?:and|or))\s*$")  # not `i++`
 _MULTILINE_QUOTES = {
     "python": ('"""', "'''"),
     "javascript": ("`",),
@@ -1331,6 +1461,12 @@ _MULTILINE_QUOTES = {
 }
 
 
+def _ends_pointer_type(last: str, ctx: Context) -> bool:
+    """``(const char*`` + ``,int)``: a ``*`` the cursor line's ``,`` or ``)`` follows ends a C
+    type, not a product whose other factor is missing."""
+    return last.rstrip().endswith("*") and ctx.mid_line and ctx.line_after.lstrip()[:1] in ",)"
+
+
 def follow_starts(ctx: Context, text: str) -> bool:
     return ctx.next_code_line.lstrip().startswith(text)
 
@@ -1339,7 +1475,7 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     """Does the suffix go on where ``kept`` ends? Its next line is not deeper than the last
     kept line unless that line opens a block; a closer that starts a suffix line sits at the
     indentation of the line holding the bracket it closes."""
-    if _CONTINUED.search(last):
+    if _CONTINUED.search(last) and not _ends_pointer_type(last, ctx):
         return False  # `x =` or `a +`: the expression goes on in the lines that are missing
     if ctx.language_id == "lua" and last.rstrip().endswith(",") and follow_starts(ctx, ")"):
         return False  # Lua calls take no trailing comma: an argument is missing
@@ -1350,7 +1486,10 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     if comment and kept.rfind(comment[0]) > kept.rfind(comment[1]):
         return False  # a `/**` doc comment left open
     follow = ctx.next_code_line
-    opener = ends_with_block_opener(last, ctx.language_id)
+    # `if printPlatform:  # why` opens its block like `if printPlatform:`; a line that is only
+    # a comment keeps its plain reading (commented-out code, `--- -- {` in a doc example)
+    code = without_line_comment(last, ctx.language_id)
+    opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id)
     if follow.strip() and not ctx.mid_line:
         step = ctx.width(_indent_of(follow)) - ctx.width(_indent_of(last))
         if (step > 0) != opener:
@@ -1369,6 +1508,10 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         and not _clause_has_statement(ctx.prefix[-_RECENT_SCAN_CHARS:] + kept, follow)
     ):
         return False  # the suffix's `elif`/`except` continues a statement the answer lacks
+    if ctx.language_id == "python" and opener and _clause_after_last_clause(last, ctx):
+        return False  # `else:` whose body the suffix gives, then the suffix's own `else:`
+    if ctx.language_id == "python" and _try_left_open(kept, ctx):
+        return False  # `try:` and its body, then no `except`: the answer stopped before it
     closer = ctx.suffix_closer
     if closer is None:
         # nothing in the suffix closes a bracket: a `(` or `[` still open after ``kept`` (a
@@ -1393,6 +1536,48 @@ def _opens_at(text: str, width: int) -> bool:
 
 
 _PY_CLAUSE = re.compile(r"(?:elif|else|except|finally)\b")
+
+
+def _clause_after_last_clause(last: str, ctx: Context) -> bool:
+    """``last`` opens a statement's last clause (``else:``, ``finally:``) and the suffix's
+    first line back at its depth is another clause: the suffix's lines were the body of a
+    statement the answer lacks (``if printPlatform:`` and its ``else:``)."""
+    if not _PY_LAST_CLAUSE.match(last.strip()):
+        return False
+    width = _width(_indent_of(last))
+    for line in ctx.suffix[:_INDENT_SCAN_CHARS].split("\n")[1:]:
+        if line.strip() and _width(_indent_of(line)) <= width:
+            return _width(_indent_of(line)) == width and bool(_PY_CLAUSE.match(line.strip()))
+    return False
+
+
+_PY_LAST_CLAUSE = re.compile(r"(?:else|finally)\s*:")
+_PY_TRY = re.compile(r"try\s*:")
+_PY_HANDLER = re.compile(r"(?:except|finally)\b")
+
+
+def _try_left_open(kept: str, ctx: Context) -> bool:
+    """A ``try:`` in the answer with nothing after it back at its depth, and the suffix's first
+    line back at that depth is no ``except``/``finally``: its handler was in the missing lines
+    (the suffix's lines at the body's depth go on with the ``try`` body, then it is left)."""
+    lines = kept.split("\n")
+    widths = [
+        _width(_indent_of((ctx.line_before if i == 0 else "") + x)) for i, x in enumerate(lines)
+    ]
+    for i, line in enumerate(lines):
+        if not _PY_TRY.match(line.strip()):
+            continue
+        width = widths[i]
+        if any(
+            x.strip() and w <= width for x, w in zip(lines[i + 1 :], widths[i + 1 :], strict=True)
+        ):
+            continue  # closed in the answer (its `except`, or code after it)
+        for follow in ctx.suffix[:_INDENT_SCAN_CHARS].split("\n")[1:]:
+            if follow.strip() and _width(_indent_of(follow)) <= width:
+                return not (
+                    _width(_indent_of(follow)) == width and _PY_HANDLER.match(follow.strip())
+                )
+    return False
 
 
 def _clause_has_statement(text: str, clause: str) -> bool:
