@@ -557,6 +557,39 @@ def _first_block(text: str, ctx: Context, body: bool = False) -> str:
     return text
 
 
+_CONTINUATION_LINES = 8  # how far an expression left open before the cursor is followed
+
+
+def _open_for_continuation(ctx: Context) -> bool:
+    """Is the cursor inside a bracket opened before it that the suffix does not close?"""
+    if ctx.state.string_quote or ctx.state.in_comment or not ctx.recent_open_brackets:
+        return False
+    want = CLOSERS[OPENERS.index(ctx.recent_open_brackets[-1])]
+    # when the suffix closes it, the answer's line is one of its items
+    return ctx.suffix_closer is None or ctx.suffix_closer[0] != want
+
+
+def _to_bracket_close(text: str, ctx: Context) -> str:
+    """Inside a bracket opened before the cursor that the suffix does not close (``return (a and``
+    + a blank line), the answer up to the line that closes it: its first line alone would leave
+    the expression unfinished. "" when the answer does not close it within a few lines."""
+    if not _open_for_continuation(ctx):
+        return ""
+    want = CLOSERS[OPENERS.index(ctx.recent_open_brackets[-1])]
+    regex = bracket_regex(syntax_for(ctx.language_id))
+    lines = text.split("\n", _CONTINUATION_LINES)[:_CONTINUATION_LINES]
+    depth = 0
+    for i, line in enumerate(lines):
+        for m in regex.finditer(line):
+            b = m.group("b")
+            if b is None:
+                continue
+            depth += 1 if b in OPENERS else -1
+            if depth < 0:
+                return "\n".join(lines[: i + 1]) if b == want and i else ""
+    return ""
+
+
 def keep_first_line(text: str, ctx: Context) -> str:
     if ctx.multiline:
         return text
@@ -569,7 +602,7 @@ def keep_first_line(text: str, ctx: Context) -> str:
             return first + "\n" + ctx.line_before
         if _opens_block(first, ctx):
             return _first_block(text, ctx)  # `function f() {` brings its block
-        return first
+        return _to_bracket_close(text, ctx) or first
     if ctx.mid_line:
         return ""
     breaks = len(text) - len(text.lstrip("\n"))
@@ -829,12 +862,18 @@ def _same(a: _Line, b: _Line, start: bool = False) -> bool:
 def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bool:
     """A real overlap: ``tail`` (the answer's non-blank lines) is the start of the suffix
     (its last line may be unfinished after a re-typed line, or when the token limit cut it),
-    or re-types at least two consecutive suffix lines. A one-line answer that only starts like
-    the suffix's next line is not a re-type: ``-> Condvar {`` before ``Condvar {}``."""
+    or re-types at least two consecutive suffix lines (three when the second is a closer). A
+    one-line answer that only starts like the suffix's next line is not a re-type:
+    ``-> Condvar {`` before ``Condvar {}``."""
     if not tail or not head:
         return False
     if len(tail) >= 2 and len(head) >= 2 and _same(tail[0], head[0]) and _same(tail[1], head[1]):
-        return True
+        # two lines of code, or three lines: `return true` + `}` then other code is a block
+        # ended like the suffix's, not a re-type of it
+        if _significant(tail[1][1]) or (
+            len(tail) > 2 and len(head) > 2 and _same(tail[2], head[2])
+        ):
+            return True
     n = len(tail)
     if n > len(head) or not all(_same(a, b) for a, b in zip(tail[:-1], head, strict=False)):
         return False
@@ -853,11 +892,18 @@ def _cut_at_next_line(text: str, ctx: Context) -> str:
     for i in range(1, len(lines)):
         if lines[i].strip() != follow:
             continue
-        if _retypes_suffix(
-            _code_lines(lines[i:], _width(_indent_of(lines[i]))), head, ctx.truncated
-        ):
+        tail = _code_lines(lines[i:], _width(_indent_of(lines[i])))
+        if _retypes_suffix(tail, head, ctx.truncated) and not _next_entry(tail, head, ctx):
             return "\n".join(lines[:i])
     return text
+
+
+def _next_entry(tail: list[_Line], head: list[_Line], ctx: Context) -> bool:
+    """The answer's last line equals the suffix's next one, which starts a run of lines like it
+    at its depth (``sta_va: [`` + ``Number(0),`` before 25 more): one more entry of the run."""
+    if len(tail) != 1 or len(head) < 2 or head[1][0] != head[0][0]:
+        return False
+    return _similar(head[1][1].rstrip(";,"), tail[0][1].rstrip(";,"))
 
 
 def drop_suffix_repeat(text: str, ctx: Context) -> str:
@@ -910,8 +956,9 @@ def _line_indent(text: str, pos: int, ctx: Context) -> int:
     return _width(indent if start else ctx.line_before + indent)
 
 
-def _suffix_closes(text: str, pos: int, ctx: Context) -> bool:
-    """Does the code after the cursor already close what ``text[pos]`` closes?"""
+def _suffix_closes(text: str, pos: int, ctx: Context, innermost: bool = True) -> bool:
+    """Does the code after the cursor already close what ``text[pos]`` closes (the innermost
+    bracket open before the cursor, or one further out)?"""
     closer = text[pos]
     follow = ctx.next_code_line
     if not follow.lstrip().startswith(closer):
@@ -922,8 +969,10 @@ def _suffix_closes(text: str, pos: int, ctx: Context) -> bool:
             return False
         return ctx.suffix_closer == (closer, _line_indent(text, pos, ctx))
     line_start = text.rfind("\n", 0, pos) + 1
-    if line_start == 0 and not ctx.mid_line and ctx.suffix_closer is not None:
-        # `Self { inner: x }` then `}` on the next line: the suffix's closer starts a line at
+    after_code = line_start == 0 or (innermost and text[line_start:pos].strip())
+    if after_code and not ctx.mid_line and ctx.suffix_closer is not None:
+        # `Self { inner: x }` then `}` on the next line, or an anonymous class's last line
+        # `void run() { ... }};` then the method's `}`: the suffix's closer starts a line at
         # the indentation of the bracket it closes, which may be another one
         indent = ctx.suffix_closer[1]
         if indent >= 0 and indent != _width(_indent_of(_line_of_open_bracket(ctx.prefix, ctx))):
@@ -972,7 +1021,8 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
             return text[:end]
         start = end + 1
         outer, deep = list(_unclosed_in_prefix(ctx.prefix[:template], ctx)), True
-    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, start):
+    end = _string_left_open(text, start, ctx)  # after it, brackets are the string's text
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, start, end):
         b, pos = m.group("b"), m.start()
         if b is None:
             continue
@@ -993,10 +1043,41 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
             continue  # `case` patterns end with a lone `)`
         if not outer or outer[-1] != PAIR[b]:
             return _cut_before(text, pos, ctx)
-        if _suffix_closes(text, pos, ctx) and not _reopens(text, pos, ctx):
+        innermost = len(outer) == len(ctx.recent_open_brackets)
+        if _suffix_closes(text, pos, ctx, innermost) and not _reopens(text, pos, ctx):
             return _cut_before(text, pos, ctx)
         outer.pop()  # closes a bracket from before the cursor that the suffix leaves open
     return text
+
+
+_TRIPLE_QUOTES = ('"""', "'''")
+
+
+def _string_left_open(text: str, start: int, ctx: Context) -> int:
+    """Where the answer (from ``start``) opens a string that spans lines (a docstring's first
+    line ``\"\"\"Return an int in [0,n).``, a template literal) and does not close it;
+    ``len(text)`` when it opens none."""
+    syntax = syntax_for(ctx.language_id)
+    quotes = _TRIPLE_QUOTES if syntax.triple_quotes else ()
+    quotes += ("`",) if syntax.multiline_backtick else ()
+    if not any(q in text for q in quotes):
+        return len(text)
+    pos = start
+    while pos < len(text):
+        eol = text.find("\n", pos)
+        state = line_state(text[pos : len(text) if eol < 0 else eol], ctx.language_id)
+        if state.string_quote in quotes:
+            quote = state.string_quote
+            opened = pos + state.string_start
+            close = _closing_quote(text[opened + len(quote) :], quote)
+            if close < 0:
+                return opened
+            pos = opened + 2 * len(quote) + close
+            continue
+        if eol < 0:
+            break
+        pos = eol + 1
+    return len(text)
 
 
 def _cut_before(text: str, pos: int, ctx: Context) -> str:
@@ -1046,6 +1127,11 @@ def _unclosed_in(text: str, ctx: Context) -> bool:
     return depth > 0
 
 
+def _words_spaced(text: str) -> list[str]:
+    """The lines of ``text`` without their indentation, spaces within them kept."""
+    return [line.strip() for line in text.strip().split("\n")]
+
+
 def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     kept, overlap = text[:p], text[p:]
     suffix = ctx.suffix
@@ -1055,6 +1141,10 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     if overlap.rstrip().count("\n") != head.count("\n"):
         # whitespace is ignored within lines, not across them: `function() end` is no re-type
         # of the suffix's `)` + line break + `end)`
+        return False
+    if ctx.in_block_comment and _words_spaced(overlap) != _words_spaced(head):
+        # in a comment the spaces within a line are content: ` *       }` of a code example
+        # in a doc comment is not the suffix's ` *     }`
         return False
     if not kept.strip() and _is_run_entry(text, ctx):
         return False  # all of it overlaps: one more entry of a table (see suffix_repeat)
@@ -1072,6 +1162,9 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         stated = p > 0 or _indent_of(text) or ctx.line_before  # column 0, bare: depth unknown
         if stated and _line_indent(text, p, ctx) != _width(_indent_of(ctx.next_code_line)):
             return False
+        line = _code_lines([overlap], _line_indent(text, p, ctx))
+        if kept.strip() and _next_entry(line, _suffix_code_lines(ctx), ctx):
+            return False  # one more entry of the run the suffix goes on with
     significant = any(_significant(x) for x in overlap.split("\n"))
     if (
         any(c in CLOSERS for c in overlap)
@@ -1186,6 +1279,9 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
     if typed and follow.strip().startswith(last.strip()):
         if not head.strip() and _is_run_entry(text, ctx):
             return text  # all of it: one more entry of a table (see suffix_repeat)
+        line = _code_lines([last], _line_indent(text, len(text), ctx))
+        if head.strip() and _next_entry(line, _suffix_code_lines(ctx), ctx):
+            return text  # after lines of its own: one more entry of the suffix's run
         rest = follow.strip()[len(last.strip()) :]
         if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
             return text  # `repl_future` before `repl_future_interrupted`: a name of its own
@@ -1253,6 +1349,8 @@ _KEYWORD_END = re.compile(r"(?:end|fi|done|esac|until)\b")
 _KEYWORD_ELSE = re.compile(r"(?:else|elseif|elsif|elif)\b")
 # `if x then return y` opens a block its `elseif`/`end` lines go on with, unless it ends there
 _INLINE_OPENER = re.compile(r"(?:if|elseif|for|while)\b.*\b(?:then|do)\b(?!.*\bend\W*$)")
+# `else return x`: the last branch goes on to the `end` of its `if`, unless it ends there
+_INLINE_ELSE = re.compile(r"else\b(?!.*\bend\W*$)")
 
 
 def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
@@ -1272,7 +1370,12 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
             opened.pop()  # `else` ends the block it continues and opens the next one
         if full.rstrip()[-1:] in OPENERS:
             continue  # a bracket: closed by its bracket, which the bracket rules judge
-        if ends_with_block_opener(full, ctx.language_id) or _INLINE_OPENER.match(full.strip()):
+        stripped = full.strip()
+        if (
+            ends_with_block_opener(full, ctx.language_id)
+            or _INLINE_OPENER.match(stripped)
+            or _INLINE_ELSE.match(stripped)
+        ):
             opened.append(width)
     for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
         if not line.strip():
@@ -1661,7 +1764,8 @@ def answer_settled(
     """For streaming: True when more of a single-line answer cannot change what is shown, so
     the stream can be closed now. The first line of code must be complete, and not one that
     the rules judge by what follows it: a fence, a line echoing one before the cursor (the echo
-    may go on), or a line opening a block (shown with its block, so read to its end)."""
+    may go on), or a line opening a block (shown with its block, so read to its end), or a line inside an
+    expression the suffix leaves open (shown up to the line that closes it)."""
     if multiline or not single_line_complete(raw):
         return False
     ctx = Context(prefix[-_PREFIX_SCAN_CHARS:], suffix[:4000], multiline, language_id)
@@ -1673,6 +1777,9 @@ def answer_settled(
         return False
     if len(body) == len(raw) and _opens_block(first, ctx):
         return _first_block(body, ctx) != body
+    if len(body) == len(raw) and first.strip() and _open_for_continuation(ctx):
+        # an expression left open before the cursor: shown up to the line that closes it
+        return _to_bracket_close(body, ctx) != ""
     if (
         len(body) < len(raw)
         and not ctx.mid_line
