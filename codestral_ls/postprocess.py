@@ -867,13 +867,13 @@ def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bo
     ``-> Condvar {`` before ``Condvar {}``."""
     if not tail or not head:
         return False
-    if len(tail) >= 2 and len(head) >= 2 and _same(tail[0], head[0]) and _same(tail[1], head[1]):
-        # two lines of code, or three lines: `return true` + `}` then other code is a block
-        # ended like the suffix's, not a re-type of it
-        if _significant(tail[1][1]) or (
-            len(tail) > 2 and len(head) > 2 and _same(tail[2], head[2])
-        ):
-            return True
+    # two lines of code, or three lines: `return true` + `}` then other code is a block ended
+    # like the suffix's, not a re-type of it
+    same = 0
+    while same < min(len(tail), len(head), 3) and _same(tail[same], head[same]):
+        same += 1
+    if same == 3 or (same == 2 and _significant(tail[1][1])):
+        return True
     n = len(tail)
     if n > len(head) or not all(_same(a, b) for a, b in zip(tail[:-1], head, strict=False)):
         return False
@@ -1058,7 +1058,7 @@ def _string_left_open(text: str, start: int, ctx: Context) -> int:
     line ``\"\"\"Return an int in [0,n).``, a template literal) and does not close it;
     ``len(text)`` when it opens none."""
     syntax = syntax_for(ctx.language_id)
-    quotes = _TRIPLE_QUOTES if syntax.triple_quotes else ()
+    quotes: tuple[str, ...] = _TRIPLE_QUOTES if syntax.triple_quotes else ()
     quotes += ("`",) if syntax.multiline_backtick else ()
     if not any(q in text for q in quotes):
         return len(text)
@@ -1764,8 +1764,8 @@ def answer_settled(
     """For streaming: True when more of a single-line answer cannot change what is shown, so
     the stream can be closed now. The first line of code must be complete, and not one that
     the rules judge by what follows it: a fence, a line echoing one before the cursor (the echo
-    may go on), or a line opening a block (shown with its block, so read to its end), or a line inside an
-    expression the suffix leaves open (shown up to the line that closes it)."""
+    may go on), a line opening a block (shown with its block, so read to its end), or a line
+    inside an expression the suffix leaves open (shown up to the line that closes it)."""
     if multiline or not single_line_complete(raw):
         return False
     ctx = Context(prefix[-_PREFIX_SCAN_CHARS:], suffix[:4000], multiline, language_id)
