@@ -19,7 +19,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      without them and the LSP item's range covers them (``covered_closers``)
  7. truncated        an answer cut at max_tokens: drop its unfinished last line
  8. single_line      single-line mode: keep the first line only (see ``keep_first_line``), or
-                     the block that line opens
+                     the block that line opens, or inside a bracket opened before the cursor
+                     that the suffix leaves open (``return (a and`` above), the lines up to
+                     the one that closes it (8 at most)
  9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
                      line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
                      when they run to the token limit); 4+ similar lines (a counter or letter
@@ -28,27 +30,36 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
-                     lines); cut one that reaches the suffix and goes on re-typing it; a line
-                     re-types a suffix line only at its depth (``return None`` of a nested
-                     branch before the function's own is new code); a one-line answer equal to
-                     the next line inside a run of similar lines (a table) is one more entry
+                     lines; three when the second is a closer: ``return true`` + ``}`` then new
+                     code ends a block like the suffix's); cut one that reaches the suffix and
+                     goes on re-typing it; a line re-types a suffix line only at its depth
+                     (``return None`` of a nested branch before the function's own is new
+                     code); a one-line answer, or an answer's last line, equal to the next line
+                     inside a run of similar lines (a table) is one more entry
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
-                     a ``}`` at the indentation of the suffix's own closer); a closer inside an
-                     end that re-types the suffix cuts that whole end; an answer that ends a
-                     template literal opened lines above (tree-sitter says where it starts) is
-                     judged after its backtick
+                     a ``}`` at the indentation of the suffix's own closer; not a ``}`` after
+                     code on its line when the suffix's closer starts a line at another
+                     indentation than the bracket's: an anonymous class's ``}};``); a closer
+                     inside an end that re-types the suffix cuts that whole end; an answer that
+                     ends a template literal opened lines above (tree-sitter says where it
+                     starts) is judged after its backtick; brackets after a multi-line string
+                     the answer opens and leaves open (a docstring's first line) are its text
 13. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace within
-                     lines (not line breaks) but not depth: an overlap of whole lines starts at
-                     the suffix line's indentation
+                     lines (not line breaks, nor in a doc comment) but not depth: an overlap
+                     of whole lines starts at the suffix line's indentation; a last line that is
+                     one more entry of the run the suffix goes on with is no overlap
 14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
 15. trailing_space   trailing whitespace and blank lines at the end
 16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
+                     (not one more entry of the suffix's run)
 17. balance          a truncated answer: back to its last line where its brackets are balanced
                      (or each one left open is closed by the suffix at its line's depth),
                      no block is left without a body, and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++, on bounded
-                     windows; Lua blocks may be closed by the suffix's ``end`` lines); not
+                     windows, where a Python ``try:`` the answer opens is blamed for its missing
+                     ``except`` however far down the error shows; Lua blocks, an inline
+                     ``else`` one too, may be closed by the suffix's ``end`` lines); not
                      where the suffix shows the missing lines were needed: a ``(`` it never
                      closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
                      open ``/**``

@@ -6,7 +6,9 @@ complete line, which may still end inside a construct (a Python ``try:`` without
 the last ~3,000 characters of the prefix and the first ~1,000 of the suffix, cut at line
 starts, so the cost does not grow with the document. An error that tree-sitter reports from
 the cursor line to a few lines into the suffix is one the answer brought (the original file
-parsed there); errors further away belong to the window's cut edges and are not counted.
+parsed there); errors further away belong to the window's cut edges and are not counted,
+except Python's missing ``except`` of a ``try:`` the answer opens (reported where the ``try``
+body ends, however far into the suffix).
 """
 
 from __future__ import annotations
