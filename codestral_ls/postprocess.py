@@ -573,7 +573,11 @@ _CONTINUATION_LINES = 8  # how far an expression left open before the cursor is 
 
 def _open_for_continuation(ctx: Context) -> bool:
     """Is the cursor inside a bracket opened before it that the suffix does not close?"""
-    if ctx.state.string_quote or ctx.state.in_comment or not ctx.recent_open_brackets:
+    if ctx.language_id in PROSE_LANGUAGES or ctx.language_id in _MARKUP_TEXT:
+        return False  # brackets in prose need not balance
+    if ctx.state.string_quote or ctx.state.in_comment or ctx.in_block_comment:
+        return False
+    if not ctx.recent_open_brackets:
         return False
     want = CLOSERS[OPENERS.index(ctx.recent_open_brackets[-1])]
     # when the suffix closes it, the answer's line is one of its items

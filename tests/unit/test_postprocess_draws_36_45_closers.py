@@ -251,3 +251,10 @@ def test_the_parser_blames_the_answer_for_its_try_however_far_the_error() -> Non
     prefix, suffix = REDUCE.split("<|>")
     assert breaks_syntax(prefix, "try:\n        getstate = self.__getstate__", suffix, "python")
     assert not breaks_syntax(prefix, "x = 1\n    if x:\n        getstate = 1", suffix, "python")
+
+
+def test_a_bracket_left_open_in_a_doc_comment_keeps_one_line() -> None:
+    # prose in a comment need not close its brackets: the answer's first line is all it gets
+    buffer = "/**\n * Returns the sum (of the values\n * <|>\n */\nint sum();\n"
+    raw = "in the list).\n * @return the sum"
+    assert shown_at(buffer, raw, lang="java", multiline=False) == "in the list)."
