@@ -256,5 +256,5 @@ def test_the_parser_blames_the_answer_for_its_try_however_far_the_error() -> Non
 def test_a_bracket_left_open_in_a_doc_comment_keeps_one_line() -> None:
     # prose in a comment need not close its brackets: the answer's first line is all it gets
     buffer = "/**\n * Returns the sum (of the values\n * <|>\n */\nint sum();\n"
-    raw = "in the list).\n * @return the sum"
-    assert shown_at(buffer, raw, lang="java", multiline=False) == "in the list)."
+    raw = "in the list\n * and the map).\n * @return the sum"
+    assert shown_at(buffer, raw, lang="java", multiline=False) == "in the list"
