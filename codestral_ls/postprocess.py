@@ -577,11 +577,27 @@ def _open_for_continuation(ctx: Context) -> bool:
         return False  # brackets in prose need not balance
     if ctx.state.string_quote or ctx.state.in_comment or ctx.in_block_comment:
         return False
-    if not ctx.recent_open_brackets:
+    if not ctx.recent_open_brackets or _in_multiline_string(ctx):
         return False
     want = CLOSERS[OPENERS.index(ctx.recent_open_brackets[-1])]
     # when the suffix closes it, the answer's line is one of its items
     return ctx.suffix_closer is None or ctx.suffix_closer[0] != want
+
+
+_CLOSED_TRIPLE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
+
+
+def _in_multiline_string(ctx: Context) -> bool:
+    """Is the cursor inside a string opened on an earlier line (a Python ``r\"\"\"`` regex, a
+    template literal)? Its brackets are text. Recent lines only: the end of a docstring opened
+    further back reads as a start (the rule that asks then just does nothing)."""
+    syntax = syntax_for(ctx.language_id)
+    head = _tail_lines(ctx.prefix, _RECENT_SCAN_CHARS)
+    if syntax.triple_quotes and ('"""' in head or "'''" in head):
+        rest = _CLOSED_TRIPLE.sub("", head)
+        if '"""' in rest or "'''" in rest:
+            return True
+    return syntax.multiline_backtick and "`" in head and ctx.template_start is not None
 
 
 def _to_bracket_close(text: str, ctx: Context) -> str:
@@ -1793,8 +1809,9 @@ def answer_settled(
     if len(body) == len(raw) and _opens_block(first, ctx):
         return _first_block(body, ctx) != body
     if len(body) == len(raw) and first.strip() and _open_for_continuation(ctx):
-        # an expression left open before the cursor: shown up to the line that closes it
-        return _to_bracket_close(body, ctx) != ""
+        # an expression left open before the cursor: shown up to the line that closes it,
+        # once that line is complete
+        return _to_bracket_close(body[: body.rfind("\n")], ctx) != ""
     if (
         len(body) < len(raw)
         and not ctx.mid_line

@@ -258,3 +258,46 @@ def test_a_bracket_left_open_in_a_doc_comment_keeps_one_line() -> None:
     buffer = "/**\n * Returns the sum (of the values\n * <|>\n */\nint sum();\n"
     raw = "in the list\n * and the map).\n * @return the sum"
     assert shown_at(buffer, raw, lang="java", multiline=False) == "in the list"
+
+
+COOKIE = '''\
+_CookiePattern = re.compile(r"""
+    (?P<key>                       # Start of group 'key'
+    [""" + _LegalKeyChars + r"""]+?   # Any word of at least one letter
+    )                              # End of group 'key'
+    (                              # Optional group: there may not be a value.
+    \\s*=\\s*                          # Equal Sign
+    <|>
+    "(?:[^\\\\"]|\\\\.)*"                  # Any doublequoted string
+    |                                  # or
+    [""" + _LegalValueChars + r"""]*      # Any word or empty string
+    )                                # End of group 'val'
+    )                                # End of optional value group
+    """, re.ASCII | re.VERBOSE)
+'''
+
+
+def _settled_text(buffer: str, raw: str) -> str:
+    """What is shown when the stream is closed as soon as ``answer_settled`` says so."""
+    prefix, suffix = buffer.split("<|>")
+    kw = {"prefix": prefix, "suffix": suffix, "multiline": False, "language_id": "python"}
+    for end in range(1, len(raw) + 1):
+        if pp.answer_settled(raw[:end], **kw):  # type: ignore[arg-type]
+            return shown_at(buffer, raw[:end], lang="python", multiline=False)
+    return shown_at(buffer, raw, lang="python", multiline=False)
+
+
+def test_brackets_of_a_multiline_string_are_no_expression_to_follow() -> None:
+    # the regex's `(` lines above are text: one line, and the same one however it streams
+    truth = "(?P<val>                         # Start of group 'val'"
+    raw = truth + '\n    "(?:[^\\\\"]|\\\\.)*"                  # Any doublequoted string\n    |'
+    assert shown_at(COOKIE, raw, lang="python", multiline=False) == truth
+    assert _settled_text(COOKIE, raw) == truth
+
+
+def test_a_continuation_streamed_char_by_char_shows_the_same() -> None:
+    # the closing line goes on after its `)`: the stream is read to that line's end
+    truth = EQ_TRUTH + " and other.ok"
+    raw = truth + "\n        if isinstance(other, tuple):"
+    assert shown_at(EQ, raw, lang="python", multiline=False) == truth
+    assert _settled_text(EQ, raw) == truth
