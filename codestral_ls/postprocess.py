@@ -934,6 +934,8 @@ def _next_entry(tail: list[_Line], head: list[_Line], ctx: Context) -> bool:
     at its depth (``sta_va: [`` + ``Number(0),`` before 25 more): one more entry of the run."""
     if len(tail) != 1 or len(head) < 2 or head[1][0] != head[0][0]:
         return False
+    if not _significant(tail[0][1]):
+        return False  # a run of `#` or `}` lines is no table
     return _similar(head[1][1].rstrip(";,"), tail[0][1].rstrip(";,"))
 
 

@@ -301,3 +301,10 @@ def test_a_continuation_streamed_char_by_char_shows_the_same() -> None:
     raw = truth + "\n        if isinstance(other, tuple):"
     assert shown_at(EQ, raw, lang="python", multiline=False) == truth
     assert _settled_text(EQ, raw) == truth
+
+
+def test_a_line_of_a_run_of_bare_comment_markers_is_still_an_overlap() -> None:
+    # multiprocessing/dummy/__init__.py: the suffix's `#` `#` `#` banner is no table
+    buffer = "class P:\n    @property\n    def exitcode(self):<|>\n\n#\n#\n#\n\nProcess = P\n"
+    raw = "\n        return None\n#\n\ndef helper(self, value):\n    return value\n\ndef other("
+    assert shown_at(buffer, raw, lang="python", truncated=True) == "\n        return None"
