@@ -604,11 +604,13 @@ def _to_bracket_close(text: str, ctx: Context) -> str:
     """Inside a bracket opened before the cursor that the suffix does not close (``return (a and``
     + a blank line), the answer up to the line that closes it: its first line alone would leave
     the expression unfinished. "" when the answer does not close it within a few lines."""
+    lines = text.split("\n", _CONTINUATION_LINES)[:_CONTINUATION_LINES]
+    if not any(c in line for line in lines[1:] for c in CLOSERS):
+        return ""  # no later line can close it (cheap: most answers stop here)
     if not _open_for_continuation(ctx):
         return ""
     want = CLOSERS[OPENERS.index(ctx.recent_open_brackets[-1])]
     regex = bracket_regex(syntax_for(ctx.language_id))
-    lines = text.split("\n", _CONTINUATION_LINES)[:_CONTINUATION_LINES]
     depth = 0
     for i, line in enumerate(lines):
         for m in regex.finditer(line):
@@ -1812,7 +1814,7 @@ def answer_settled(
         return _first_block(body, ctx) != body
     if len(body) == len(raw) and first.strip() and _open_for_continuation(ctx):
         # an expression left open before the cursor: shown up to the line that closes it,
-        # once that line is complete
+        # once that line is complete (the lines before it alone never close it)
         return _to_bracket_close(body[: body.rfind("\n")], ctx) != ""
     if (
         len(body) < len(raw)
