@@ -21,7 +21,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      without them and the LSP item's range covers them (``covered_closers``)
  7. truncated        an answer cut at max_tokens: drop its unfinished last line
  8. single_line      single-line mode: keep the first line only (see ``keep_first_line``), or
-                     the block that line opens
+                     the block that line opens, or inside a bracket opened before the cursor
+                     that the suffix leaves open (``return (a and`` above), the lines up to
+                     the one that closes it (8 at most)
  9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
                      line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
                      when they run to the token limit; rows of numbers not even then if each
@@ -33,32 +35,41 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
-                     lines); cut one that reaches the suffix and goes on re-typing it; a line
-                     re-types a suffix line only at its depth (``return None`` of a nested
-                     branch before the function's own is new code); a one-line answer equal to
-                     the next line inside a run of similar lines (a table) is one more entry,
-                     an ``#endif`` like it closes another ``#if`` when the prefix leaves more
-                     open than the suffix closes; two re-typed lines that are only attributes
+                     lines; three when the second is a closer: ``return true`` + ``}`` then new
+                     code ends a block like the suffix's); cut one that reaches the suffix and
+                     goes on re-typing it; a line re-types a suffix line only at its depth
+                     (``return None`` of a nested branch before the function's own is new
+                     code); a one-line answer, or an answer's last line, equal to the next line
+                     inside a run of similar lines (a table) is one more entry, an ``#endif``
+                     like it closes another ``#if`` when the prefix leaves more open than the
+                     suffix closes; two re-typed lines that are only attributes
                      (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
-                     a ``}`` at the indentation of the suffix's own closer); a closer inside an
-                     end that re-types the suffix cuts that whole end; an answer that ends a
-                     template literal opened lines above (tree-sitter says where it starts) is
-                     judged after its backtick
+                     a ``}`` at the indentation of the suffix's own closer; not a ``}`` after
+                     code on its line when the suffix's closer starts a line at another
+                     indentation than the bracket's: an anonymous class's ``}};``); a closer
+                     inside an end that re-types the suffix cuts that whole end; an answer that
+                     ends a template literal opened lines above (tree-sitter says where it
+                     starts) is judged after its backtick; brackets after a multi-line string
+                     the answer opens and leaves open (a docstring's first line) are its text
 13. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace within
-                     lines (not line breaks) but not depth: an overlap of whole lines starts at
-                     the suffix line's indentation
+                     lines (not line breaks, nor in a doc comment) but not depth: an overlap
+                     of whole lines starts at the suffix line's indentation; a last line that is
+                     one more entry of the run the suffix goes on with is no overlap
 14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
 15. trailing_space   trailing whitespace and blank lines at the end
 16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
+                     (not one more entry of the suffix's run)
 17. balance          a truncated answer: back to its last line where its brackets are balanced
                      (or each one left open is closed by the suffix at its line's depth),
                      no block is left without a body, and it parses in context (``syntax_fit``:
-                     Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on bounded
-                     windows; Lua blocks may be closed by the suffix's ``end`` lines; an
-                     opener may end in a line comment, a ``*`` before the line's ``,`` or ``)``
-                     ends a C type); not
+                     Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on
+                     bounded windows, where a Python ``try:`` the answer opens is blamed for its
+                     missing ``except`` however far down the error shows; Lua blocks, an inline
+                     ``else`` one too, may be closed by the suffix's ``end`` lines; an opener
+                     may end in a line comment, a ``*`` before the line's ``,`` or ``)`` ends a
+                     C type); not
                      where the suffix shows the missing lines were needed: a ``(`` it never
                      closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
                      open ``/**``, an ``else:`` whose body is followed by the suffix's own clause,
@@ -609,6 +620,61 @@ def _first_block(text: str, ctx: Context, body: bool = False) -> str:
     return text
 
 
+_CONTINUATION_LINES = 8  # how far an expression left open before the cursor is followed
+
+
+def _open_for_continuation(ctx: Context) -> bool:
+    """Is the cursor inside a bracket opened before it that the suffix does not close?"""
+    if ctx.language_id in PROSE_LANGUAGES or ctx.language_id in _MARKUP_TEXT:
+        return False  # brackets in prose need not balance
+    if ctx.state.string_quote or ctx.state.in_comment or ctx.in_block_comment:
+        return False
+    if not ctx.recent_open_brackets or _in_multiline_string(ctx):
+        return False
+    want = CLOSERS[OPENERS.index(ctx.recent_open_brackets[-1])]
+    # when the suffix closes it, the answer's line is one of its items
+    return ctx.suffix_closer is None or ctx.suffix_closer[0] != want
+
+
+_CLOSED_TRIPLE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
+
+
+def _in_multiline_string(ctx: Context) -> bool:
+    """Is the cursor inside a string opened on an earlier line (a Python ``r\"\"\"`` regex, a
+    template literal)? Its brackets are text. Recent lines only: the end of a docstring opened
+    further back reads as a start (the rule that asks then just does nothing)."""
+    syntax = syntax_for(ctx.language_id)
+    head = _tail_lines(ctx.prefix, _RECENT_SCAN_CHARS)
+    if syntax.triple_quotes and ('"""' in head or "'''" in head):
+        rest = _CLOSED_TRIPLE.sub("", head)
+        if '"""' in rest or "'''" in rest:
+            return True
+    return syntax.multiline_backtick and "`" in head and ctx.template_start is not None
+
+
+def _to_bracket_close(text: str, ctx: Context) -> str:
+    """Inside a bracket opened before the cursor that the suffix does not close (``return (a and``
+    + a blank line), the answer up to the line that closes it: its first line alone would leave
+    the expression unfinished. "" when the answer does not close it within a few lines."""
+    lines = text.split("\n", _CONTINUATION_LINES)[:_CONTINUATION_LINES]
+    if not any(c in line for line in lines[1:] for c in CLOSERS):
+        return ""  # no later line can close it (cheap: most answers stop here)
+    if not _open_for_continuation(ctx):
+        return ""
+    want = CLOSERS[OPENERS.index(ctx.recent_open_brackets[-1])]
+    regex = bracket_regex(syntax_for(ctx.language_id))
+    depth = 0
+    for i, line in enumerate(lines):
+        for m in regex.finditer(line):
+            b = m.group("b")
+            if b is None:
+                continue
+            depth += 1 if b in OPENERS else -1
+            if depth < 0:
+                return "\n".join(lines[: i + 1]) if b == want and i else ""
+    return ""
+
+
 def keep_first_line(text: str, ctx: Context) -> str:
     if ctx.multiline:
         return text
@@ -621,7 +687,7 @@ def keep_first_line(text: str, ctx: Context) -> str:
             return first + "\n" + ctx.line_before
         if _opens_block(first, ctx):
             return _first_block(text, ctx)  # `function f() {` brings its block
-        return first
+        return _to_bracket_close(text, ctx) or first
     if ctx.mid_line:
         return ""
     breaks = len(text) - len(text.lstrip("\n"))
@@ -912,16 +978,18 @@ def _same(a: _Line, b: _Line, start: bool = False) -> bool:
 def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bool:
     """A real overlap: ``tail`` (the answer's non-blank lines) is the start of the suffix
     (its last line may be unfinished after a re-typed line, or when the token limit cut it),
-    or re-types at least two consecutive suffix lines. A one-line answer that only starts like
-    the suffix's next line is not a re-type: ``-> Condvar {`` before ``Condvar {}``."""
+    or re-types at least two consecutive suffix lines (three when the second is a closer). A
+    one-line answer that only starts like the suffix's next line is not a re-type:
+    ``-> Condvar {`` before ``Condvar {}``."""
     if not tail or not head:
         return False
-    if (
-        len(tail) >= 2
-        and len(head) >= 2
-        and _same(tail[0], head[0])
-        and _same(tail[1], head[1])
-        and not _shares_attributes_only(tail, head)
+    # two lines of code, or three lines: `return true` + `}` then other code is a block ended
+    # like the suffix's, not a re-type of it
+    same = 0
+    while same < min(len(tail), len(head), 3) and _same(tail[same], head[same]):
+        same += 1
+    if (same == 3 or (same == 2 and _significant(tail[1][1]))) and not _shares_attributes_only(
+        tail, head
     ):
         return True
     n = len(tail)
@@ -955,11 +1023,20 @@ def _cut_at_next_line(text: str, ctx: Context) -> str:
     for i in range(1, len(lines)):
         if lines[i].strip() != follow:
             continue
-        if _retypes_suffix(
-            _code_lines(lines[i:], _width(_indent_of(lines[i]))), head, ctx.truncated
-        ):
+        tail = _code_lines(lines[i:], _width(_indent_of(lines[i])))
+        if _retypes_suffix(tail, head, ctx.truncated) and not _next_entry(tail, head, ctx):
             return "\n".join(lines[:i])
     return text
+
+
+def _next_entry(tail: list[_Line], head: list[_Line], ctx: Context) -> bool:
+    """The answer's last line equals the suffix's next one, which starts a run of lines like it
+    at its depth (``sta_va: [`` + ``Number(0),`` before 25 more): one more entry of the run."""
+    if len(tail) != 1 or len(head) < 2 or head[1][0] != head[0][0]:
+        return False
+    if not _significant(tail[0][1]):
+        return False  # a run of `#` or `}` lines is no table
+    return _similar(head[1][1].rstrip(";,"), tail[0][1].rstrip(";,"))
 
 
 def drop_suffix_repeat(text: str, ctx: Context) -> str:
@@ -1043,8 +1120,9 @@ def _line_indent(text: str, pos: int, ctx: Context) -> int:
     return _width(indent if start else ctx.line_before + indent)
 
 
-def _suffix_closes(text: str, pos: int, ctx: Context) -> bool:
-    """Does the code after the cursor already close what ``text[pos]`` closes?"""
+def _suffix_closes(text: str, pos: int, ctx: Context, innermost: bool = True) -> bool:
+    """Does the code after the cursor already close what ``text[pos]`` closes (the innermost
+    bracket open before the cursor, or one further out)?"""
     closer = text[pos]
     follow = ctx.next_code_line
     if not follow.lstrip().startswith(closer):
@@ -1055,8 +1133,10 @@ def _suffix_closes(text: str, pos: int, ctx: Context) -> bool:
             return False
         return ctx.suffix_closer == (closer, _line_indent(text, pos, ctx))
     line_start = text.rfind("\n", 0, pos) + 1
-    if line_start == 0 and not ctx.mid_line and ctx.suffix_closer is not None:
-        # `Self { inner: x }` then `}` on the next line: the suffix's closer starts a line at
+    after_code = line_start == 0 or (innermost and text[line_start:pos].strip())
+    if after_code and not ctx.mid_line and ctx.suffix_closer is not None:
+        # `Self { inner: x }` then `}` on the next line, or an anonymous class's last line
+        # `void run() { ... }};` then the method's `}`: the suffix's closer starts a line at
         # the indentation of the bracket it closes, which may be another one
         indent = ctx.suffix_closer[1]
         if indent >= 0 and indent != _width(_indent_of(_line_of_open_bracket(ctx.prefix, ctx))):
@@ -1105,7 +1185,8 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
             return text[:end]
         start = end + 1
         outer, deep = list(_unclosed_in_prefix(ctx.prefix[:template], ctx)), True
-    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, start):
+    end = _string_left_open(text, start, ctx)  # after it, brackets are the string's text
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text, start, end):
         b, pos = m.group("b"), m.start()
         if b is None:
             continue
@@ -1126,10 +1207,41 @@ def stop_at_unmatched_closer(text: str, ctx: Context) -> str:
             continue  # `case` patterns end with a lone `)`
         if not outer or outer[-1] != PAIR[b]:
             return _cut_before(text, pos, ctx)
-        if _suffix_closes(text, pos, ctx) and not _reopens(text, pos, ctx):
+        innermost = len(outer) == len(ctx.recent_open_brackets)
+        if _suffix_closes(text, pos, ctx, innermost) and not _reopens(text, pos, ctx):
             return _cut_before(text, pos, ctx)
         outer.pop()  # closes a bracket from before the cursor that the suffix leaves open
     return text
+
+
+_TRIPLE_QUOTES = ('"""', "'''")
+
+
+def _string_left_open(text: str, start: int, ctx: Context) -> int:
+    """Where the answer (from ``start``) opens a string that spans lines (a docstring's first
+    line ``\"\"\"Return an int in [0,n).``, a template literal) and does not close it;
+    ``len(text)`` when it opens none."""
+    syntax = syntax_for(ctx.language_id)
+    quotes: tuple[str, ...] = _TRIPLE_QUOTES if syntax.triple_quotes else ()
+    quotes += ("`",) if syntax.multiline_backtick else ()
+    if not any(q in text for q in quotes):
+        return len(text)
+    pos = start
+    while pos < len(text):
+        eol = text.find("\n", pos)
+        state = line_state(text[pos : len(text) if eol < 0 else eol], ctx.language_id)
+        if state.string_quote in quotes:
+            quote = state.string_quote
+            opened = pos + state.string_start
+            close = _closing_quote(text[opened + len(quote) :], quote)
+            if close < 0:
+                return opened
+            pos = opened + 2 * len(quote) + close
+            continue
+        if eol < 0:
+            break
+        pos = eol + 1
+    return len(text)
 
 
 def _cut_before(text: str, pos: int, ctx: Context) -> str:
@@ -1179,6 +1291,11 @@ def _unclosed_in(text: str, ctx: Context) -> bool:
     return depth > 0
 
 
+def _words_spaced(text: str) -> list[str]:
+    """The lines of ``text`` without their indentation, spaces within them kept."""
+    return [line.strip() for line in text.strip().split("\n")]
+
+
 def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     kept, overlap = text[:p], text[p:]
     suffix = ctx.suffix
@@ -1188,6 +1305,10 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     if overlap.rstrip().count("\n") != head.count("\n"):
         # whitespace is ignored within lines, not across them: `function() end` is no re-type
         # of the suffix's `)` + line break + `end)`
+        return False
+    if ctx.in_block_comment and _words_spaced(overlap) != _words_spaced(head):
+        # in a comment the spaces within a line are content: ` *       }` of a code example
+        # in a doc comment is not the suffix's ` *     }`
         return False
     if not kept.strip() and _is_run_entry(text, ctx):
         return False  # all of it overlaps: one more entry, a new `#endif` (see suffix_repeat)
@@ -1205,6 +1326,9 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         stated = p > 0 or _indent_of(text) or ctx.line_before  # column 0, bare: depth unknown
         if stated and _line_indent(text, p, ctx) != _width(_indent_of(ctx.next_code_line)):
             return False
+        line = _code_lines([overlap], _line_indent(text, p, ctx))
+        if kept.strip() and _next_entry(line, _suffix_code_lines(ctx), ctx):
+            return False  # one more entry of the run the suffix goes on with
     significant = any(_significant(x) for x in overlap.split("\n"))
     if (
         any(c in CLOSERS for c in overlap)
@@ -1319,6 +1443,9 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
     if typed and follow.strip().startswith(last.strip()):
         if not head.strip() and _is_run_entry(text, ctx):
             return text  # all of it: one more entry, a new `#endif` (see suffix_repeat)
+        line = _code_lines([last], _line_indent(text, len(text), ctx))
+        if head.strip() and _next_entry(line, _suffix_code_lines(ctx), ctx):
+            return text  # after lines of its own: one more entry of the suffix's run
         rest = follow.strip()[len(last.strip()) :]
         if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
             return text  # `repl_future` before `repl_future_interrupted`: a name of its own
@@ -1386,6 +1513,8 @@ _KEYWORD_END = re.compile(r"(?:end|fi|done|esac|until)\b")
 _KEYWORD_ELSE = re.compile(r"(?:else|elseif|elsif|elif)\b")
 # `if x then return y` opens a block its `elseif`/`end` lines go on with, unless it ends there
 _INLINE_OPENER = re.compile(r"(?:if|elseif|for|while)\b.*\b(?:then|do)\b(?!.*\bend\W*$)")
+# `else return x`: the last branch goes on to the `end` of its `if`, unless it ends there
+_INLINE_ELSE = re.compile(r"else\b(?!.*\bend\W*$)")
 
 
 def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
@@ -1405,7 +1534,12 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
             opened.pop()  # `else` ends the block it continues and opens the next one
         if full.rstrip()[-1:] in OPENERS:
             continue  # a bracket: closed by its bracket, which the bracket rules judge
-        if ends_with_block_opener(full, ctx.language_id) or _INLINE_OPENER.match(full.strip()):
+        stripped = full.strip()
+        if (
+            ends_with_block_opener(full, ctx.language_id)
+            or _INLINE_OPENER.match(stripped)
+            or _INLINE_ELSE.match(stripped)
+        ):
             opened.append(width)
     for line in ctx.suffix[:2000].split("\n", 12)[1:12]:
         if not line.strip():
@@ -1879,7 +2013,8 @@ def answer_settled(
     """For streaming: True when more of a single-line answer cannot change what is shown, so
     the stream can be closed now. The first line of code must be complete, and not one that
     the rules judge by what follows it: a fence, a line echoing one before the cursor (the echo
-    may go on), or a line opening a block (shown with its block, so read to its end)."""
+    may go on), a line opening a block (shown with its block, so read to its end), or a line
+    inside an expression the suffix leaves open (shown up to the line that closes it)."""
     if multiline or not single_line_complete(raw):
         return False
     ctx = Context(prefix[-_PREFIX_SCAN_CHARS:], suffix[:4000], multiline, language_id)
@@ -1891,6 +2026,10 @@ def answer_settled(
         return False
     if len(body) == len(raw) and _opens_block(first, ctx):
         return _first_block(body, ctx) != body
+    if len(body) == len(raw) and first.strip() and _open_for_continuation(ctx):
+        # an expression left open before the cursor: shown up to the line that closes it,
+        # once that line is complete (the lines before it alone never close it)
+        return _to_bracket_close(body[: body.rfind("\n")], ctx) != ""
     if (
         len(body) < len(raw)
         and not ctx.mid_line

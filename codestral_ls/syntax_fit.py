@@ -6,7 +6,9 @@ complete line, which may still end inside a construct (a Python ``try:`` without
 the last ~3,000 characters of the prefix and the first ~1,000 of the suffix, cut at line
 starts, so the cost does not grow with the document. An error that tree-sitter reports from
 the cursor line to a few lines into the suffix is one the answer brought (the original file
-parsed there); errors further away belong to the window's cut edges and are not counted.
+parsed there); errors further away belong to the window's cut edges and are not counted,
+except Python's missing ``except`` of a ``try:`` the answer opens (reported where the ``try``
+body ends, however far into the suffix).
 """
 
 from __future__ import annotations
@@ -103,13 +105,36 @@ def _python_breaks(prefix: str, answer: str, suffix: str, before_cursor: bool) -
                 # a bracket opened before the answer that nothing closes: the answer stopped
                 # inside it (a list cut before its `]`); any other error is the window's edge
                 return "never closed" in str(exc.msg) or None
-            return at <= answer_end + max(reach, SUFFIX_LINES)
+            if at <= answer_end + max(reach, SUFFIX_LINES):
+                return True
+            # a `try:` the answer opens, whose body the suffix goes on with to a line that is
+            # no `except`: the error is reported there, however far, but the answer made it
+            return (
+                exc.msg.startswith(_NO_HANDLER)
+                and _try_row(body + "\n".join(kept), at) >= cursor_line - start
+            )
         except (ValueError, RecursionError, MemoryError):
             return None
     return False
 
 
 _PY_CLAUSE = re.compile(r"(?:elif|else|except|finally)\b")
+_NO_HANDLER = "expected 'except' or 'finally' block"
+_PY_TRY = re.compile(r"try[ \t]*:")
+
+
+def _try_row(body: str, at: int) -> int:
+    """The row of the ``try:`` whose handler row ``at`` of ``body`` lacks (the last one
+    before it at its indentation), -1 when there is none."""
+    rows = body.split("\n", at + 1)
+    if at >= len(rows):
+        return -1
+    width = _indent(rows[at])
+    for i in range(at - 1, -1, -1):
+        line = rows[i]
+        if line.strip() and _indent(line) <= width:
+            return i if _indent(line) == width and _PY_TRY.match(line.lstrip()) else -1
+    return -1
 
 
 def _first_statement_at(lines: list[str], width: int) -> int | None:

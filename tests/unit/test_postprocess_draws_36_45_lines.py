@@ -141,7 +141,16 @@ function M.require_language(lang, path, silent, symbol_name)
   local opts = {
     silent = silent,
     path = path,
+    symbol_name = symbol_name,
   }
+
+  if silent then
+    local installed = pcall(M.add, lang, opts)
+    return installed
+  end
+
+  return M.add(lang, opts)
+end
 """
 
 
