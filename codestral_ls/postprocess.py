@@ -1754,10 +1754,12 @@ def keep_what_parses(text: str, ctx: Context) -> str:
     """An answer of several lines that leaves a syntax error around the cursor: back to its last
     line where the code parses, else nothing. Not when the code already fails to parse there
     without the answer (the user is mid-edit: no verdict), nor for answers the upstream cut
-    (``balance`` checked those), nor without a parser for the language (``syntax_fit``)."""
+    (``balance`` checked those), nor without a parser for the language (``syntax_fit``), nor
+    when the lines that open the blocks around the cursor lie beyond the prefix the server keeps
+    (a window inside a class body would parse its members as stray code)."""
     if ctx.truncated or "\n" not in text:
         return text
-    if not breaks_syntax(ctx.prefix, text, ctx.suffix, ctx.language_id):
+    if not breaks_syntax(ctx.prefix, text, ctx.suffix, ctx.language_id, whole=True):
         return text
     lines = text.split("\n")
     tries = 0
@@ -1765,12 +1767,14 @@ def keep_what_parses(text: str, ctx: Context) -> str:
         kept = "\n".join(lines[:k]).rstrip()
         if not kept.strip() or kept == text:
             continue
-        if not breaks_syntax(ctx.prefix, kept, ctx.suffix, ctx.language_id):
+        if not breaks_syntax(ctx.prefix, kept, ctx.suffix, ctx.language_id, whole=True):
             return kept
         tries += 1
         if tries == _PARSE_FIT_TRIES:
             break
-    broken_already = breaks_syntax(ctx.prefix, "", ctx.suffix, ctx.language_id, before_cursor=True)
+    broken_already = breaks_syntax(
+        ctx.prefix, "", ctx.suffix, ctx.language_id, before_cursor=True, whole=True
+    )
     return "" if broken_already is False else text
 
 

@@ -169,13 +169,14 @@ HEADER_CHARS = 20_000  # how far above the window the lines of enclosing blocks 
 _OPENS_BLOCK = re.compile(r"\{\s*$")
 
 
-def _enclosing_headers(above: list[str], width: int) -> list[str] | None:
+def _enclosing_headers(above: list[str], width: int, braces: bool) -> list[str] | None:
     """The lines that open the blocks around a window whose code starts at indentation
     ``width`` (``impl Foo {``, ``match state {``, ``class A {``, a signature written over
     several lines), outermost first: a window that starts inside a class body or a ``match``
     would parse its members as stray code. None when they cannot all be found: a less indented
-    line that opens no brace block (a language without braces, a continued statement) or the
-    start of ``above`` comes first."""
+    line that opens no brace block (a continued statement) or the start of ``above`` comes
+    first. Without ``braces`` (Lua) a block's first line opens none: the window's statements
+    parse without it, so the search ends there."""
     headers: list[str] = []
     i = len(above) - 1
     while i >= 0 and width:
@@ -185,6 +186,8 @@ def _enclosing_headers(above: list[str], width: int) -> list[str] | None:
             i -= 1
             continue
         if not _OPENS_BLOCK.search(code):
+            if not braces:
+                return headers
             break
         depth = _indent(line)
         first = i
@@ -207,7 +210,7 @@ def _enclosing_headers(above: list[str], width: int) -> list[str] | None:
 
 
 def _whole_constructs(
-    above: str, head: str, answer: str, tail: str, tail_cut: bool
+    above: str, head: str, answer: str, tail: str, tail_cut: bool, language_id: str, whole: bool
 ) -> tuple[str, str] | None:
     """The window cut to whole constructs: from its first line at the least indentation of the
     code around the cursor (the answer's lines included) that starts a construct, under the
@@ -216,7 +219,9 @@ def _whole_constructs(
     cut the suffix, before the last construct starting at that indentation (the window's edge
     may fall inside it). Cut anywhere else, a closer in the suffix whose opener lies before the
     window, or an opener whose closer lies after it, looks like one the answer left unmatched.
-    None when no line of the window can start it."""
+    None when no line of the window can start it, or, asked for a ``whole`` window, when the
+    lines opening its blocks are not all in ``above`` (the prefix the server keeps ends first):
+    a window inside a class body then parses its members as stray code."""
     lines = head.split("\n")
     widths = [_indent(line) for line in lines if line.strip()]
     widths += [_indent(line) for line in answer.split("\n")[1:] if line.strip()]
@@ -226,7 +231,9 @@ def _whole_constructs(
     i = code_syntax.construct_start(lines, base)
     if i is None:
         return None
-    headers = _enclosing_headers(above.split("\n")[1:] + lines[:i], base)
+    headers = _enclosing_headers(above.split("\n")[1:] + lines[:i], base, language_id != "lua")
+    if headers is None and whole:
+        return None
     # without them, the suffix part ends where it leaves the window's depth
     outer = min(_indent(line) for line in headers) if headers else base
     rest = tail.split("\n")
@@ -252,15 +259,18 @@ def _errors_near(
     language_id: str,
     size: tuple[int, int],
     before_cursor: bool,
+    whole: bool,
 ) -> set[tuple[str, int, int]] | None:
     head_text, tail_text = _window(prefix, suffix, *size)
     above = prefix[
         max(0, len(prefix) - len(head_text) - HEADER_CHARS) : len(prefix) - len(head_text)
     ]
-    whole = _whole_constructs(above, head_text, answer, tail_text, len(tail_text) < len(suffix))
-    if whole is None:
+    cut = _whole_constructs(
+        above, head_text, answer, tail_text, len(tail_text) < len(suffix), language_id, whole
+    )
+    if cut is None:
         return None
-    head_text, tail_text = whole
+    head_text, tail_text = cut
     head = head_text.encode("utf-8", "replace")
     body = answer.encode("utf-8", "replace")
     tail = tail_text.encode("utf-8", "replace")
@@ -282,20 +292,27 @@ def _errors_near(
 
 
 def breaks_syntax(
-    prefix: str, answer: str, suffix: str, language_id: str, *, before_cursor: bool = False
+    prefix: str,
+    answer: str,
+    suffix: str,
+    language_id: str,
+    *,
+    before_cursor: bool = False,
+    whole: bool = False,
 ) -> bool | None:
     """True when ``answer`` inserted at the cursor leaves a syntax error between the start of
     the cursor line and a few lines into the suffix; None when this language has no grammar.
     With ``before_cursor``, errors that start earlier in the window count too: is the code
     around the cursor broken at all (asked of the code without an answer, where an error that
-    starts above the cursor is the user's, not an answer's)?"""
+    starts above the cursor is the user's, not an answer's)? With ``whole``, None (no verdict)
+    unless the window holds whole constructs (the lines opening its blocks included)."""
     if language_id == "python":
         return _python_breaks(prefix, answer, suffix, before_cursor)
     if language_id not in code_syntax.GRAMMARS:
         return None
     found = None
     for size in WINDOWS:
-        errors = _errors_near(prefix, answer, suffix, language_id, size, before_cursor)
+        errors = _errors_near(prefix, answer, suffix, language_id, size, before_cursor, whole)
         if errors is None:
             return None
         found = errors if found is None else found & errors
