@@ -707,7 +707,7 @@ def drop_truncated_line(text: str, ctx: Context) -> str:
     if not ctx.truncated:
         return text
     if "\n" not in text:
-        return text if _cut_line_runaway(text, ctx.line_before) != text else ""
+        return text if _cut_line_runaway(text, ctx) != text else ""
     return text[: text.rfind("\n")]
 
 
@@ -838,15 +838,18 @@ _NUMBER_LITERAL = re.compile(r"\b(?:0[xXbBoO][0-9a-fA-F_]+|\d[\w.]*)")
 _TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"'*]*$")  # not `*`: `char*,` ends a C type
 
 
-def _cut_line_runaway(line: str, before: str) -> str:
+def _cut_line_runaway(line: str, ctx: Context) -> str:
     """``foo = foo = foo = fo``: a unit repeated 3+ times up to the end of the line -> one.
     The unit's separator is the one the cursor line ends with (``x = `` + ``foo = foo``)."""
+    before = ctx.line_before
     for m in _RUNAWAY_UNIT.finditer(line):
         unit = m.group(1)
         # numbers repeated are data (`0x20, 0x20, ...`), not a runaway: the unit needs a word
         words = _NUMBER_LITERAL.sub("", unit)
         if not any(c.isalpha() for c in words) or not unit.startswith(line[m.end() :]):
             continue
+        if max(ctx.prev_code_line.count(unit.strip()), ctx.next_code_line.count(unit.strip())) >= 3:
+            continue  # the line above or below repeats it too: a table (`None, None, None,` rows)
         kept = line[: m.start() + len(unit)]
         sep = _TRAILING_SEPARATOR.search(before)
         if sep and sep.group().strip() and kept.endswith(sep.group()):
@@ -876,7 +879,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
         near = _collapse_near(lines, ctx)
         if near is not None:
             lines, changed = near, True
-    first = _cut_line_runaway(lines[0], ctx.line_before)
+    first = _cut_line_runaway(lines[0], ctx)
     if first != lines[0]:
         lines, changed = [first], True  # what followed a runaway line is runaway too
     return "\n".join(lines) if changed else text
