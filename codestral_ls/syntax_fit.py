@@ -219,9 +219,10 @@ def _whole_constructs(
     cut the suffix, before the last construct starting at that indentation (the window's edge
     may fall inside it). Cut anywhere else, a closer in the suffix whose opener lies before the
     window, or an opener whose closer lies after it, looks like one the answer left unmatched.
-    None when no line of the window can start it, or, asked for a ``whole`` window, when the
-    lines opening its blocks are not all in ``above`` (the prefix the server keeps ends first):
-    a window inside a class body then parses its members as stray code."""
+    When no line of the window can start it, or the lines opening its blocks are not all in
+    ``above`` (the prefix the server keeps ends first), the window as it was cut, or None when
+    a ``whole`` one is asked for: a window inside a class body parses its members as stray
+    code."""
     lines = head.split("\n")
     widths = [_indent(line) for line in lines if line.strip()]
     widths += [_indent(line) for line in answer.split("\n")[1:] if line.strip()]
@@ -229,22 +230,25 @@ def _whole_constructs(
         return head, tail
     base = min(widths)
     i = code_syntax.construct_start(lines, base)
-    if i is None:
-        return None
-    headers = _enclosing_headers(above.split("\n")[1:] + lines[:i], base, language_id != "lua")
-    if headers is None and whole:
-        return None
-    # without them, the suffix part ends where it leaves the window's depth
+    headers = (
+        None
+        if i is None
+        else _enclosing_headers(above.split("\n")[1:] + lines[:i], base, language_id != "lua")
+    )
+    if i is None or headers is None:
+        # no verdict asked of a whole window; else the window as it was cut, whose two sizes'
+        # different edges tell the errors they cause from the answer's
+        return None if whole else (head, tail)
     outer = min(_indent(line) for line in headers) if headers else base
     rest = tail.split("\n")
     keep = 1  # the rest of the cursor line
     while keep < len(rest) and (not rest[keep].strip() or _indent(rest[keep]) >= outer):
         keep += 1
-    if tail_cut and keep == len(rest) and headers is not None:
+    if tail_cut and keep == len(rest):
         last = code_syntax.construct_start(rest[:0:-1], outer)  # from the end
         if last is not None:
             keep = len(rest) - 1 - last
-    return "\n".join((headers or []) + lines[i:]), "\n".join(rest[:keep])
+    return "\n".join(headers + lines[i:]), "\n".join(rest[:keep])
 
 
 # two windows with different edges: an error the window's cut edges cause moves with them, one
