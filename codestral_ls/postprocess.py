@@ -33,7 +33,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      whose rows do not); ``foo = foo = foo`` -> one (a unit of numbers,
                      ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
-                     new definition, or a line below the indentation the suffix goes on at
+                     new definition, or a line below the indentation the suffix goes on at (an
+                     answer that starts with the next definition keeps that one)
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
                      lines; three when the second is a closer: ``return true`` + ``}`` then new
                      code ends a block like the suffix's); cut one that reaches the suffix and
@@ -74,9 +75,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      closes, an ``elif``/``elseif`` with no ``if``, a ``}`` at another depth, an
                      open ``/**``, an ``else:`` whose body is followed by the suffix's own clause,
                      a ``try:`` the suffix leaves without an ``except``
-18. parse_fit        an answer of several lines that breaks the parse around the cursor (the
-                     same ``syntax_fit`` check) -> back to its last line where it parses, else
-                     nothing; no verdict where the code does not parse without the answer
+18. parse_fit        in multi-line mode, an answer of several lines that breaks the parse around
+                     the cursor (the same ``syntax_fit`` check) -> back to its last line where it
+                     parses, else nothing; no verdict where the code does not parse without the
+                     answer
 19. blank_result     nothing visible left -> ""
 
 Why this order: fences and the Codestral quirks shift every position the later rules look at;
@@ -932,6 +934,11 @@ def stop_at_block_end(text: str, ctx: Context) -> str:
         if not line.strip() or width >= block or _CONTINUES_BLOCK.match(line.lstrip()):
             continue
         if width < after or _DEFINITION.match(line.lstrip()):
+            if width >= after and not "".join(lines[:i]).strip():
+                # the block is done at the cursor and the answer starts with the next
+                # definition: that one is the suggestion, up to the one after it
+                block = width + 1
+                continue
             return "\n".join(lines[:i]).rstrip()
     return text
 
@@ -1760,8 +1767,8 @@ def keep_what_parses(text: str, ctx: Context) -> str:
     (``balance`` checked those), nor without a parser for the language (``syntax_fit``), nor
     when the lines that open the blocks around the cursor lie beyond the prefix the server keeps
     (a window inside a class body would parse its members as stray code)."""
-    if ctx.truncated or "\n" not in text:
-        return text
+    if ctx.truncated or not ctx.multiline or "\n" not in text:
+        return text  # single-line mode shows a block's first line by design: its body is next
     if not breaks_syntax(ctx.prefix, text, ctx.suffix, ctx.language_id, whole=True):
         return text
     lines = text.split("\n")

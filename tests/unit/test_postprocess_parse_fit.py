@@ -409,3 +409,29 @@ def test_no_verdict_when_the_lines_opening_the_class_are_beyond_the_prefix() -> 
         "    }\n  }"
     )
     assert shown_at(BASE_RENDER_LAYER, raw, lang="typescript") == raw
+
+
+# The end of a method's last line (tests/bench/replay_code/inventory.py): the next suggestion is
+# the next method. In single-line mode its first line (`def low_stock(...):`) is shown without
+# its body by design, which parse_fit must not take for broken code; in multi-line mode the
+# answer that starts with the next definition keeps it (block_end stopped before it: nothing).
+INVENTORY_END = (
+    "class Inventory:\n"
+    "    def total_value(self) -> float:\n"
+    "        return sum(item.value() for item in self.items.values())<|>\n"
+)
+NEXT_METHOD = (
+    "\n\n    def low_stock(self, threshold: int = 5) -> list[Item]:\n"
+    "        return [item for item in self.items.values() if item.quantity < threshold]"
+    "\n\n    def by_tag(self, tag: str) -> list[Item]:\n"
+)
+
+
+def test_single_line_mode_shows_the_next_definitions_first_line() -> None:
+    shown = shown_at(INVENTORY_END, NEXT_METHOD, lang="python", multiline=False)
+    assert shown == "\n\n    def low_stock(self, threshold: int = 5) -> list[Item]:"
+
+
+def test_an_answer_that_starts_with_the_next_definition_keeps_that_one() -> None:
+    shown = shown_at(INVENTORY_END, NEXT_METHOD, lang="python", multiline=True)
+    assert shown == NEXT_METHOD.split("\n\n    def by_tag")[0]
