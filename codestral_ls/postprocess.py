@@ -30,7 +30,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      ends with a separator and the file repeats a row itself, as a table of
                      zeros does); 4+ similar lines (a counter or letter moving on) up to the
                      token limit -> the first (rows of numbers: counting on by one, in a file
-                     whose rows do not); ``foo = foo = foo`` -> one (a unit of numbers,
+                     whose rows do not); ``foo = foo = foo`` up to the token limit -> one
+                     (not a line the model ended itself: ``nil,nil,nil``; a unit of numbers,
                      ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at (an
@@ -881,7 +882,9 @@ def cut_repetition(text: str, ctx: Context) -> str:
         near = _collapse_near(lines, ctx)
         if near is not None:
             lines, changed = near, True
-    first = _cut_line_runaway(lines[0], ctx)
+    # a unit repeated to the end of a line the model ended itself is data (`nil,nil,nil`,
+    # `integer, integer, integer`): a runaway runs on to the token limit
+    first = _cut_line_runaway(lines[0], ctx) if ctx.truncated else lines[0]
     if first != lines[0]:
         lines, changed = [first], True  # what followed a runaway line is runaway too
     return "\n".join(lines) if changed else text
