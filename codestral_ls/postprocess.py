@@ -23,7 +23,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  8. single_line      single-line mode: keep the first line only (see ``keep_first_line``), or
                      the block that line opens, or inside a bracket opened before the cursor
                      that the suffix leaves open (``return (a and`` above), the lines up to
-                     the one that closes it (8 at most)
+                     the one that closes it (8 at most), or after a line that leaves a
+                     declaration header without its ``{`` (``class A<T>`` + ``extends B``),
+                     the lines up to that ``{`` (``declaration_header``)
  9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
                      line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
                      when they run to the token limit; rows of numbers not even then if each
@@ -65,7 +67,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      (not one more entry of the suffix's run)
 17. balance          a truncated answer: back to its last line where its brackets are balanced
                      (or each one left open is closed by the suffix at its line's depth),
-                     no block is left without a body, and it parses in context (``syntax_fit``:
+                     no block is left without a body, no declaration header without its ``{``
+                     unless the suffix goes on with it, and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on
                      bounded windows, where a Python ``try:`` the answer opens is blamed for its
                      missing ``except`` however far down the error shows; Lua blocks, an inline
@@ -104,6 +107,7 @@ from functools import cached_property
 from itertools import pairwise
 
 from codestral_ls.code_syntax import multiline_string_start
+from codestral_ls.declaration_header import header_left_open, lines_to_header_opener
 from codestral_ls.lexer import (
     PROSE_LANGUAGES,
     LineState,
@@ -678,6 +682,19 @@ def _to_bracket_close(text: str, ctx: Context) -> str:
     return ""
 
 
+def _to_header_opener(text: str, ctx: Context) -> str:
+    """A first line that leaves a declaration header unfinished (``class A<T>`` + ``extends
+    B``, then ``implements C {`` on the next line): the answer up to the header's ``{``, which
+    the code after it needs to parse. "" when it brings none within a few lines."""
+    first = text.partition("\n")[0]
+    if not header_left_open(
+        _tail_lines(ctx.prefix, _RECENT_SCAN_CHARS) + first, ctx.suffix[:200], ctx.language_id
+    ):
+        return ""
+    lines = text.split("\n")
+    return "\n".join(lines[: lines_to_header_opener(lines, ctx.language_id)])
+
+
 def keep_first_line(text: str, ctx: Context) -> str:
     if ctx.multiline:
         return text
@@ -690,7 +707,7 @@ def keep_first_line(text: str, ctx: Context) -> str:
             return first + "\n" + ctx.line_before
         if _opens_block(first, ctx):
             return _first_block(text, ctx)  # `function f() {` brings its block
-        return _to_bracket_close(text, ctx) or first
+        return _to_bracket_close(text, ctx) or _to_header_opener(text, ctx) or first
     if ctx.mid_line:
         return ""
     breaks = len(text) - len(text.lstrip("\n"))
@@ -1624,6 +1641,10 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     indentation of the line holding the bracket it closes."""
     if _CONTINUED.search(last) and not _ends_pointer_type(last, ctx):
         return False  # `x =` or `a +`: the expression goes on in the lines that are missing
+    if header_left_open(
+        _tail_lines(ctx.prefix, _RECENT_SCAN_CHARS) + kept, ctx.suffix[:200], ctx.language_id
+    ):
+        return False  # `class A<T>` + `extends B`: its `implements C {` line is missing
     if ctx.language_id == "lua" and last.rstrip().endswith(",") and follow_starts(ctx, ")"):
         return False  # Lua calls take no trailing comma: an argument is missing
     for quote in _MULTILINE_QUOTES.get(ctx.language_id, ()):
