@@ -47,7 +47,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      inside a run of similar lines (a table) is one more entry, an ``#endif``
                      like it closes another ``#if`` when the prefix leaves more open than the
                      suffix closes; two re-typed lines that are only attributes
-                     (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling
+                     (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling;
+                     two followed by another branch of their statement (``elif``) were the
+                     body of an earlier branch
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
                      a ``}`` at the indentation of the suffix's own closer; not a ``}`` after
@@ -1018,8 +1020,10 @@ def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bo
     same = 0
     while same < min(len(tail), len(head), 3) and _same(tail[same], head[same]):
         same += 1
-    if (same == 3 or (same == 2 and _significant(tail[1][1]))) and not _shares_attributes_only(
-        tail, head
+    if (
+        (same == 3 or (same == 2 and _significant(tail[1][1])))
+        and not _shares_attributes_only(tail, head)
+        and not _another_branch_follows(tail, head, same)
     ):
         return True
     n = len(tail)
@@ -1027,6 +1031,28 @@ def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bo
         return False
     unfinished = truncated or n >= 2  # after a re-typed line, a start of the next one
     return _same(tail[-1], head[n - 1], start=unfinished)
+
+
+# a line that goes on with a statement opened above it: another branch of an `if`, `try`, `switch`
+_NEXT_BRANCH = re.compile(
+    r"(?:\}\s*)?(?:elif|else|elsif|elseif|except|finally|catch|case|default|rescue|when)\b"
+)
+
+
+def _another_branch_follows(tail: list[_Line], head: list[_Line], same: int) -> bool:
+    """After the lines it shares with the suffix, the answer goes on with another branch of the
+    statement they sit in (less indented, not the suffix's next line): those lines were the body
+    of an earlier branch, written again in the branch the suffix holds (``if x & 1:`` under
+    ``if`` and under ``elif``), not a re-type."""
+    if len(tail) <= same or (len(head) > same and _same(tail[same], head[same])):
+        return False
+    depth, first = tail[same][0], tail[0][0]
+    return (
+        depth is not None
+        and first is not None
+        and depth < first
+        and bool(_NEXT_BRANCH.match(tail[same][1]))
+    )
 
 
 # a line that annotates the item below it: `#[stable(...)]`, `#[doc(no_inline)]`, `@Override`

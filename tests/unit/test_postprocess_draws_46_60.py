@@ -7,10 +7,15 @@ answers that broke the file's parse, and the perfect answers cut on a single see
 - A declaration header written over several lines (``abstract class IntPipeline<E_IN>`` /
   ``extends ...`` / ``implements IntStream {``) is not shown without its ``{``: a cut answer
   that stops before it shows nothing, single-line mode brings the lines up to it.
+- A blank line among the operands of a bracket the suffix closes (``__all__ = (a +`` ...
+  ``z)``) gets multi-line mode, as a blank line among a call's items does.
+- Two lines an answer shares with the suffix, followed by another branch (``elif``) of the
+  statement they sit in, were the body of an earlier branch: no re-type of the suffix.
 """
 
 from __future__ import annotations
 
+from codestral_ls.multiline import decide_multiline
 from tests.support.cursor_cases import shown_at
 
 # --- a unit repeated on a line the model ended itself is code ------------------------------
@@ -200,3 +205,83 @@ def test_a_c_return_type_on_its_own_line_is_no_header() -> None:
     # a guard: `static struct node *` is continued by the function's name, not by a `{`
     raw = "make_node(void)\n{\n    ret"
     assert shown_at(GNU_C, raw, lang="c", truncated=True) == "make_node(void)"
+
+
+# --- a blank line among the operands of a bracket the suffix closes --------------------------
+
+ASYNCIO_ALL = """\
+from .threads import *
+from .transports import *
+
+__all__ = (base_events.__all__ +
+           coroutines.__all__ +
+           events.__all__ +
+           protocols.__all__ +
+           <|>
+           tasks.__all__ +
+           threads.__all__ +
+           transports.__all__)
+
+if sys.platform == 'win32':  # pragma: no cover
+    from .windows_events import *
+"""
+OPERANDS = "runners.__all__ +\n           queues.__all__ +\n           streams.__all__ +"
+
+
+def _multiline(buffer: str) -> bool:
+    prefix, suffix = buffer.split("<|>")
+    return decide_multiline(prefix, suffix, "python", "auto")
+
+
+def test_a_blank_line_among_operands_the_suffix_closes_gets_several_lines() -> None:
+    assert _multiline(ASYNCIO_ALL)
+    assert shown_at(ASYNCIO_ALL, OPERANDS, lang="python") == OPERANDS
+
+
+def test_a_blank_line_after_an_operator_in_a_bracket_left_open_stays_one_line() -> None:
+    # a guard: nothing closes the bracket after the cursor (the user is writing it)
+    buffer = ASYNCIO_ALL.split("<|>")[0] + "<|>\n"
+    assert not _multiline(buffer)
+    # nor after `=` (not an operand list), nor on the operator's own line
+    assert not _multiline("x = foo(a=\n    <|>\n    1)\n")
+    assert not _multiline("__all__ = (a +<|>\n           b)\n")
+
+
+# --- a branch's body written again in the branch the suffix holds ----------------------------
+
+AIFC_WRITE_HEADER = """\
+    def _write_header(self, initlength):
+        if self._aifc and self._comptype != b'NONE':
+            self._init_compression()
+        self._file.write(b'FORM')
+        self._datalength = self._nframes * self._nchannels * self._sampwidth
+        if self._datalength & 1:
+            self._datalength = self._datalength + 1
+        if self._aifc:<|>
+                if self._datalength & 1:
+                    self._datalength = self._datalength + 1
+        try:
+            self._form_length_pos = self._file.tell()
+        except (AttributeError, OSError):
+            self._form_length_pos = None
+"""
+AIFC_TRUTH = (
+    "\n            if self._comptype in (b'ulaw', b'ULAW', b'alaw', b'ALAW'):"
+    "\n                self._datalength = self._datalength // 2"
+    "\n                if self._datalength & 1:"
+    "\n                    self._datalength = self._datalength + 1"
+    "\n            elif self._comptype == b'G722':"
+    "\n                self._datalength = (self._datalength + 3) // 4"
+)
+
+
+def test_lines_like_the_suffix_followed_by_another_branch_are_kept() -> None:
+    assert shown_at(AIFC_WRITE_HEADER, AIFC_TRUTH, lang="python") == AIFC_TRUTH
+
+
+def test_lines_like_the_suffix_then_more_of_the_suffix_are_a_re_type() -> None:
+    # a guard: the answer goes on re-typing the suffix (`try:`), not with another branch
+    head = AIFC_TRUTH.rsplit("\n            elif", 1)[0]
+    raw = head + "\n        try:\n            self._form_length_pos = self._file.tell()"
+    cut = "\n".join(head.split("\n")[:3])
+    assert shown_at(AIFC_WRITE_HEADER, raw, lang="python") == cut
