@@ -34,7 +34,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      token limit -> the first (rows of numbers: counting on by one, in a file
                      whose rows do not); ``foo = foo = foo`` up to the token limit -> one
                      (not a line the model ended itself: ``nil,nil,nil``; a unit of numbers,
-                     ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``)
+                     ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``, a
+                     quoted word its closing quote)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at (an
                      answer that starts with the next definition keeps that one)
@@ -857,7 +858,8 @@ _RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")
 _NUMBER_LITERAL = re.compile(r"\b(?:0[xXbBoO][0-9a-fA-F_]+|\d[\w.]*)")
 
 
-_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"'*]*$")  # not `*`: `char*,` ends a C type
+# not `*`: `char*,` ends a C type; not a closing quote (``inf``, in a docstring)
+_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"'`*]*$")
 
 
 def _cut_line_runaway(line: str, ctx: Context) -> str:

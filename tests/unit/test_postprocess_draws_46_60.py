@@ -3,7 +3,8 @@ answers that broke the file's parse, and the perfect answers cut on a single see
 
 - A unit repeated to the end of a line is a runaway only when the model ran on to the token
   limit: a table's ``nil,nil,nil``, a C prototype's ``const char*,const char*,`` or a Lua
-  annotation's ``integer, integer, integer`` that the model ended itself is code.
+  annotation's ``integer, integer, integer`` that the model ended itself is code; a runaway
+  is cut back to one unit with its closing quote (``-inf``).
 - A declaration header written over several lines (``abstract class IntPipeline<E_IN>`` /
   ``extends ...`` / ``implements IntStream {``) is not shown without its ``{``: a cut answer
   that stops before it shows nothing, single-line mode brings the lines up to it.
@@ -42,6 +43,24 @@ def test_a_row_of_nils_run_on_to_the_token_limit_is_a_runaway() -> None:
     # a guard: the runaway the token limit cut is still cut back to one unit
     raw = '"opc3*3a"' + ",nil" * 40 + ",ni"
     assert shown_at(DIS_X86, raw, lang="lua", multiline=False, truncated=True) == '"opc3*3a",nil'
+
+
+JSON_DUMP_DOC = '''\
+def dump(obj, fp, *, skipkeys=False, allow_nan=True):
+    """Serialize ``obj`` as a JSON formatted stream to ``fp``.
+
+    If ``allow_nan`` is false, then it will be a ``ValueError`` to
+    serialize out of range ``float`` values (``nan``, ``inf``, <|>)
+    in strict compliance of the JSON specification.
+    """
+'''
+
+
+def test_a_runaway_of_quoted_words_keeps_the_closing_quote() -> None:
+    raw = ", ".join(["``-inf``"] * 9)
+    assert shown_at(JSON_DUMP_DOC, raw, lang="python", multiline=False, truncated=True) == (
+        "``-inf``"
+    )
 
 
 SQLITE3EXT = """\
