@@ -70,7 +70,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      (not one more entry of the suffix's run)
 17. balance          a truncated answer: back to its last line where its brackets are balanced
                      (or each one left open is closed by the suffix at its line's depth),
-                     no block is left without a body, no declaration header without its ``{``
+                     no block is left without a body (a ``case 2:`` label opens one; the
+                     indentation unit is read from code, not a licence comment), no declaration
+                     header without its ``{``
                      unless the suffix goes on with it, and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on
                      bounded windows, where a Python ``try:`` the answer opens is blamed for its
@@ -324,6 +326,10 @@ class Context:
     def file_indent(self) -> str | None:
         """One indentation level as the prefix writes it ("\\t" or N spaces), None if unknown."""
         text = "\n" + self.prefix[-_INDENT_SCAN_CHARS:]
+        markers = syntax_for(self.language_id).block_comment
+        if markers and markers[0] in text:
+            # a licence block's lines are indented as prose (`  Copyright ...`), not as code
+            text = re.sub(f"{re.escape(markers[0])}[\\s\\S]*?{re.escape(markers[1])}", "", text)
         tabs = text.count("\n\t")
         spaces = _SPACE_INDENTS.findall(text)
         if tabs > len(spaces):
@@ -1685,7 +1691,9 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     # `if printPlatform:  # why` opens its block like `if printPlatform:`; a line that is only
     # a comment keeps its plain reading (commented-out code, `--- -- {` in a doc example)
     code = without_line_comment(last, ctx.language_id)
-    opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id)
+    opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id) or (
+        ctx.language_id in _CASE_LANGUAGES and bool(_CASE_LABEL.fullmatch(code.strip()))
+    )
     if follow.strip() and not ctx.mid_line:
         step = ctx.width(_indent_of(follow)) - ctx.width(_indent_of(last))
         if (step > 0) != opener:
@@ -1722,6 +1730,17 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         # the line that opened it (a lone `@Override` there needed the method it annotates)
         return _opens_at(ctx.prefix[-_RECENT_SCAN_CHARS:] + kept, closer[1])
     return _width(_indent_of(line)) == closer[1]
+
+
+# a `switch` label: the statements under it are one level deeper, like a block's body
+_CASE_LABEL = re.compile(r"(?:case\b.*|default\s*):")
+_CASE_LANGUAGES = frozenset(
+    (
+        "javascript", "typescript", "javascriptreact", "typescriptreact", "go", "java", "c",
+        "cpp", "csharp", "php", "dart", "swift", "objective-c", "objective-cpp", "cuda-cpp",
+        "groovy",
+    )
+)  # fmt: skip
 
 
 def _opens_at(text: str, width: int) -> bool:

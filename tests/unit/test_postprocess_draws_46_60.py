@@ -12,6 +12,9 @@ answers that broke the file's parse, and the perfect answers cut on a single see
   ``z)``) gets multi-line mode, as a blank line among a call's items does.
 - Two lines an answer shares with the suffix, followed by another branch (``elif``) of the
   statement they sit in, were the body of an earlier branch: no re-type of the suffix.
+- A cut answer may end with a ``switch`` label (``case 2:``, ``default:``) whose statements
+  the suffix gives one level deeper, as after a block's opener; the indentation unit is read
+  from code, not from a licence comment's prose (``  Copyright ...`` is no 2-space file).
 """
 
 from __future__ import annotations
@@ -304,3 +307,76 @@ def test_lines_like_the_suffix_then_more_of_the_suffix_are_a_re_type() -> None:
     raw = head + "\n        try:\n            self._form_length_pos = self._file.tell()"
     cut = "\n".join(head.split("\n")[:3])
     assert shown_at(AIFC_WRITE_HEADER, raw, lang="python") == cut
+
+
+# --- a cut answer ending with a switch label or a clause opener ------------------------------
+
+LIST_GLYPHS = """\
+export function listGlyphsByIndex(table: CoverageTable): { glyphId: number, index: number }[] {
+  switch (table.format) {
+    <|>
+      const results: { glyphId: number, index: number }[] = [];
+      for (const [index, range] of table.ranges.entries()) {
+        results.push({ glyphId: range.start, index });
+      }
+      return results;
+  }
+}
+"""
+LIST_GLYPHS_TRUTH = (
+    "case 1:\n      return table.glyphs.map((glyphId, index) => ({ glyphId, index }));\n    case 2:"
+)
+
+
+def test_a_cut_answer_ending_with_a_case_label_whose_body_the_suffix_gives_is_kept() -> None:
+    raw = LIST_GLYPHS_TRUTH + "\n    case 2:" * 12 + "\n    ca"
+    assert shown_at(LIST_GLYPHS, raw, lang="typescript", truncated=True) == LIST_GLYPHS_TRUTH
+
+
+def test_a_case_label_with_its_statements_two_levels_down_is_not_their_label() -> None:
+    # a guard: the suffix's statements sit deeper than one level under the label
+    buffer = LIST_GLYPHS.replace("\n      const results", "\n          const results")
+    raw = LIST_GLYPHS_TRUTH + "\n    ca"
+    shown = shown_at(buffer, raw, lang="typescript", truncated=True)
+    assert shown != LIST_GLYPHS_TRUTH
+
+
+ESPARSE = """\
+#!/usr/bin/env node
+/*
+  Copyright JS Foundation and other contributors, https://js.foundation/
+
+  Redistribution and use in source and binary forms, with or without
+  modification, are permitted provided that the following conditions are met:
+
+  THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS"
+*/
+
+/*jslint sloppy:true node:true rhino:true */
+
+var fs, esprima, fname, forceFile, content, options, syntax;
+
+if (typeof require === 'function') {
+    fs = require('fs');
+    try {
+        esprima = require('esprima');
+    } catch (e) {
+        esprima = require('../');
+    }
+} else if (typeof load === 'function') {
+    <|>
+        load('../esprima.js');
+    }
+}
+
+// Shims to Node.js objects when running under Rhino.
+if (typeof console === 'undefined' && typeof process === 'undefined') {
+    console = { log: print };
+}
+"""
+ESPARSE_TRUTH = "try {\n        load('esprima.js');\n    } catch (e) {"
+
+
+def test_a_licence_comment_does_not_set_the_indentation_unit() -> None:
+    raw = ESPARSE_TRUTH + "\n    } catch (e) {" * 12 + "\n    } cat"
+    assert shown_at(ESPARSE, raw, lang="javascript", truncated=True) == ESPARSE_TRUTH
