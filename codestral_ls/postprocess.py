@@ -31,8 +31,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      when they run to the token limit; rows of numbers not even then if each
                      ends with a separator and the file repeats a row itself, as a table of
                      zeros does); 4+ similar lines (a counter or letter moving on) up to the
-                     token limit -> the first (rows of numbers: counting on by one, in a file
-                     whose rows do not); ``foo = foo = foo`` up to the token limit -> one
+                     token limit -> the first, or the first of the 4+ at their end that count
+                     on by one (``'#FF6633'``, ``'#FF9900'``, ``'#FF9901'``...), not after
+                     copies of one line were cut (rows of numbers: counting on by one, in a
+                     file whose rows do not); ``foo = foo = foo`` up to the token limit -> one
                      (not a line the model ended itself: ``nil,nil,nil``; a unit of numbers,
                      ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``, a
                      quoted word its closing quote)
@@ -856,8 +858,38 @@ def _collapse_near(lines: list[str], ctx: Context) -> list[str] | None:
             ):
                 end += size
             if end - i >= 4 * size and n - end <= size:
-                return lines[: i + size]
+                return lines[: _counting_start(norm, i, end) + size]
     return None
+
+
+def _steps_on(a: str, b: str) -> bool:
+    """``b`` is ``a`` with one token moved on by one: a number counted up (``<< 6``/``<< 7``) or
+    a last character moved to the next (``myFuncB``/``myFuncC``, ``#FF9900``/``#FF9901``)."""
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    if len(ta) != len(tb):
+        return False
+    diff = [(x, y) for x, y in zip(ta, tb, strict=True) if x != y]
+    if len(diff) != 1:
+        return False
+    x, y = diff[0]
+    mx, my = _TRAILING_NUMBER.fullmatch(x), _TRAILING_NUMBER.fullmatch(y)
+    if mx and my:  # `kc9`/`kc10`, `5`/`6`
+        return mx.group(1) == my.group(1) and int(my.group(2)) - int(mx.group(2)) == 1
+    return x[:-1] == y[:-1] and ord(y[-1].lower()) - ord(x[-1].lower()) == 1
+
+
+_TRAILING_NUMBER = re.compile(r"(.*?)(\d+)")
+
+
+def _counting_start(norm: list[str], start: int, end: int) -> int:
+    """Where a run of similar lines (``start`` to ``end``) starts counting on by one to its end:
+    the runaway. Lines before it that are alike without counting (``'#FF6600'``, ``'#FF6633'``,
+    then ``'#FF9900'``, ``'#FF9901'``...) are the code the model meant; ``start`` when the whole
+    run counts, or when its counting part is too short to call a runaway."""
+    j = end - 1
+    while j > start and _steps_on(norm[j - 1], norm[j]):
+        j -= 1
+    return j if end - j >= 4 else start
 
 
 _RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")
@@ -896,6 +928,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
     while len(lines) >= 3 and (collapsed := _collapse_once(lines, ctx)) is not None:
         lines, changed = collapsed, True
+    exact_runaway = changed
     for i in range(1, len(lines)):
         # formatted code never closes twice at one indentation in a row (`}` then `}`)
         if (
@@ -905,7 +938,9 @@ def cut_repetition(text: str, ctx: Context) -> str:
         ):
             lines, changed = lines[:i], True
             break
-    if ctx.truncated and len(lines) >= 4:
+    # one runaway per answer: what is left after copies of a line were cut is what the model
+    # meant (`KEY_F31` ... `KEY_F34`, then `KEY_F34` again and again)
+    if ctx.truncated and len(lines) >= 4 and not exact_runaway:
         near = _collapse_near(lines, ctx)
         if near is not None:
             lines, changed = near, True
@@ -1566,9 +1601,13 @@ def _line_of_open_bracket(text: str, ctx: Context) -> str:
     m = _innermost_open_match(text, ctx)
     if m is None:
         return ""
-    text = text[-_RECENT_SCAN_CHARS:]
-    start = text.rfind("\n", 0, m.start()) + 1
-    end = text.find("\n", m.start())
+    pos = len(text) - len(text[-_RECENT_SCAN_CHARS:]) + m.start()
+    # the line may start before the recent lines (`fn rights_base(&self) -> Rights {` at the
+    # top of a long body): look back a little further for its start, "" when it is not there
+    start = text.rfind("\n", max(0, pos - _RECENT_SCAN_CHARS), pos) + 1
+    if not start and pos > _RECENT_SCAN_CHARS:
+        return ""
+    end = text.find("\n", pos)
     return text[start : len(text) if end < 0 else end]
 
 

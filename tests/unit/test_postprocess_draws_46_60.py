@@ -15,6 +15,11 @@ answers that broke the file's parse, and the perfect answers cut on a single see
 - A cut answer may end with a ``switch`` label (``case 2:``, ``default:``) whose statements
   the suffix gives one level deeper, as after a block's opener; the indentation unit is read
   from code, not from a licence comment's prose (``  Copyright ...`` is no 2-space file).
+- A runaway of similar lines starts where they count on by one (``'#FF9900'``, ``'#FF9901'``...):
+  similar lines before it that do not count are the code meant; once copies of one line were
+  cut, the lines left are no second runaway (``KEY_F31`` ... ``KEY_F34``).
+- The line holding a bracket opened just beyond the recent lines is read whole (its start was
+  cut off, so its indentation looked like one column).
 """
 
 from __future__ import annotations
@@ -380,3 +385,132 @@ ESPARSE_TRUTH = "try {\n        load('esprima.js');\n    } catch (e) {"
 def test_a_licence_comment_does_not_set_the_indentation_unit() -> None:
     raw = ESPARSE_TRUTH + "\n    } catch (e) {" * 12 + "\n    } cat"
     assert shown_at(ESPARSE, raw, lang="javascript", truncated=True) == ESPARSE_TRUTH
+
+
+# --- where a runaway of similar lines starts -------------------------------------------------
+
+DEBUG_COLORS = """\
+exports.colors = [
+\t'#FF3366',
+\t'#FF3399',
+\t'#FF33CC',
+\t'#FF33FF',
+\t<|>
+\t'#FF9933',
+\t'#FFCC00',
+];
+"""
+COLORS = "'#FF6600',\n\t'#FF6633',\n\t'#FF9900',"
+
+
+def test_a_runaway_starts_where_the_lines_count_on_by_one() -> None:
+    raw = COLORS + "".join(f"\n\t'#FF99{n:02d}'," for n in range(1, 12)) + "\n\t'#FF"
+    assert shown_at(DEBUG_COLORS, raw, lang="javascript", truncated=True) == COLORS
+
+
+def test_a_run_that_counts_from_its_first_line_is_cut_to_that_line() -> None:
+    # a guard: every line counts on, so the runaway starts at the first
+    raw = "'#FF9900'," + "".join(f"\n\t'#FF99{n:02d}'," for n in range(1, 12)) + "\n\t'#FF"
+    assert shown_at(DEBUG_COLORS, raw, lang="javascript", truncated=True) == "'#FF9900',"
+
+
+# the dict starts and ends beyond the windows the rules parse, as in curses/has_key.py
+HAS_KEY = (
+    "_capability_names = {\n"
+    + "".join(f"    _curses.KEY_K{n}: 'kk{n}',\n" for n in range(120))
+    + "    _curses.KEY_F29: 'kf29',\n"
+    "    _curses.KEY_F3: 'kf3',\n"
+    "    _curses.KEY_F30: 'kf30',\n"
+    "    <|>\n" + "".join(f"    _curses.KEY_F{n}: 'kf{n}',\n" for n in range(35, 80)) + "}\n"
+)
+KEYS = "\n    ".join(f"_curses.KEY_F{n}: 'kf{n}'," for n in range(31, 35))
+
+
+def test_lines_left_after_copies_of_a_line_were_cut_are_no_second_runaway() -> None:
+    raw = KEYS + "\n    _curses.KEY_F34: 'kf34'," * 12 + "\n    _curses.KEY"
+    assert shown_at(HAS_KEY, raw, lang="python", truncated=True) == KEYS
+
+
+def test_similar_lines_counting_to_the_token_limit_are_still_a_runaway() -> None:
+    # a guard: without copies of one line, the run counting on to the token limit is cut
+    raw = "\n    ".join(f"_curses.KEY_F{n}: 'kf{n}'," for n in range(31, 45)) + "\n    _cur"
+    assert shown_at(HAS_KEY, raw, lang="python", truncated=True) == "_curses.KEY_F31: 'kf31',"
+
+
+# --- a bracket opened just beyond the recent lines -------------------------------------------
+
+RIGHTS_BASE = """\
+            self.fdflags &= !bit;
+        }
+    }
+
+    pub fn fs_rights_base(&mut self, rights: wasi::Rights) {
+        self.rights_base = Some(rights);
+    }
+
+    pub fn fs_rights_inheriting(&mut self, rights: wasi::Rights) {
+        self.rights_inheriting = Some(rights);
+    }
+
+    fn rights_base(&self) -> wasi::Rights {
+        if let Some(rights) = self.rights_base {
+            return rights;
+        }
+
+        // If rights haven't otherwise been specified try to pick a reasonable
+        // set. This can always be overridden by users via extension traits, and
+        // implementations may give us fewer rights silently than we ask for. So
+        // given that, just look at `read` and `write` and bucket permissions
+        // based on that.
+        let mut base = 0;
+        if self.read {
+            base |= wasi::RIGHTS_FD_READ;
+            base |= wasi::RIGHTS_FD_READDIR;
+        }
+        if self.write || self.append {
+            base |= wasi::RIGHTS_FD_WRITE;
+            base |= wasi::RIGHTS_FD_DATASYNC;
+            base |= wasi::RIGHTS_FD_ALLOCATE;
+            base |= wasi::RIGHTS_FD_FILESTAT_SET_SIZE;
+        }
+
+        // FIXME: some of these should probably be read-only or write-only...
+        base |= wasi::RIGHTS_FD_ADVISE;
+        base |= wasi::RIGHTS_FD_FDSTAT_SET_FLAGS;
+        base |= wasi::RIGHTS_FD_FILESTAT_GET;
+        <|>
+        base |= wasi::RIGHTS_FD_TELL;
+        base |= wasi::RIGHTS_PATH_CREATE_DIRECTORY;
+        base |= wasi::RIGHTS_PATH_CREATE_FILE;
+        base |= wasi::RIGHTS_PATH_FILESTAT_GET;
+        base |= wasi::RIGHTS_PATH_LINK_SOURCE;
+        base |= wasi::RIGHTS_PATH_LINK_TARGET;
+        base |= wasi::RIGHTS_PATH_OPEN;
+        base |= wasi::RIGHTS_PATH_READLINK;
+        base |= wasi::RIGHTS_PATH_REMOVE_DIRECTORY;
+        base |= wasi::RIGHTS_PATH_RENAME_SOURCE;
+        base |= wasi::RIGHTS_PATH_RENAME_TARGET;
+        base |= wasi::RIGHTS_PATH_SYMLINK;
+        base |= wasi::RIGHTS_PATH_UNLINK_FILE;
+        base |= wasi::RIGHTS_POLL_FD_READWRITE;
+
+        return base;
+    }
+
+    fn rights_inheriting(&self) -> wasi::Rights {
+        self.rights_inheriting.unwrap_or_else(|| self.rights_base())
+    }
+
+    pub fn lookup_flags(&mut self, flags: wasi::Lookupflags) {
+"""
+RIGHTS = (
+    "base |= wasi::RIGHTS_FD_FILESTAT_SET_TIMES;\n        base |= wasi::RIGHTS_FD_SEEK;"
+    "\n        base |= wasi::RIGHTS_FD_SYNC;"
+)
+
+
+def test_the_line_of_a_bracket_opened_beyond_the_recent_lines_is_read_whole() -> None:
+    raw = RIGHTS + "".join(f"\n        base |= wasi::RIGHTS_FD_SYN{c};" for c in "defghijk")
+    assert shown_at(RIGHTS_BASE, raw + "\n        base |= wa", lang="rust", truncated=True) == (
+        RIGHTS
+    )
