@@ -889,7 +889,9 @@ def _counting_start(norm: list[str], start: int, end: int) -> int:
     j = end - 1
     while j > start and _steps_on(norm[j - 1], norm[j]):
         j -= 1
-    return j if end - j >= 4 else start
+    if end - j < 4 or any(_steps_on(a, b) for a, b in pairwise(norm[start : j + 1])):
+        return start  # the lines before count on too (`return t`, ... `return z`, `return a`)
+    return j
 
 
 _RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")

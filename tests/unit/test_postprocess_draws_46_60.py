@@ -426,6 +426,13 @@ HAS_KEY = (
 KEYS = "\n    ".join(f"_curses.KEY_F{n}: 'kf{n}'," for n in range(31, 35))
 
 
+def test_a_run_that_counts_on_before_its_counting_end_is_cut_to_its_first_line() -> None:
+    # a guard: `return t` ... `return z` count on too, then `return a` ... again: the first
+    buffer = "def doit3(level, pen):\n    t = tree(pen)\n    <|>\n\n\ndef main():\n    pass\n"
+    raw = "return t" + "".join(f"\n    return {c}" for c in "uvwxyzabcde") + "\n    re"
+    assert shown_at(buffer, raw, lang="python", truncated=True) == "return t"
+
+
 def test_lines_left_after_copies_of_a_line_were_cut_are_no_second_runaway() -> None:
     raw = KEYS + "\n    _curses.KEY_F34: 'kf34'," * 12 + "\n    _curses.KEY"
     assert shown_at(HAS_KEY, raw, lang="python", truncated=True) == KEYS
