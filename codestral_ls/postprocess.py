@@ -74,8 +74,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      (or each one left open is closed by the suffix at its line's depth),
                      no block is left without a body (a ``case 2:`` label opens one; the
                      indentation unit is read from code, not a licence comment), no declaration
-                     header without its ``{``
-                     unless the suffix goes on with it, and it parses in context (``syntax_fit``:
+                     header without its ``{`` unless the suffix goes on with it
+                     (``declaration_header``), and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on
                      bounded windows, where a Python ``try:`` the answer opens is blamed for its
                      missing ``except`` however far down the error shows; Lua blocks, an inline
@@ -1598,8 +1598,9 @@ def _innermost_open(text: str, ctx: Context) -> str:
 
 
 def _line_of_open_bracket(text: str, ctx: Context) -> str:
-    """The line holding the innermost bracket left open at the end of ``text`` (recent lines
-    only), "" when none is open."""
+    """The line holding the innermost bracket left open at the end of ``text`` (searched in
+    the recent lines; its start may lie a little before them), "" when none is open or its
+    line's start is out of reach."""
     m = _innermost_open_match(text, ctx)
     if m is None:
         return ""
