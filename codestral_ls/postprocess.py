@@ -1598,19 +1598,16 @@ def _innermost_open(text: str, ctx: Context) -> str:
 
 
 def _line_of_open_bracket(text: str, ctx: Context) -> str:
-    """The line holding the innermost bracket left open at the end of ``text`` (searched in
-    the recent lines; its start may lie a little before them), "" when none is open or its
-    line's start is out of reach."""
-    m = _innermost_open_match(text, ctx)
+    """The line holding the innermost bracket left open at the end of ``text``, searched in
+    its recent whole lines; "" when none is open there. Whole lines: a window cut inside a line
+    reads a bracket in a comment as code, or a line's indentation as none."""
+    text = _tail_lines(text, _RECENT_SCAN_CHARS)
+    matches = bracket_regex(syntax_for(ctx.language_id)).finditer(text)
+    m = _unbalanced(reversed(list(matches)), CLOSERS)
     if m is None:
         return ""
-    pos = len(text) - len(text[-_RECENT_SCAN_CHARS:]) + m.start()
-    # the line may start before the recent lines (`fn rights_base(&self) -> Rights {` at the
-    # top of a long body): look back a little further for its start, "" when it is not there
-    start = text.rfind("\n", max(0, pos - _RECENT_SCAN_CHARS), pos) + 1
-    if not start and pos > _RECENT_SCAN_CHARS:
-        return ""
-    end = text.find("\n", pos)
+    start = text.rfind("\n", 0, m.start()) + 1
+    end = text.find("\n", m.start())
     return text[start : len(text) if end < 0 else end]
 
 
@@ -1733,15 +1730,15 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     # `if printPlatform:  # why` opens its block like `if printPlatform:`; a line that is only
     # a comment keeps its plain reading (commented-out code, `--- -- {` in a doc example)
     code = without_line_comment(last, ctx.language_id)
-    opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id) or (
-        ctx.language_id in _CASE_LANGUAGES and bool(_CASE_LABEL.fullmatch(code.strip()))
-    )
+    opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id)
+    # a `switch` label: its statements one level deeper, or another label (falling through)
+    label = ctx.language_id in _CASE_LANGUAGES and bool(_CASE_LABEL.fullmatch(code.strip()))
     if follow.strip() and not ctx.mid_line:
         step = ctx.width(_indent_of(follow)) - ctx.width(_indent_of(last))
-        if (step > 0) != opener:
+        if (step > 0) != opener and not label:
             return False
         unit = ctx.file_indent
-        if opener and step > (4 if unit is None or unit == "\t" else len(unit)):
+        if (opener or label) and step > (4 if unit is None or unit == "\t" else len(unit)):
             return False  # a body two levels deeper: the missing lines opened the other one
     elif opener and not ctx.mid_line:
         return False  # a block opened and nothing after it to be its body
@@ -1774,7 +1771,6 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     return _width(_indent_of(line)) == closer[1]
 
 
-# a `switch` label: the statements under it are one level deeper, like a block's body
 _CASE_LABEL = re.compile(r"(?:case\b.*|default\s*):")
 _CASE_LANGUAGES = frozenset(
     (

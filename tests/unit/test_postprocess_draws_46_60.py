@@ -521,3 +521,81 @@ def test_the_line_of_a_bracket_opened_beyond_the_recent_lines_is_read_whole() ->
     assert shown_at(RIGHTS_BASE, raw + "\n        base |= wa", lang="rust", truncated=True) == (
         RIGHTS
     )
+
+
+# --- guards: a switch label falling through; a bracket in a comment cut by the window --------
+
+CLANG_FORMAT = """\
+function main (args) {<|>
+      case '--fix':
+        fix = true;
+        break;
+      default:
+    }
+    args.shift();
+  }
+}
+"""
+
+
+def test_a_case_label_falling_through_to_the_suffix_label_is_kept() -> None:
+    truth = "\n  let fix = false;\n  while (args.length > 0) {\n    switch (args[0]) {\n      case '-f':"
+    raw = truth + "\n      case '-f':" * 12 + "\n      ca"
+    assert shown_at(CLANG_FORMAT, raw, lang="javascript", truncated=True) == truth
+
+
+SCAVENGE = """\
+const (
+	// The background scavenger is paced according to these parameters.
+	//
+	// scavengePercent represents the portion of mutator time we're willing
+	// to spend on scavenging in percent.
+	scavengePercent = 1 // 1%
+
+	// retainExtraPercent represents the amount of memory over the heap goal
+	// that the scavenger should keep as a buffer space for the allocator.
+	// This constant is used when we do not have a memory limit set.
+	//
+	// The purpose of maintaining this overhead is to have a greater pool of
+	// unscavenged memory available for allocation (since using scavenged memory
+	// incurs an additional cost), to account for heap fragmentation and
+	// the ever-changing layout of the heap.
+	retainExtraPercent = 10
+
+	// reduceExtraPercent represents the amount of memory under the limit
+	// that the scavenger should target. For example, 5 means we target 95%
+	// of the limit.
+	//
+	// The purpose of shooting lower than the limit is to ensure that, once
+	// close to the limit, the scavenger is working hard to maintain it. If
+	// we have a memory limit set but are far away from it, there's no harm
+	// in leaving up to 100-retainExtraPercent live, and it's more efficient
+	// anyway, for the same reasons that retainExtraPercent exists.
+	reduceExtraPercent = 5
+
+	// maxPagesPerPhysPage is the maximum number of supported runtime pages per
+	// physical page, based on maxPhysPageSize.
+	maxPagesPerPhysPage = maxPhysPageSize / pageSize
+
+	// scavengeCostRatio is the approximate ratio between the costs of using previously
+	<|>
+	// (especially ones where "sysUsed" is not just a no-op) this cost is non-trivial.
+	//
+	// This ratio is used as part of multiplicative factor to help the scavenger account
+	// for the additional costs of using scavenged memory in its pacing.
+	scavengeCostRatio = 0.7 * (goos.IsDarwin + goos.IsIos)
+)
+"""
+SCAVENGE_TRUTH = (
+    "// scavenged memory and scavenging memory.\n\t//\n"
+    "\t// For most systems the cost of scavenging greatly outweighs the costs\n"
+    "\t// associated with using scavenged memory, making this constant 0. On other systems"
+)
+
+
+def test_a_bracket_in_a_comment_the_recent_lines_cut_into_is_no_bracket() -> None:
+    raw = SCAVENGE_TRUTH + "".join(
+        f"\n\t// associated with using scavenged memory, making this constant {n}. On other systems"
+        for n in range(1, 8)
+    )
+    assert shown_at(SCAVENGE, raw + "\n\t// assoc", lang="go", truncated=True) == SCAVENGE_TRUTH
