@@ -539,7 +539,10 @@ function main (args) {<|>
 
 
 def test_a_case_label_falling_through_to_the_suffix_label_is_kept() -> None:
-    truth = "\n  let fix = false;\n  while (args.length > 0) {\n    switch (args[0]) {\n      case '-f':"
+    truth = (
+        "\n  let fix = false;\n  while (args.length > 0) {\n    switch (args[0]) {"
+        "\n      case '-f':"
+    )
     raw = truth + "\n      case '-f':" * 12 + "\n      ca"
     assert shown_at(CLANG_FORMAT, raw, lang="javascript", truncated=True) == truth
 
