@@ -875,7 +875,13 @@ def _steps_on(a: str, b: str) -> bool:
     mx, my = _TRAILING_NUMBER.fullmatch(x), _TRAILING_NUMBER.fullmatch(y)
     if mx and my:  # `kc9`/`kc10`, `5`/`6`
         return mx.group(1) == my.group(1) and int(my.group(2)) - int(mx.group(2)) == 1
-    return x[:-1] == y[:-1] and ord(y[-1].lower()) - ord(x[-1].lower()) == 1
+    if x[:-1] != y[:-1]:
+        return False
+    a, b = x[-1].lower(), y[-1].lower()
+    if a.isalpha() and b.isalpha():
+        # `z` moves on to `a`; letters beyond ASCII have no order to tell by: any move counts
+        return (ord(b) - ord(a)) % 26 == 1 if a.isascii() and b.isascii() else a != b
+    return ord(b) - ord(a) == 1
 
 
 _TRAILING_NUMBER = re.compile(r"(.*?)(\d+)")

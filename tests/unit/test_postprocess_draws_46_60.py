@@ -433,6 +433,13 @@ def test_a_run_that_counts_on_before_its_counting_end_is_cut_to_its_first_line()
     assert shown_at(buffer, raw, lang="python", truncated=True) == "return t"
 
 
+def test_a_letter_moving_on_from_z_to_a_counts_on() -> None:
+    # a guard: `return i + z`, `return i + a`, ... is one runaway from its first line
+    buffer = "func Len(x uint32) int {\n\tz := int(x)\n\t<|>\n}\n"
+    raw = "return i + z" + "".join(f"\n\treturn i + {c}" for c in "abcdefghij") + "\n\tret"
+    assert shown_at(buffer, raw, lang="go", truncated=True) == "return i + z"
+
+
 def test_lines_left_after_copies_of_a_line_were_cut_are_no_second_runaway() -> None:
     raw = KEYS + "\n    _curses.KEY_F34: 'kf34'," * 12 + "\n    _curses.KEY"
     assert shown_at(HAS_KEY, raw, lang="python", truncated=True) == KEYS
