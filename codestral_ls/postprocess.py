@@ -251,6 +251,11 @@ class Context:
         return m.group("b"), (_width(_indent_of(before)) if starts_line and start else -1)
 
     @cached_property
+    def closes_namespace(self) -> bool:
+        """The suffix's next closer ends a C/C++ namespace (``_closes_namespace``)."""
+        return _closes_namespace(self)
+
+    @cached_property
     def recent_open_brackets(self) -> tuple[str, ...]:
         """The innermost of ``open_brackets``, from the last lines only: cheaper, and exact for
         the brackets it finds (text further back can only add outer ones)."""
@@ -1708,7 +1713,7 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         return _innermost_open(ctx.prefix + kept, ctx) not in ("(", "[")
     if closer[1] < 0:
         return True
-    if _closes_namespace(ctx) and _balanced(kept, ctx):
+    if ctx.closes_namespace and _balanced(kept, ctx):
         return True  # the namespace's `}`, at the depth of every function inside it
     # the innermost bracket still open after ``kept``: in the answer, or before the cursor
     line = _line_of_open_bracket(ctx.prefix + kept, ctx)
@@ -1839,7 +1844,7 @@ def _suffix_closes_open(kept: str, ctx: Context) -> bool:
     """The answer leaves a bracket open that the suffix closes (its closer starts a line at
     the indentation of the bracket's line): ``raise ValueError(`` + ``msg`` | ``)``."""
     closer = ctx.suffix_closer
-    if closer is None or closer[1] < 0 or _closes_namespace(ctx):
+    if closer is None or closer[1] < 0 or ctx.closes_namespace:
         return False
     line = _line_of_open_bracket(ctx.prefix + kept, ctx)
     return bool(line) and _width(_indent_of(line)) == closer[1]
@@ -1862,18 +1867,12 @@ def _closes_namespace(ctx: Context) -> bool:
     closer = ctx.suffix_closer
     if ctx.language_id not in ("c", "cpp") or closer is None or closer[0] != "}":
         return False
-    if _NAMESPACE_CLOSER.match(ctx.next_code_line):
+    suffix = ctx.suffix[:4000]  # where Context.suffix_closer looks
+    regex = bracket_regex(syntax_for(ctx.language_id))
+    m = _unbalanced(regex.finditer(suffix), OPENERS)
+    if m is not None and _NAMESPACE_CLOSER.match(suffix[suffix.rfind("\n", 0, m.start()) + 1 :]):
         return True
-    m = _unbalanced(
-        reversed(
-            list(
-                bracket_regex(syntax_for(ctx.language_id)).finditer(
-                    ctx.prefix[-_PREFIX_SCAN_CHARS:]
-                )
-            )
-        ),
-        CLOSERS,
-    )
+    m = _unbalanced(reversed(list(regex.finditer(ctx.prefix[-_PREFIX_SCAN_CHARS:]))), CLOSERS)
     if m is None:
         return False
     text = ctx.prefix[-_PREFIX_SCAN_CHARS:]
