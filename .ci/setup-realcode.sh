@@ -5,6 +5,7 @@
 #
 #   golang-1.19-src   Go's standard library sources  -> /usr/share/go-1.19/src
 #   rust-src          Rust's standard library sources -> /usr/src/rustc-*/library
+#   googletest        GoogleTest and GoogleMock (C++)  -> /usr/src/googletest
 #
 # Already on the machine or installed by other setup scripts: the Python standard library,
 # C headers (/usr/include), JavaScript/TypeScript (npm packages under .cache/code-server,
@@ -16,9 +17,10 @@ set -euo pipefail
 want=()
 [ -d /usr/share/go-1.19/src ] || want+=(golang-1.19-src)
 compgen -G "/usr/src/rustc-*/library" > /dev/null || want+=(rust-src)
+[ -d /usr/src/googletest ] || want+=(googletest)
 if [ ${#want[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${want[@]}"
 fi
-echo "setup-realcode: Go and Rust sources present"
+echo "setup-realcode: Go, Rust and C++ (GoogleTest) sources present"

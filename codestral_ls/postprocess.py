@@ -263,6 +263,11 @@ class Context:
         return m.group("b"), (_width(_indent_of(before)) if starts_line and start else -1)
 
     @cached_property
+    def closes_namespace(self) -> bool:
+        """The suffix's next closer ends a C/C++ namespace (``_closes_namespace``)."""
+        return _closes_namespace(self)
+
+    @cached_property
     def recent_open_brackets(self) -> tuple[str, ...]:
         """The innermost of ``open_brackets``, from the last lines only: cheaper, and exact for
         the brackets it finds (text further back can only add outer ones)."""
@@ -989,6 +994,9 @@ def stop_at_block_end(text: str, ctx: Context) -> str:
     that goes below the code after the cursor (the suffix says the block is not done)."""
     if "\n" not in text or ctx.language_id not in _BLOCK_LANGUAGES:
         return text
+    done = _end_of_opened_block(text, ctx)
+    if done is not None:
+        return done
     before = ctx.line_before
     if not before.strip():
         block = _width(before)
@@ -1014,6 +1022,46 @@ def stop_at_block_end(text: str, ctx: Context) -> str:
                 continue
             return "\n".join(lines[:i]).rstrip()
     return text
+
+
+# what may follow a block's closing line as part of the same statement
+_AFTER_BLOCK = re.compile(r"(?:else|catch|finally|while|except)\b|[)\]},;.:?]|&&|\|\||[=!]=")
+
+
+def _end_of_opened_block(text: str, ctx: Context) -> str | None:
+    """After a header with no block yet (``TEST(Foo, Bar) |``, ``fn main() |``), an answer
+    whose first line opens the block is done where that block closes: the lines after it are
+    the model running on into new code (the suffix holds what really follows). None when the
+    rule does not apply (keyword-block languages, the cursor mid-line or after an opener, an
+    answer that does not open a block on its first line or never closes it)."""
+    before = ctx.line_before
+    if (
+        ctx.mid_line
+        or not before.strip()
+        or ctx.language_id == "python"
+        or ctx.language_id in _KEYWORD_BLOCKS
+        or ends_with_block_opener(before, ctx.language_id)
+    ):
+        return None
+    lines = text.split("\n")
+    if not lines[0].rstrip().endswith("{"):
+        return None
+    regex = bracket_regex(syntax_for(ctx.language_id))
+    depth, offset = 0, 0
+    for i, line in enumerate(lines):
+        for m in regex.finditer(line):
+            b = m.group("b")
+            if b is not None:
+                depth += 1 if b in OPENERS else -1
+        offset += len(line) + 1
+        if depth < 0:
+            return None
+        if depth == 0 and i > 0:
+            rest = text[offset:]
+            if not rest.strip() or _AFTER_BLOCK.match(rest.lstrip()):
+                return None
+            return text[: offset - 1].rstrip()
+    return None
 
 
 # --- 8. suffix_repeat ---------------------------------------------------------------------------
@@ -1548,6 +1596,8 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
         return text
     typed = _significant(last) or last.strip() in _CLOSER_WORDS  # not `///` before `/// Docs`
     if typed and follow.strip().startswith(last.strip()):
+        if last.strip()[0] in CLOSERS and head.strip() and not _balanced(head, ctx):
+            return text  # `}` closing the answer's own `{`, before the suffix's `}  // namespace`
         if not head.strip() and _is_run_entry(text, ctx):
             return text  # all of it: one more entry, a new `#endif` (see suffix_repeat)
         line = _code_lines([last], _line_indent(text, len(text), ctx))
@@ -1768,6 +1818,8 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         return _innermost_open(ctx.prefix + kept, ctx) not in ("(", "[")
     if closer[1] < 0:
         return True
+    if ctx.closes_namespace and _balanced(kept, ctx):
+        return True  # the namespace's `}`, at the depth of every function inside it
     # the innermost bracket still open after ``kept``: in the answer, or before the cursor
     line = _line_of_open_bracket(ctx.prefix + kept, ctx)
     if not line:
@@ -1907,10 +1959,41 @@ def _suffix_closes_open(kept: str, ctx: Context) -> bool:
     """The answer leaves a bracket open that the suffix closes (its closer starts a line at
     the indentation of the bracket's line): ``raise ValueError(`` + ``msg`` | ``)``."""
     closer = ctx.suffix_closer
-    if closer is None or closer[1] < 0:
+    if closer is None or closer[1] < 0 or ctx.closes_namespace:
         return False
     line = _line_of_open_bracket(ctx.prefix + kept, ctx)
     return bool(line) and _width(_indent_of(line)) == closer[1]
+
+
+# C++ namespaces and `extern "C"` blocks, whose bodies are not indented: the `}` that ends one
+# sits at the depth of every function inside it (clang-format labels it `}  // namespace x`)
+_NAMESPACE_OPENER = re.compile(
+    r'\s*(?:(?:inline\s+)?namespace\b[^;{()]*|extern\s+"C(?:\+\+)?"\s*)\{\s*$'
+)
+_NAMESPACE_CLOSER = re.compile(
+    r"\s*\}\s*(?://|/\*)\s*(?:end\s+(?:of\s+)?)?(?:anonymous\s+)?(?:namespace|extern)\b"
+)
+
+
+def _closes_namespace(ctx: Context) -> bool:
+    """In C/C++, is the suffix's next closer the end of a namespace (or ``extern "C"``) block
+    opened before the cursor? Then it cannot close a block the answer leaves open, though it
+    stands at that block's depth."""
+    closer = ctx.suffix_closer
+    if ctx.language_id not in ("c", "cpp") or closer is None or closer[0] != "}":
+        return False
+    suffix = ctx.suffix[:4000]  # where Context.suffix_closer looks
+    regex = bracket_regex(syntax_for(ctx.language_id))
+    m = _unbalanced(regex.finditer(suffix), OPENERS)
+    if m is not None and _NAMESPACE_CLOSER.match(suffix[suffix.rfind("\n", 0, m.start()) + 1 :]):
+        return True
+    m = _unbalanced(reversed(list(regex.finditer(ctx.prefix[-_PREFIX_SCAN_CHARS:]))), CLOSERS)
+    if m is None:
+        return False
+    text = ctx.prefix[-_PREFIX_SCAN_CHARS:]
+    start = text.rfind("\n", 0, m.start()) + 1
+    end = text.find("\n", m.start())
+    return _NAMESPACE_OPENER.match(text[start : len(text) if end < 0 else end]) is not None
 
 
 def _suffix_closes_each(kept: str, ctx: Context) -> bool:

@@ -11,6 +11,7 @@ gives the same text as one chunk. See tests/quality/realcode/ for how cases are 
 
     python -m tests.bench.bench_realcode [--files 12] [--cuts 3] [--seed 1] [--show 20]
     python -m tests.bench.bench_realcode --seeds 16-25   # several draws: per seed, then pooled
+    python -m tests.bench.bench_realcode --seeds 1-5 --langs cpp,c   # some languages only
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tests.quality.realcode.runner import LANGS, main_pooled
 from tests.quality.realcode.runner import main as run_harness
-from tests.quality.realcode.runner import main_pooled
 
 
 def seed_list(spec: str) -> list[int]:
@@ -40,11 +41,18 @@ def main(argv: list[str] | None = None) -> int:
         "--seeds", type=seed_list, help="several draws, pooled (16-25 or 1,3,5); overrides --seed"
     )
     parser.add_argument("--show", type=int, default=20, help="failures to print")
+    parser.add_argument(
+        "--langs", default=",".join(LANGS), help=f"languages, comma-separated ({','.join(LANGS)})"
+    )
     args = parser.parse_args(argv)
+    langs = tuple(lang for lang in args.langs.split(",") if lang)
+    unknown = set(langs) - set(LANGS)
+    if unknown:
+        parser.error(f"unknown language(s): {', '.join(sorted(unknown))}")
     if args.seeds:
-        outcomes = main_pooled(args.files, args.cuts, args.seeds, args.show)
+        outcomes = main_pooled(args.files, args.cuts, args.seeds, args.show, langs)
     else:
-        outcomes = run_harness(args.files, args.cuts, args.seed, args.show)
+        outcomes = run_harness(args.files, args.cuts, args.seed, args.show, langs)
     return 0 if outcomes else 1
 
 

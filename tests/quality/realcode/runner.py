@@ -329,9 +329,11 @@ def failures(outcomes: list[Outcome], limit: int = 20) -> list[str]:
     return out[:limit]
 
 
-def main(files_per_lang: int, cuts_per_kind: int, seed: int, show: int) -> list[Outcome]:
+def main(
+    files_per_lang: int, cuts_per_kind: int, seed: int, show: int, langs: tuple[str, ...] = LANGS
+) -> list[Outcome]:
     t0 = time.perf_counter()
-    corpus = build_corpus(files_per_lang, cuts_per_kind, seed)
+    corpus = build_corpus(files_per_lang, cuts_per_kind, seed, langs)
     t1 = time.perf_counter()
     outcomes = asyncio.run(run_corpus(corpus, seed))
     print(f"(corpus built in {t1 - t0:.1f} s)")
@@ -342,7 +344,11 @@ def main(files_per_lang: int, cuts_per_kind: int, seed: int, show: int) -> list[
 
 
 def main_pooled(
-    files_per_lang: int, cuts_per_kind: int, seeds: list[int], show: int
+    files_per_lang: int,
+    cuts_per_kind: int,
+    seeds: list[int],
+    show: int,
+    langs: tuple[str, ...] = LANGS,
 ) -> list[Outcome]:
     """Several seeds: each seed's figures per language, then the pooled report."""
     t0 = time.perf_counter()
@@ -350,7 +356,7 @@ def main_pooled(
     outcomes: list[Outcome] = []
     per_seed: list[tuple[int, list[Outcome]]] = []
     for seed in seeds:
-        corpus = build_corpus(files_per_lang, cuts_per_kind, seed)
+        corpus = build_corpus(files_per_lang, cuts_per_kind, seed, langs)
         outs = asyncio.run(run_corpus(corpus, seed))
         pooled.cuts += corpus.cuts
         pooled.skipped = sorted(set(pooled.skipped) | set(corpus.skipped))
