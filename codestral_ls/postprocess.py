@@ -40,7 +40,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      quoted word its closing quote)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at (an
-                     answer that starts with the next definition keeps that one)
+                     answer that starts with the next definition keeps that one); after a
+                     header with no block yet (``TEST(A, B) |``), where the block its first
+                     line opens closes
 11. suffix_repeat    drop an answer that re-types the code after the cursor (all of it, or two
                      lines; three when the second is a closer: ``return true`` + ``}`` then new
                      code ends a block like the suffix's); cut one that reaches the suffix and
@@ -69,9 +71,11 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
 15. trailing_space   trailing whitespace and blank lines at the end
 16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
-                     (not one more entry of the suffix's run)
+                     (not one more entry of the suffix's run, nor a closer of the answer's own
+                     bracket before the suffix's alike one: ``}`` then ``}  // namespace``)
 17. balance          a truncated answer: back to its last line where its brackets are balanced
-                     (or each one left open is closed by the suffix at its line's depth),
+                     (or each one left open is closed by the suffix at its line's depth; a
+                     C/C++ namespace's ``}`` closes none of the answer's),
                      no block is left without a body (a ``case 2:`` label opens one; the
                      indentation unit is read from code, not a licence comment), no declaration
                      header without its ``{`` unless the suffix goes on with it

@@ -36,7 +36,7 @@ from tests.support.upstream import fake_control, fake_process
 URI = "file:///work/project/overhead.py"
 TEXT = "import math\n\n\ndef add(a, b):\n    \n\nprint(add(1, 2))\n"
 CURSOR = (4, 4)
-ROUNDS = 60
+ROUNDS = 240  # the median of 60 moved by +-0.08 ms from run to run on this 2-core machine
 HITS = 150
 
 
