@@ -23,15 +23,21 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
  8. single_line      single-line mode: keep the first line only (see ``keep_first_line``), or
                      the block that line opens, or inside a bracket opened before the cursor
                      that the suffix leaves open (``return (a and`` above), the lines up to
-                     the one that closes it (8 at most)
+                     the one that closes it (8 at most), or after a line that leaves a
+                     declaration header without its ``{`` (``class A<T>`` + ``extends B``),
+                     the lines up to that ``{`` (``declaration_header``)
  9. repetition       runaway repetition: a line or block repeated 3+ times in a row (the cursor
                      line counts) -> one copy (lines without letters, closing quotes or ``*/``, only
                      when they run to the token limit; rows of numbers not even then if each
                      ends with a separator and the file repeats a row itself, as a table of
                      zeros does); 4+ similar lines (a counter or letter moving on) up to the
-                     token limit -> the first (rows of numbers: counting on by one, in a file
-                     whose rows do not); ``foo = foo = foo`` -> one (a unit of numbers,
-                     ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``)
+                     token limit -> the first, or the first of the 4+ at their end that count
+                     on by one (``'#FF6633'``, ``'#FF9900'``, ``'#FF9901'``...), not after
+                     copies of one line were cut (rows of numbers: counting on by one, in a
+                     file whose rows do not); ``foo = foo = foo`` up to the token limit -> one
+                     (not a line the model ended itself: ``nil,nil,nil``; a unit of numbers,
+                     ``0x20, 0x20, ...``, is data; ``const char*,`` keeps its ``*``, a
+                     quoted word its closing quote)
 10. block_end        stop where a multi-line answer leaves the cursor's block: a less indented
                      new definition, or a line below the indentation the suffix goes on at (an
                      answer that starts with the next definition keeps that one); after a
@@ -46,7 +52,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      inside a run of similar lines (a table) is one more entry, an ``#endif``
                      like it closes another ``#if`` when the prefix leaves more open than the
                      suffix closes; two re-typed lines that are only attributes
-                     (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling
+                     (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling;
+                     two followed by another branch of their statement (``elif``) were the
+                     body of an earlier branch
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
                      a ``}`` at the indentation of the suffix's own closer; not a ``}`` after
@@ -68,7 +76,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 17. balance          a truncated answer: back to its last line where its brackets are balanced
                      (or each one left open is closed by the suffix at its line's depth; a
                      C/C++ namespace's ``}`` closes none of the answer's),
-                     no block is left without a body, and it parses in context (``syntax_fit``:
+                     no block is left without a body (a ``case 2:`` label opens one; the
+                     indentation unit is read from code, not a licence comment), no declaration
+                     header without its ``{`` unless the suffix goes on with it
+                     (``declaration_header``), and it parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on
                      bounded windows, where a Python ``try:`` the answer opens is blamed for its
                      missing ``except`` however far down the error shows; Lua blocks, an inline
@@ -107,6 +118,7 @@ from functools import cached_property
 from itertools import pairwise
 
 from codestral_ls.code_syntax import multiline_string_start
+from codestral_ls.declaration_header import header_left_open, lines_to_header_opener
 from codestral_ls.lexer import (
     PROSE_LANGUAGES,
     LineState,
@@ -325,6 +337,10 @@ class Context:
     def file_indent(self) -> str | None:
         """One indentation level as the prefix writes it ("\\t" or N spaces), None if unknown."""
         text = "\n" + self.prefix[-_INDENT_SCAN_CHARS:]
+        markers = syntax_for(self.language_id).block_comment
+        if markers and markers[0] in text:
+            # a licence block's lines are indented as prose (`  Copyright ...`), not as code
+            text = re.sub(f"{re.escape(markers[0])}[\\s\\S]*?{re.escape(markers[1])}", "", text)
         tabs = text.count("\n\t")
         spaces = _SPACE_INDENTS.findall(text)
         if tabs > len(spaces):
@@ -686,6 +702,19 @@ def _to_bracket_close(text: str, ctx: Context) -> str:
     return ""
 
 
+def _to_header_opener(text: str, ctx: Context) -> str:
+    """A first line that leaves a declaration header unfinished (``class A<T>`` + ``extends
+    B``, then ``implements C {`` on the next line): the answer up to the header's ``{``, which
+    the code after it needs to parse. "" when it brings none within a few lines."""
+    first = text.partition("\n")[0]
+    if not header_left_open(
+        _tail_lines(ctx.prefix, _RECENT_SCAN_CHARS) + first, ctx.suffix[:200], ctx.language_id
+    ):
+        return ""
+    lines = text.split("\n")
+    return "\n".join(lines[: lines_to_header_opener(lines, ctx.language_id)])
+
+
 def keep_first_line(text: str, ctx: Context) -> str:
     if ctx.multiline:
         return text
@@ -698,7 +727,7 @@ def keep_first_line(text: str, ctx: Context) -> str:
             return first + "\n" + ctx.line_before
         if _opens_block(first, ctx):
             return _first_block(text, ctx)  # `function f() {` brings its block
-        return _to_bracket_close(text, ctx) or first
+        return _to_bracket_close(text, ctx) or _to_header_opener(text, ctx) or first
     if ctx.mid_line:
         return ""
     breaks = len(text) - len(text.lstrip("\n"))
@@ -838,15 +867,54 @@ def _collapse_near(lines: list[str], ctx: Context) -> list[str] | None:
             ):
                 end += size
             if end - i >= 4 * size and n - end <= size:
-                return lines[: i + size]
+                return lines[: _counting_start(norm, i, end) + size]
     return None
+
+
+def _steps_on(a: str, b: str) -> bool:
+    """``b`` is ``a`` with one token moved on by one: a number counted up (``<< 6``/``<< 7``) or
+    a last character moved to the next (``myFuncB``/``myFuncC``, ``#FF9900``/``#FF9901``)."""
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    if len(ta) != len(tb):
+        return False
+    diff = [(x, y) for x, y in zip(ta, tb, strict=True) if x != y]
+    if len(diff) != 1:
+        return False
+    x, y = diff[0]
+    mx, my = _TRAILING_NUMBER.fullmatch(x), _TRAILING_NUMBER.fullmatch(y)
+    if mx and my:  # `kc9`/`kc10`, `5`/`6`
+        return mx.group(1) == my.group(1) and int(my.group(2)) - int(mx.group(2)) == 1
+    if x[:-1] != y[:-1]:
+        return False
+    a, b = x[-1].lower(), y[-1].lower()
+    if a.isalpha() and b.isalpha():
+        # `z` moves on to `a`; letters beyond ASCII have no order to tell by: any move counts
+        return (ord(b) - ord(a)) % 26 == 1 if a.isascii() and b.isascii() else a != b
+    return ord(b) - ord(a) == 1
+
+
+_TRAILING_NUMBER = re.compile(r"(.*?)(\d+)")
+
+
+def _counting_start(norm: list[str], start: int, end: int) -> int:
+    """Where a run of similar lines (``start`` to ``end``) starts counting on by one to its end:
+    the runaway. Lines before it that are alike without counting (``'#FF6600'``, ``'#FF6633'``,
+    then ``'#FF9900'``, ``'#FF9901'``...) are the code the model meant; ``start`` when the whole
+    run counts, or when its counting part is too short to call a runaway."""
+    j = end - 1
+    while j > start and _steps_on(norm[j - 1], norm[j]):
+        j -= 1
+    if end - j < 4 or any(_steps_on(a, b) for a, b in pairwise(norm[start : j + 1])):
+        return start  # the lines before count on too (`return t`, ... `return z`, `return a`)
+    return j
 
 
 _RUNAWAY_UNIT = re.compile(r"(.{3,80}?)\1{2,}")
 _NUMBER_LITERAL = re.compile(r"\b(?:0[xXbBoO][0-9a-fA-F_]+|\d[\w.]*)")
 
 
-_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"'*]*$")  # not `*`: `char*,` ends a C type
+# not `*`: `char*,` ends a C type; not a closing quote (``inf``, in a docstring)
+_TRAILING_SEPARATOR = re.compile(r"[^\w)\]}\"'`*]*$")
 
 
 def _cut_line_runaway(line: str, ctx: Context) -> str:
@@ -877,6 +945,7 @@ def cut_repetition(text: str, ctx: Context) -> str:
     # the cursor line is the first of a run: `x = 1` + `\nx = 1\nx = 1` repeats it 3 times
     while len(lines) >= 3 and (collapsed := _collapse_once(lines, ctx)) is not None:
         lines, changed = collapsed, True
+    exact_runaway = changed
     for i in range(1, len(lines)):
         # formatted code never closes twice at one indentation in a row (`}` then `}`)
         if (
@@ -886,11 +955,15 @@ def cut_repetition(text: str, ctx: Context) -> str:
         ):
             lines, changed = lines[:i], True
             break
-    if ctx.truncated and len(lines) >= 4:
+    # one runaway per answer: what is left after copies of a line were cut is what the model
+    # meant (`KEY_F31` ... `KEY_F34`, then `KEY_F34` again and again)
+    if ctx.truncated and len(lines) >= 4 and not exact_runaway:
         near = _collapse_near(lines, ctx)
         if near is not None:
             lines, changed = near, True
-    first = _cut_line_runaway(lines[0], ctx)
+    # a unit repeated to the end of a line the model ended itself is data (`nil,nil,nil`,
+    # `integer, integer, integer`): a runaway runs on to the token limit
+    first = _cut_line_runaway(lines[0], ctx) if ctx.truncated else lines[0]
     if first != lines[0]:
         lines, changed = [first], True  # what followed a runaway line is runaway too
     return "\n".join(lines) if changed else text
@@ -1050,8 +1123,10 @@ def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bo
     same = 0
     while same < min(len(tail), len(head), 3) and _same(tail[same], head[same]):
         same += 1
-    if (same == 3 or (same == 2 and _significant(tail[1][1]))) and not _shares_attributes_only(
-        tail, head
+    if (
+        (same == 3 or (same == 2 and _significant(tail[1][1])))
+        and not _shares_attributes_only(tail, head)
+        and not _another_branch_follows(tail, head, same)
     ):
         return True
     n = len(tail)
@@ -1059,6 +1134,28 @@ def _retypes_suffix(tail: list[_Line], head: list[_Line], truncated: bool) -> bo
         return False
     unfinished = truncated or n >= 2  # after a re-typed line, a start of the next one
     return _same(tail[-1], head[n - 1], start=unfinished)
+
+
+# a line that goes on with a statement opened above it: another branch of an `if`, `try`, `switch`
+_NEXT_BRANCH = re.compile(
+    r"(?:\}\s*)?(?:elif|else|elsif|elseif|except|finally|catch|case|default|rescue|when)\b"
+)
+
+
+def _another_branch_follows(tail: list[_Line], head: list[_Line], same: int) -> bool:
+    """After the lines it shares with the suffix, the answer goes on with another branch of the
+    statement they sit in (less indented, not the suffix's next line): those lines were the body
+    of an earlier branch, written again in the branch the suffix holds (``if x & 1:`` under
+    ``if`` and under ``elif``), not a re-type."""
+    if len(tail) <= same or (len(head) > same and _same(tail[same], head[same])):
+        return False
+    depth, first = tail[same][0], tail[0][0]
+    return (
+        depth is not None
+        and first is not None
+        and depth < first
+        and bool(_NEXT_BRANCH.match(tail[same][1]))
+    )
 
 
 # a line that annotates the item below it: `#[stable(...)]`, `#[doc(no_inline)]`, `@Override`
@@ -1561,12 +1658,14 @@ def _innermost_open(text: str, ctx: Context) -> str:
 
 
 def _line_of_open_bracket(text: str, ctx: Context) -> str:
-    """The line holding the innermost bracket left open at the end of ``text`` (recent lines
-    only), "" when none is open."""
-    m = _innermost_open_match(text, ctx)
+    """The line holding the innermost bracket left open at the end of ``text``, searched in
+    its recent whole lines; "" when none is open there. Whole lines: a window cut inside a line
+    reads a bracket in a comment as code, or a line's indentation as none."""
+    text = _tail_lines(text, _RECENT_SCAN_CHARS)
+    matches = bracket_regex(syntax_for(ctx.language_id)).finditer(text)
+    m = _unbalanced(reversed(list(matches)), CLOSERS)
     if m is None:
         return ""
-    text = text[-_RECENT_SCAN_CHARS:]
     start = text.rfind("\n", 0, m.start()) + 1
     end = text.find("\n", m.start())
     return text[start : len(text) if end < 0 else end]
@@ -1675,6 +1774,10 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     indentation of the line holding the bracket it closes."""
     if _CONTINUED.search(last) and not _ends_pointer_type(last, ctx):
         return False  # `x =` or `a +`: the expression goes on in the lines that are missing
+    if header_left_open(
+        _tail_lines(ctx.prefix, _RECENT_SCAN_CHARS) + kept, ctx.suffix[:200], ctx.language_id
+    ):
+        return False  # `class A<T>` + `extends B`: its `implements C {` line is missing
     if ctx.language_id == "lua" and last.rstrip().endswith(",") and follow_starts(ctx, ")"):
         return False  # Lua calls take no trailing comma: an argument is missing
     for quote in _MULTILINE_QUOTES.get(ctx.language_id, ()):
@@ -1688,12 +1791,14 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     # a comment keeps its plain reading (commented-out code, `--- -- {` in a doc example)
     code = without_line_comment(last, ctx.language_id)
     opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id)
+    # a `switch` label: its statements one level deeper, or another label (falling through)
+    label = ctx.language_id in _CASE_LANGUAGES and bool(_CASE_LABEL.fullmatch(code.strip()))
     if follow.strip() and not ctx.mid_line:
         step = ctx.width(_indent_of(follow)) - ctx.width(_indent_of(last))
-        if (step > 0) != opener:
+        if (step > 0) != opener and not label:
             return False
         unit = ctx.file_indent
-        if opener and step > (4 if unit is None or unit == "\t" else len(unit)):
+        if (opener or label) and step > (4 if unit is None or unit == "\t" else len(unit)):
             return False  # a body two levels deeper: the missing lines opened the other one
     elif opener and not ctx.mid_line:
         return False  # a block opened and nothing after it to be its body
@@ -1726,6 +1831,16 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
         # the line that opened it (a lone `@Override` there needed the method it annotates)
         return _opens_at(ctx.prefix[-_RECENT_SCAN_CHARS:] + kept, closer[1])
     return _width(_indent_of(line)) == closer[1]
+
+
+_CASE_LABEL = re.compile(r"(?:case\b.*|default\s*):")
+_CASE_LANGUAGES = frozenset(
+    (
+        "javascript", "typescript", "javascriptreact", "typescriptreact", "go", "java", "c",
+        "cpp", "csharp", "php", "dart", "swift", "objective-c", "objective-cpp", "cuda-cpp",
+        "groovy",
+    )
+)  # fmt: skip
 
 
 def _opens_at(text: str, width: int) -> bool:

@@ -173,6 +173,10 @@ def _decide(root: Any, src: bytes, cursor: int) -> bool | None:
     if kind == ":":
         return _colon_opens_block(prev)
     if kind in _CONTINUES:
+        if not same_line and kind in _OPERATORS and _closed_after(prev, cursor):
+            # a blank line among the operands of a bracket the suffix closes (`__all__ = (a +`
+            # | `b +` | ... `z)`): like a blank line among items, the lexical rules decide
+            return None
         return False  # an unfinished expression: `x = a +|`, `return (b or` + blank line
     if same_line:
         # `foo(|)` at a line end: the lexical rules decide (multi when only closers follow);
@@ -246,6 +250,34 @@ def _inside_brackets(token: Any, cursor: int) -> bool:
             elif child.type in _CLOSERS and not child.is_missing:
                 depth -= 1
         if depth > 0:
+            return True
+    return False
+
+
+# binary operators: what follows one at a line end is the next operand, as an item follows `,`
+_OPERATORS = frozenset(
+    (
+        "+", "-", "*", "/", "//", "%", "**", "@", "|", "&", "^", "<<", ">>", "and", "or",
+        "<", ">", "<=", ">=", "==", "!=", "in", "is",
+    )
+)  # fmt: skip
+
+
+def _closed_after(token: Any, cursor: int) -> bool:
+    """Is ``token`` inside a bracket opened before it that a real closer (not one tree-sitter
+    made up) closes after the cursor, with no error in between?"""
+    for node in _ancestors(token.parent):
+        if node.type in ("module", "block", "ERROR") or node.has_error:
+            return False
+        children = node.children
+        if (
+            len(children) >= 2
+            and children[0].type in _OPENERS
+            and children[0].start_byte < cursor
+            and children[-1].type in _CLOSERS
+            and not children[-1].is_missing
+            and children[-1].start_byte >= cursor
+        ):
             return True
     return False
 

@@ -299,5 +299,8 @@ def test_never_raises_and_never_shows_whitespace_only(
         # only a first line that opens a block brings more lines (the block), or a cursor
         # inside a bracket opened before it (the lines up to the one that closes it)
         line_before = prefix[prefix.rfind("\n") + 1 :]
-        in_bracket = sum(map(prefix.count, "([{")) > sum(map(prefix.count, ")]}"))
+        depth = 0  # brackets left open: a closer of nothing (`)(`) does not close the `(`
+        for ch in prefix:
+            depth = depth + 1 if ch in "([{" else max(0, depth - 1) if ch in ")]}" else depth
+        in_bracket = depth > 0
         assert in_bracket or ends_with_block_opener(line_before + out.split("\n", 1)[0], lang), out

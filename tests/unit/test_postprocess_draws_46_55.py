@@ -33,4 +33,4 @@ def test_a_value_repeated_to_the_end_of_the_line_with_nothing_like_it_around_is_
         "",
     )
     raw = "None, None, None, None, None, None, None, None, None,"
-    assert shown_at(buffer, raw, lang="rust", multiline=False) == "None"
+    assert shown_at(buffer, raw, lang="rust", multiline=False, truncated=True) == "None"

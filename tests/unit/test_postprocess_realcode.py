@@ -50,7 +50,9 @@ def test_near_repetition_needs_the_token_limit() -> None:
 
 def test_one_line_runaway() -> None:
     assert run("x = <|>\n", "foo = foo = foo = foo = fo", multiline=False, cut=True)[0] == "foo"
-    assert run("f(<|>)\n", "a, a, a, a, a", multiline=False)[0] == "a"
+    assert run("f(<|>)\n", "a, a, a, a, a, a, a, a", multiline=False, cut=True)[0] == "a"
+    # the same line from a model that stopped by itself is kept (``nil,nil,nil`` is data)
+    assert run("f(<|>)\n", "a, a, a, a, a", multiline=False)[0] == "a, a, a, a, a"
 
 
 def test_the_cursor_line_counts_in_a_repetition() -> None:
