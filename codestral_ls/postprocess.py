@@ -128,7 +128,7 @@ from codestral_ls.lexer import (
     without_line_comment,
 )
 from codestral_ls.multiline import ends_with_block_opener
-from codestral_ls.syntax_fit import breaks_syntax
+from codestral_ls.syntax_fit import NAMESPACE_CLOSER, NAMESPACE_OPENER, breaks_syntax
 
 OPENERS = "([{"
 CLOSERS = ")]}"
@@ -1969,16 +1969,6 @@ def _suffix_closes_open(kept: str, ctx: Context) -> bool:
     return bool(line) and _width(_indent_of(line)) == closer[1]
 
 
-# C++ namespaces and `extern "C"` blocks, whose bodies are not indented: the `}` that ends one
-# sits at the depth of every function inside it (clang-format labels it `}  // namespace x`)
-_NAMESPACE_OPENER = re.compile(
-    r'\s*(?:(?:inline\s+)?namespace\b[^;{()]*|extern\s+"C(?:\+\+)?"\s*)\{\s*$'
-)
-_NAMESPACE_CLOSER = re.compile(
-    r"\s*\}\s*(?://|/\*)\s*(?:end\s+(?:of\s+)?)?(?:anonymous\s+)?(?:namespace|extern)\b"
-)
-
-
 def _closes_namespace(ctx: Context) -> bool:
     """In C/C++, is the suffix's next closer the end of a namespace (or ``extern "C"``) block
     opened before the cursor? Then it cannot close a block the answer leaves open, though it
@@ -1989,7 +1979,7 @@ def _closes_namespace(ctx: Context) -> bool:
     suffix = ctx.suffix[:4000]  # where Context.suffix_closer looks
     regex = bracket_regex(syntax_for(ctx.language_id))
     m = _unbalanced(regex.finditer(suffix), OPENERS)
-    if m is not None and _NAMESPACE_CLOSER.match(suffix[suffix.rfind("\n", 0, m.start()) + 1 :]):
+    if m is not None and NAMESPACE_CLOSER.match(suffix[suffix.rfind("\n", 0, m.start()) + 1 :]):
         return True
     m = _unbalanced(reversed(list(regex.finditer(ctx.prefix[-_PREFIX_SCAN_CHARS:]))), CLOSERS)
     if m is None:
@@ -1997,7 +1987,7 @@ def _closes_namespace(ctx: Context) -> bool:
     text = ctx.prefix[-_PREFIX_SCAN_CHARS:]
     start = text.rfind("\n", 0, m.start()) + 1
     end = text.find("\n", m.start())
-    return _NAMESPACE_OPENER.match(text[start : len(text) if end < 0 else end]) is not None
+    return NAMESPACE_OPENER.match(text[start : len(text) if end < 0 else end]) is not None
 
 
 def _suffix_closes_each(kept: str, ctx: Context) -> bool:

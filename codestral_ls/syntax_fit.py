@@ -19,6 +19,7 @@ import warnings
 from typing import Any
 
 from codestral_ls import code_syntax
+from codestral_ls.lexer import bracket_regex, syntax_for
 
 PREFIX_CHARS = 3000
 SUFFIX_CHARS = 1000
@@ -251,6 +252,61 @@ def _whole_constructs(
     return "\n".join(headers + lines[i:]), "\n".join(rest[:keep])
 
 
+# C++ namespaces and `extern "C"` blocks: their bodies are not indented, and a window holds one
+# of their two lines more often than both (a namespace opened at the top of the file, closed at
+# its end `}  // namespace x`, as clang-format labels it), which reads as the answer's error
+NAMESPACE_OPENER = re.compile(
+    r'\s*(?:(?:inline\s+)?namespace\b[^;{()]*|extern\s+"C(?:\+\+)?"\s*)\{\s*(?://.*)?$'
+)
+NAMESPACE_CLOSER = re.compile(
+    r"\s*\}\s*;?\s*(?://|/\*)[^\n]*?\b(?:namespace|extern)\b", re.IGNORECASE
+)
+
+
+def _without_namespaces(head: str, answer: str, tail: str, language_id: str) -> tuple[str, str]:
+    """C/C++: the window's namespace lines blanked (same length, so offsets hold), and an
+    opener's closer with it when the window holds that too (matched in the code with the
+    answer, whose brackets sit between them): what they wrap parses as top-level declarations
+    either way. The answer itself is left as it is."""
+    text = head + answer + tail
+    if language_id not in ("c", "cpp") or ("namespace" not in text and "extern" not in text):
+        return head, tail
+    chars = list(text)
+    brackets = [
+        (m.start(), m.group("b"))
+        for m in bracket_regex(syntax_for(language_id)).finditer(text)
+        if m.group("b") is not None
+    ]
+    at = {pos: i for i, (pos, _) in enumerate(brackets)}
+    answer_span = range(len(head), len(head) + len(answer))
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if start not in answer_span:
+            opener = NAMESPACE_OPENER.match(line)
+            if opener is not None or NAMESPACE_CLOSER.match(line):
+                chars[start:end] = " " * len(line)
+            if opener is not None:
+                closer = _matching_closer(brackets, at.get(text.rfind("{", start, end)))
+                if closer is not None and closer not in answer_span:
+                    chars[closer] = " "
+        start = end + 1
+    blanked = "".join(chars)
+    return blanked[: len(head)], blanked[len(head) + len(answer) :]
+
+
+def _matching_closer(brackets: list[tuple[int, str]], i: int | None) -> int | None:
+    """Where the bracket ``brackets[i]`` (an opener) is closed, or None."""
+    if i is None:
+        return None
+    depth = 0
+    for pos, b in brackets[i:]:
+        depth += 1 if b in "([{" else -1
+        if depth == 0:
+            return pos
+    return None
+
+
 # two windows with different edges: an error the window's cut edges cause moves with them, one
 # the answer causes stays where it is relative to the cursor
 WINDOWS = ((PREFIX_CHARS, SUFFIX_CHARS), (PREFIX_CHARS * 2 // 3, SUFFIX_CHARS * 2 // 3))
@@ -274,7 +330,7 @@ def _errors_near(
     )
     if cut is None:
         return None
-    head_text, tail_text = cut
+    head_text, tail_text = _without_namespaces(cut[0], answer, cut[1], language_id)
     head = head_text.encode("utf-8", "replace")
     body = answer.encode("utf-8", "replace")
     tail = tail_text.encode("utf-8", "replace")
