@@ -1816,7 +1816,13 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     # a comment keeps its plain reading (commented-out code, `--- -- {` in a doc example)
     code = without_line_comment(last, ctx.language_id)
     opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id)
-    if not opener and _awaits_statement(code, ctx) and not follow_starts(ctx, ("{", ":", ";")):
+    in_macro = any(line.rstrip().endswith("\\") for line in kept.split("\n")[-2:])
+    if (
+        not opener
+        and not in_macro  # a macro's last line has no `;`: its user writes it
+        and _awaits_statement(code, ctx)
+        and not follow_starts(ctx, ("{", ":", ";"))
+    ):
         opener = True  # `if (x)` with no brace, `Foo()` with no body: what follows is missing
     # a `switch` label: its statements one level deeper, or another label (falling through)
     label = ctx.language_id in _CASE_LANGUAGES and bool(_CASE_LABEL.fullmatch(code.strip()))
