@@ -1747,6 +1747,31 @@ def _last_line_within(text: str, width: int) -> str | None:
 
 
 # an expression that goes on on the next line (not `.` or `-`: prose in comments ends so)
+# a control header with no brace: its statement comes next, one level deeper
+_BRACELESS_HEADER = re.compile(
+    r"\s*(?:\}\s*)?(?:(?:else\s+)?if|for|while|switch|catch)\s*\(.*\)\s*$|\s*(?:\}\s*)?(?:else|do)\s*$"
+)
+# C, C++, Java: a declarator, a constructor, a call that ends its line with `)`: a statement
+# there always ends with `;` or a body, so the line is not finished
+_OPEN_DECLARATOR = re.compile(
+    r"\s*(?!return\b)[A-Za-z_~][\w:<>,\s*&~\[\].]*\([^;{}]*\)\s*"
+    r"(?:(?:const|override|noexcept|final|volatile|throws\s+[\w.,\s]+)\s*)*$"
+)
+_BRACE_STATEMENT_LANGUAGES = frozenset(
+    ("c", "cpp", "java", "csharp", "javascript", "typescript", "javascriptreact", "typescriptreact")
+)
+
+
+def _awaits_statement(code: str, ctx: Context) -> bool:
+    """A line that cannot end a statement in this language: a braceless control header, or (in
+    C, C++ and Java) a line ending with ``)`` that starts one."""
+    if ctx.language_id not in _BRACE_STATEMENT_LANGUAGES or not code.strip():
+        return False
+    if _BRACELESS_HEADER.match(code):
+        return True
+    return ctx.language_id in ("c", "cpp", "java") and _OPEN_DECLARATOR.match(code) is not None
+
+
 _CONTINUED = re.compile(r"(?:[=*%&|^]|(?<!\+)\+|\b(?:and|or))\s*$")  # not `i++`
 _MULTILINE_QUOTES = {
     "python": ('"""', "'''"),
@@ -1764,7 +1789,7 @@ def _ends_pointer_type(last: str, ctx: Context) -> bool:
     return last.rstrip().endswith("*") and ctx.mid_line and ctx.line_after.lstrip()[:1] in ",)"
 
 
-def follow_starts(ctx: Context, text: str) -> bool:
+def follow_starts(ctx: Context, text: str | tuple[str, ...]) -> bool:
     return ctx.next_code_line.lstrip().startswith(text)
 
 
@@ -1791,6 +1816,14 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     # a comment keeps its plain reading (commented-out code, `--- -- {` in a doc example)
     code = without_line_comment(last, ctx.language_id)
     opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id)
+    in_macro = any(line.rstrip().endswith("\\") for line in kept.split("\n")[-2:])
+    if (
+        not opener
+        and not in_macro  # a macro's last line has no `;`: its user writes it
+        and _awaits_statement(code, ctx)
+        and not follow_starts(ctx, ("{", ":", ";"))
+    ):
+        opener = True  # `if (x)` with no brace, `Foo()` with no body: what follows is missing
     # a `switch` label: its statements one level deeper, or another label (falling through)
     label = ctx.language_id in _CASE_LANGUAGES and bool(_CASE_LABEL.fullmatch(code.strip()))
     if follow.strip() and not ctx.mid_line:
