@@ -79,7 +79,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      no block is left without a body (a ``case 2:`` label opens one; the
                      indentation unit is read from code, not a licence comment), no declaration
                      header without its ``{`` unless the suffix goes on with it
-                     (``declaration_header``), and it parses in context (``syntax_fit``:
+                     (``declaration_header``), no last line that cannot end a statement (a
+                     braceless ``if (x)``; in C, C++ and Java a line ending with ``)`` that
+                     starts one, outside a macro) unless the suffix gives what follows, and it
+                     parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on
                      bounded windows, where a Python ``try:`` the answer opens is blamed for its
                      missing ``except`` however far down the error shows; Lua blocks, an inline
