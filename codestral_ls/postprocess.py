@@ -1771,8 +1771,23 @@ def _awaits_statement(code: str, ctx: Context) -> bool:
     if ctx.language_id not in _BRACE_STATEMENT_LANGUAGES or not code.strip():
         return False
     if _BRACELESS_HEADER.match(code):
-        return True
+        return _condition_ends_line(code)
     return ctx.language_id in ("c", "cpp", "java") and _OPEN_DECLARATOR.match(code) is not None
+
+
+def _condition_ends_line(code: str) -> bool:
+    """The header's first parenthesis closes at the end of the line (``if (a) b(c)`` holds its
+    statement already), or the header has none (``else``, ``do``)."""
+    start = code.find("(")
+    if start < 0:
+        return True
+    depth = 0
+    for i, ch in enumerate(code[start:], start):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return not code[i + 1 :].strip()
+    return False
 
 
 _CONTINUED = re.compile(r"(?:[=*%&|^]|(?<!\+)\+|\b(?:and|or))\s*$")  # not `i++`

@@ -247,3 +247,14 @@ def test_a_javascript_call_without_a_semicolon_ends_its_statement() -> None:
     buffer = "function f() {\n  <|>\n  return done\n}\n"
     raw = "start()\n  wait(10)\n  fin"
     assert shown_at(buffer, raw, lang="javascript", truncated=True) == "start()\n  wait(10)"
+
+
+def test_an_if_with_its_statement_on_the_same_line_ends_a_statement() -> None:
+    # npm argparse's lib/sub.js: `if (...) throw new TypeError(...)` holds its statement
+    buffer = "function sub(name, values) {\n  <|>\n  return name\n}\n"
+    raw = (
+        "const dict = values[0]\n"
+        "  if (typeof dict !== 'object' || dict === null) throw new TypeError(`bad ${name}`)\n"
+        "  const k"
+    )
+    assert shown_at(buffer, raw, lang="javascript", truncated=True) == raw.rsplit("\n", 1)[0]
