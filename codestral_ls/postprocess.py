@@ -255,14 +255,20 @@ class Context:
         return markers[1] if opened >= 0 and head.find(markers[1], opened) < 0 else ""
 
     @cached_property
+    def suffix_closer_match(self) -> re.Match[str] | None:
+        """The first closer in the suffix (its first 4,000 characters) that closes a bracket
+        opened before the cursor."""
+        regex = bracket_regex(syntax_for(self.language_id))
+        return _unbalanced(regex.finditer(self.suffix[:4000]), OPENERS)
+
+    @cached_property
     def suffix_closer(self) -> tuple[str, int] | None:
-        """The first closer in the suffix that closes a bracket opened before the cursor, and
-        the indentation of its line when it starts that line, maybe after ``end`` (-1
-        otherwise)."""
-        text = self.suffix[:4000]
-        m = _unbalanced(bracket_regex(syntax_for(self.language_id)).finditer(text), OPENERS)
+        """``suffix_closer_match``'s closer, and the indentation of its line when it starts that
+        line, maybe after ``end`` (-1 otherwise)."""
+        m = self.suffix_closer_match
         if m is None:
             return None
+        text = self.suffix
         start = text.rfind("\n", 0, m.start()) + 1
         before = text[start : m.start()]
         # at a line start, or after the words that end a block there (Lua's `end)`)
@@ -1660,11 +1666,12 @@ def _innermost_open(text: str, ctx: Context) -> str:
     return m.group("b") if m else ""
 
 
-def _line_of_open_bracket(text: str, ctx: Context) -> str:
+def _line_of_open_bracket(text: str, ctx: Context, chars: int = _RECENT_SCAN_CHARS) -> str:
     """The line holding the innermost bracket left open at the end of ``text``, searched in
-    its recent whole lines; "" when none is open there. Whole lines: a window cut inside a line
-    reads a bracket in a comment as code, or a line's indentation as none."""
-    text = _tail_lines(text, _RECENT_SCAN_CHARS)
+    its last ``chars`` characters' whole lines; "" when none is open there. Whole lines: a
+    window cut inside a line reads a bracket in a comment as code, or a line's indentation as
+    none."""
+    text = _tail_lines(text, chars)
     matches = bracket_regex(syntax_for(ctx.language_id)).finditer(text)
     m = _unbalanced(reversed(list(matches)), CLOSERS)
     if m is None:
@@ -1834,7 +1841,7 @@ def _fits_suffix(kept: str, last: str, ctx: Context) -> bool:
     # a comment keeps its plain reading (commented-out code, `--- -- {` in a doc example)
     code = without_line_comment(last, ctx.language_id)
     opener = ends_with_block_opener(code if code.strip() else last, ctx.language_id)
-    in_macro = any(line.rstrip().endswith("\\") for line in kept.split("\n")[-2:])
+    in_macro = any(line.rstrip().endswith("\\") for line in kept.rsplit("\n", 2)[-2:])
     if (
         not opener
         and not in_macro  # a macro's last line has no `;`: its user writes it
@@ -2027,18 +2034,13 @@ def _closes_namespace(ctx: Context) -> bool:
     closer = ctx.suffix_closer
     if ctx.language_id not in ("c", "cpp") or closer is None or closer[0] != "}":
         return False
-    suffix = ctx.suffix[:4000]  # where Context.suffix_closer looks
-    regex = bracket_regex(syntax_for(ctx.language_id))
-    m = _unbalanced(regex.finditer(suffix), OPENERS)
-    if m is not None and NAMESPACE_CLOSER.match(suffix[suffix.rfind("\n", 0, m.start()) + 1 :]):
+    m = ctx.suffix_closer_match
+    if m is not None and NAMESPACE_CLOSER.match(
+        ctx.suffix[ctx.suffix.rfind("\n", 0, m.start()) + 1 :]
+    ):
         return True
-    m = _unbalanced(reversed(list(regex.finditer(ctx.prefix[-_PREFIX_SCAN_CHARS:]))), CLOSERS)
-    if m is None:
-        return False
-    text = ctx.prefix[-_PREFIX_SCAN_CHARS:]
-    start = text.rfind("\n", 0, m.start()) + 1
-    end = text.find("\n", m.start())
-    return NAMESPACE_OPENER.match(text[start : len(text) if end < 0 else end]) is not None
+    opener = _line_of_open_bracket(ctx.prefix, ctx, _PREFIX_SCAN_CHARS)
+    return NAMESPACE_OPENER.match(opener) is not None
 
 
 def _suffix_closes_each(kept: str, ctx: Context) -> bool:
