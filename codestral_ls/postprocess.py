@@ -1508,7 +1508,9 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
     words = set(re.findall(r"\w+", overlap))
     if words and words <= _CLOSER_WORDS and _BLOCK_KEYWORD.search(kept):
         # `end` lines: the answer's own, unless the suffix's `end`s close its blocks as well
-        return ctx.language_id in _KEYWORD_BLOCKS and _keyword_blocks_closed(kept, ctx)
+        return ctx.language_id in _KEYWORD_BLOCKS and _keyword_blocks_closed(
+            kept, ctx, body_goes_on=True
+        )
     return True
 
 
@@ -1594,8 +1596,10 @@ def trim_trailing_space(text: str, ctx: Context) -> str:
 # --- 13. partial_suffix -------------------------------------------------------------------------
 
 
-# where a longer name goes on from a whole one: `_part` (snake_case), `Part` (camelCase)
+# where a longer name goes on from a whole one: `_part` (snake_case), `Part` (camelCase),
+# `6` after a letter (`AF_INET` before `AF_INET6`)
 _SUBWORD_START = re.compile(r"_[A-Za-z0-9]|[A-Z]")
+_NUMBERED_NAME = re.compile(r"[A-Za-z_]\Z")
 
 
 def drop_partial_suffix_line(text: str, ctx: Context) -> str:
@@ -1617,7 +1621,11 @@ def drop_partial_suffix_line(text: str, ctx: Context) -> str:
         if head.strip() and _next_entry(line, _suffix_code_lines(ctx), ctx):
             return text  # after lines of its own: one more entry of the suffix's run
         rest = follow.strip()[len(last.strip()) :]
-        if not ctx.truncated and _SUBWORD_START.match(rest) and _is_ident(last.rstrip()[-1:]):
+        end = last.rstrip()[-1:]
+        if not ctx.truncated and (
+            (_SUBWORD_START.match(rest) and _is_ident(end))
+            or (rest[:1].isdigit() and _NUMBERED_NAME.match(end))
+        ):
             return text  # `repl_future` before `repl_future_interrupted`: a name of its own
         return head.rstrip()  # `retu` before `return x`, `end` before `end`
     return text
@@ -1690,10 +1698,12 @@ _INLINE_OPENER = re.compile(r"(?:if|elseif|for|while)\b.*\b(?:then|do)\b(?!.*\be
 _INLINE_ELSE = re.compile(r"else\b(?!.*\bend\W*$)")
 
 
-def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
+def _keyword_blocks_closed(kept: str, ctx: Context, body_goes_on: bool = False) -> bool:
     """``then``/``do``/``function`` blocks opened in the answer (and the one the cursor line
     opens) are closed by their ``end`` (Lua, Ruby, shell...): in the answer, or by the ``end``
-    lines the suffix starts with, each at the indentation of the line that opened its block."""
+    lines the suffix starts with, each at the indentation of the line that opened its block.
+    With ``body_goes_on`` (judging ``end`` lines the answer shares with the suffix), the block
+    left open may also be one whose body the suffix goes on with after them."""
     if ctx.language_id not in _KEYWORD_BLOCKS:
         return True
     opened: list[int] = []  # indentation of each line whose block is still open
@@ -1725,7 +1735,9 @@ def _keyword_blocks_closed(kept: str, ctx: Context) -> bool:
                 return False  # it continues an `if` the missing lines opened
             break
         if not _KEYWORD_END.match(line.strip()):
-            break
+            # code deeper than the innermost block still open goes on with its body: closed
+            # further down (`for ... end` typed again before the function's `return r`)
+            return not opened or (body_goes_on and width > opened[-1])
         if opened and opened[-1] == width:
             opened.pop()
             continue
@@ -2023,8 +2035,46 @@ def _suffix_closes_open(kept: str, ctx: Context) -> bool:
     closer = ctx.suffix_closer
     if closer is None or closer[1] < 0 or ctx.closes_namespace:
         return False
-    line = _line_of_open_bracket(ctx.prefix + kept, ctx)
+    line = _statement_line_of_open_brace(ctx.prefix + kept, ctx)
     return bool(line) and _width(_indent_of(line)) == closer[1]
+
+
+def _statement_line_of_open_brace(text: str, ctx: Context) -> str:
+    """``_line_of_open_bracket``, but for a ``{`` on a line that goes on with a bracket opened
+    above (``    StreamOpFlag.NOT_DISTINCT) {`` under ``return new Op<>(this,``) or with a
+    header (``throws X {``), the line that starts the statement: its block's ``}`` stands at
+    that line's indentation."""
+    text = _tail_lines(text, _RECENT_SCAN_CHARS)
+    matches = [m for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text) if m["b"]]
+    opener_of: dict[int, int] = {}  # a closer's position -> its opener's
+    stack: list[int] = []
+    for m in matches:
+        if m["b"] in OPENERS:
+            stack.append(m.start())
+        elif stack:
+            opener_of[m.start()] = stack.pop()
+    if not stack:
+        return ""
+    at = stack[-1]
+    if text[at] == "{":
+        for _ in range(_CONTINUED_LINES):
+            start = text.rfind("\n", 0, at) + 1
+            before = [p for p in opener_of if start <= p < at and opener_of[p] < start]
+            if before:
+                at = opener_of[min(before)]
+            elif _HEADER_CLAUSE.match(text, start) and start:
+                at = start - 1  # `throws X {` under its method's signature: the line above
+            else:
+                break
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return text[start : len(text) if end < 0 else end]
+
+
+# how many lines of one statement's brackets are followed back to its first line
+_CONTINUED_LINES = 8
+# a line that goes on with the declaration header above it
+_HEADER_CLAUSE = re.compile(r"[ \t]*(?:throws|extends|implements|permits|where)\b")
 
 
 def _closes_namespace(ctx: Context) -> bool:

@@ -109,14 +109,30 @@ def _python_breaks(prefix: str, answer: str, suffix: str, before_cursor: bool) -
             if at <= answer_end + max(reach, SUFFIX_LINES):
                 return True
             # a `try:` the answer opens, whose body the suffix goes on with to a line that is
-            # no `except`: the error is reported there, however far, but the answer made it
-            return (
-                exc.msg.startswith(_NO_HANDLER)
-                and _try_row(body + "\n".join(kept), at) >= cursor_line - start
-            )
+            # no `except`: the error is reported there, however far, but the answer made it;
+            # so is a clause of the suffix's (`finally:`) that follows a statement the answer
+            # starts at its depth (an `if` where a `try:` was due)
+            full = body + "\n".join(kept)
+            if exc.msg.startswith(_NO_HANDLER):
+                return _try_row(full, at) >= cursor_line - start
+            return cursor_line - start <= _clause_owner_row(full, at) <= answer_end
         except (ValueError, RecursionError, MemoryError):
             return None
     return False
+
+
+def _clause_owner_row(body: str, at: int) -> int:
+    """When row ``at`` of ``body`` is a clause (``else``/``elif``/``except``/``finally``), the
+    row of the statement before it at its indentation (the one it would continue); else -1."""
+    rows = body.split("\n", at + 1)
+    if at >= len(rows) or not _PY_CLAUSE.match(rows[at].lstrip()):
+        return -1
+    width = _indent(rows[at])
+    for i in range(at - 1, -1, -1):
+        line = rows[i]
+        if line.strip() and not line.lstrip().startswith("#") and _indent(line) <= width:
+            return i if _indent(line) == width else -1
+    return -1
 
 
 _PY_CLAUSE = re.compile(r"(?:elif|else|except|finally)\b")
