@@ -513,6 +513,8 @@ def _strip_echoed_lines(text: str, ctx: Context) -> str:
             continue
         if sum(len(x.strip()) for x in echoed if _significant(x)) < 6:
             continue  # `}` or `end` repeated is normal code, not an echo
+        if all(_ONE_VALUE_ROW.fullmatch(x) for x in echoed):
+            continue  # a table's row of one value, and the next row holds it again
         rest = "\n".join(lines[k:])
         # the remaining lines start at column 0 while the cursor sits after line_before
         if rest.startswith(ctx.line_before):
@@ -545,6 +547,9 @@ def _file_repeats(echo: str, ctx: Context) -> bool:
 _CHAIN_LINK = (".", ":", ">")
 # one element of a list and its separator, no bracket: typed again, it is the next element
 _LIST_ELEMENT = re.compile(r"[^()\[\]{},;]+,\s*")
+# a row of one value (`17, 17, `, `12, 12, ..., 12,`): a table's data, whose next row or
+# items may well be the same again
+_ONE_VALUE_ROW = re.compile(r"\s*([^()\[\]{},;\s]+)\s*,(?:\s*\1\s*,)+\s*")
 
 
 def _strip_echoed_line_start(text: str, ctx: Context) -> str:
@@ -555,6 +560,8 @@ def _strip_echoed_line_start(text: str, ctx: Context) -> str:
         return text
     candidate = text.lstrip(" \t")
     if candidate.startswith(content) and (len(candidate) > len(content) or len(content) > 1):
+        if _ONE_VALUE_ROW.fullmatch(content):
+            return text  # `17, 17, ` + `17, 17, 18`: the row goes on with its value
         return text if _file_repeats(content, ctx) else candidate[len(content) :]
     # only the tail of the line re-typed, e.g. `x = compute(` + `compute(a)`
     first = text[:1]
@@ -820,6 +827,8 @@ def _similar(a: str, b: str) -> bool:
         return True
     if _indent_of(a) != _indent_of(b):
         return False
+    if a.count(",") == b.count(",") and _ONE_VALUE_ROW.fullmatch(a + ","):
+        return bool(_ONE_VALUE_ROW.fullmatch(b + ","))  # `13, 13, 13`/`14, 14, 14`: a table's
     ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
     if len(ta) != len(tb):
         return False
