@@ -2054,17 +2054,28 @@ def _statement_line_of_open_brace(text: str, ctx: Context) -> str:
     header (``throws X {``), the line that starts the statement: its block's ``}`` stands at
     that line's indentation."""
     text = _tail_lines(text, _RECENT_SCAN_CHARS)
-    matches = [m for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text) if m["b"]]
-    opener_of: dict[int, int] = {}  # a closer's position -> its opener's
+    stack, opener_of = _bracket_pairs(text, ctx)
+    return _brace_statement_line(text, stack[-1], opener_of) if stack else ""
+
+
+def _bracket_pairs(text: str, ctx: Context) -> tuple[list[int], dict[int, int]]:
+    """Where the brackets of ``text`` left open sit, and each closer's opener (positions)."""
+    opener_of: dict[int, int] = {}
     stack: list[int] = []
-    for m in matches:
-        if m["b"] in OPENERS:
+    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in OPENERS:
             stack.append(m.start())
         elif stack:
             opener_of[m.start()] = stack.pop()
-    if not stack:
-        return ""
-    at = stack[-1]
+    return stack, opener_of
+
+
+def _brace_statement_line(text: str, at: int, opener_of: dict[int, int]) -> str:
+    """The line of the bracket at ``at``, or for a ``{``, of the statement it ends (see
+    ``_statement_line_of_open_brace``)."""
     if text[at] == "{":
         for _ in range(_CONTINUED_LINES):
             start = text.rfind("\n", 0, at) + 1
@@ -2106,25 +2117,18 @@ def _suffix_closes_each(kept: str, ctx: Context) -> bool:
     """Every bracket the answer leaves open is closed by one of the suffix's closers in turn,
     innermost first, on a line at the indentation of the bracket's line: two ``fn f() {``
     lines left open before a suffix that closes one block and then the ``impl`` are not."""
-    regex = bracket_regex(syntax_for(ctx.language_id))
     text = ctx.line_before + kept
-    left: list[int] = []  # where each bracket the answer leaves open sits in ``text``
-    for m in regex.finditer(text, len(ctx.line_before)):
-        b = m.group("b")
-        if b is None:
-            continue
-        if b in OPENERS:
-            left.append(m.start())
-        elif left:
-            left.pop()
+    # where each bracket the answer leaves open sits in ``text``
+    left, opener_of = _bracket_pairs(text, ctx)
+    left = [pos for pos in left if pos >= len(ctx.line_before)]
     if len(left) < 2:
         return True  # one at most: ``_suffix_closes_open`` judged it
     closers = _suffix_closers(ctx, len(left))
     for pos, closer_width in zip(reversed(left), closers, strict=False):
         start = text.rfind("\n", 0, pos) + 1
-        line = text[start:pos]
-        if line.lstrip()[:1] in _CONTINUATION_STARTS:
+        if text[start:pos].lstrip()[:1] in _CONTINUATION_STARTS:
             continue  # `.then(() => {` closes at the depth of the statement it continues
+        line = _brace_statement_line(text, pos, opener_of)
         if closer_width != _width(_indent_of(line)):
             return False
     return len(closers) >= len(left)
