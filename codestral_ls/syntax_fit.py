@@ -114,7 +114,8 @@ def _python_breaks(prefix: str, answer: str, suffix: str, before_cursor: bool) -
             # starts at its depth (an `if` where a `try:` was due)
             full = body + "\n".join(kept)
             if exc.msg.startswith(_NO_HANDLER):
-                return _try_row(full, at) >= cursor_line - start
+                # (not a `try:` of the suffix's, whose `except` the window cut off)
+                return cursor_line - start <= _try_row(full, at) <= answer_end
             return cursor_line - start <= _clause_owner_row(full, at) <= answer_end
         except (ValueError, RecursionError, MemoryError):
             return None

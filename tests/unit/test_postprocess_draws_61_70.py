@@ -269,3 +269,65 @@ def test_the_start_of_the_next_line_before_other_code_is_still_cut() -> None:
     # a guard: `retu` before `return x` re-types the start of the suffix's line
     buffer = "func f() int {\n\tx := 1\n\t<|>\n\treturn x\n}\n"
     assert shown_at(buffer, "x++\n\tretu", lang="go") == "x++"
+
+
+# --- a `try:` of the suffix's is not the answer's ----------------------------------------------
+
+GREP_IT = '''\
+class GrepDialog:
+    def default_command(self, event=None):
+        save = sys.stdout
+        try:
+            sys.stdout = OutputWindow(self.flist)
+            self.grep_it(prog, path)
+        finally:
+            sys.stdout = save
+
+    def grep_it(self, prog, path):<|>
+        found,  write the file and line information to stdout (which
+        is an OutputWindow).
+
+        Args:
+            prog: The compiled, cooked search pattern.
+            path: String containing the search path.
+        """
+        folder, filepat = os.path.split(path)
+        if not folder:
+            folder = os.curdir
+        filelist = sorted(findfiles(folder, filepat, self.recvar.get()))
+        self.close()
+        pat = self.engine.getpat()
+        print(f"Searching {pat!r} in {path} ...")
+        hits = 0
+        try:
+            for fn in filelist:
+                try:
+                    with open(fn, errors='replace') as f:
+                        for lineno, line in enumerate(f, 1):
+                            if line[-1:] == '\\n':
+                                line = line[:-1]
+                            if prog.search(line):
+                                sys.stdout.write(f"{fn}: {lineno}: {line}\\n")
+                                hits += 1
+                except OSError as msg:
+                    print(msg)
+            print(f"Hits found: {hits}\\n(Hint: right-click to open locations.)"
+                  if hits else "No hits.")
+        except AttributeError:
+            # Tk window has been closed, OutputWindow.text = None,
+            # so in OW.write, OW.text.insert fails.
+            pass
+'''
+
+GREP_DOC = (
+    '\n        """Search for prog within the lines of the files in path.\n\n'
+    "        For the each file in the path directory, open the file and\n"
+    "        search each line for the matching pattern.  If the pattern is"
+)
+
+
+def test_a_docstring_is_not_blamed_for_the_suffixs_try_cut_off_by_the_window() -> None:
+    # the parse window ends inside the suffix's `try:` body: its missing `except` is the
+    # window's edge, not an error of the answer's
+    assert shown_at(GREP_IT, GREP_DOC, lang="python") == GREP_DOC
+
