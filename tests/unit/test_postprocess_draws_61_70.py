@@ -330,4 +330,3 @@ def test_a_docstring_is_not_blamed_for_the_suffixs_try_cut_off_by_the_window() -
     # the parse window ends inside the suffix's `try:` body: its missing `except` is the
     # window's edge, not an error of the answer's
     assert shown_at(GREP_IT, GREP_DOC, lang="python") == GREP_DOC
-
