@@ -14,8 +14,10 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      not a repeat the file itself writes near the cursor (``x.as_inner()
                      .as_inner()``, ``//   //``), nor a "tail" starting inside a member chain
                      or inside a string's text, nor one list element typed again after its
-                     comma (``[integer, `` + ``integer, integer``); an echo of the lines above
-                     re-types the cursor line's code too
+                     comma (``[integer, `` + ``integer, integer``), nor a row of one value
+                     (``17, 17, `` + ``17, 17, 18``; a line above ``12, 12, ..., 12,``) that a
+                     table goes on with; an echo of the lines above re-types the cursor line's
+                     code too
     (closer_range)   not a rule: when the answer types the closers after the cursor itself
                      (``foo(|)`` + ``a, b)``), the rules below judge it against the suffix
                      without them and the LSP item's range covers them (``covered_closers``)
@@ -49,7 +51,8 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      goes on re-typing it; a line re-types a suffix line only at its depth
                      (``return None`` of a nested branch before the function's own is new
                      code); a one-line answer, or an answer's last line, equal to the next line
-                     inside a run of similar lines (a table) is one more entry, an ``#endif``
+                     inside a run of similar lines (a table; rows of one value, ``13, 13,``
+                     and ``14, 14,``, are alike) is one more entry, an ``#endif``
                      like it closes another ``#if`` when the prefix leaves more open than the
                      suffix closes; two re-typed lines that are only attributes
                      (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling;
@@ -67,15 +70,20 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
 13. suffix_overlap   trim an end that repeats the start of the suffix, ignoring whitespace within
                      lines (not line breaks, nor in a doc comment) but not depth: an overlap
                      of whole lines starts at the suffix line's indentation; a last line that is
-                     one more entry of the run the suffix goes on with is no overlap
+                     one more entry of the run the suffix goes on with is no overlap; ``end``
+                     lines are one when the suffix's close the answer's blocks, or the suffix
+                     then goes on with the body of the block still open (``return r``)
 14. indent_style     re-indent with the file's style (tabs vs spaces, read from the prefix)
 15. trailing_space   trailing whitespace and blank lines at the end
 16. partial_suffix   drop a last line that only re-types the start of the suffix's next line
                      (not one more entry of the suffix's run, nor a closer of the answer's own
-                     bracket before the suffix's alike one: ``}`` then ``}  // namespace``)
+                     bracket before the suffix's alike one: ``}`` then ``}  // namespace``, nor
+                     a whole name before a longer one: ``AF_INET`` before ``AF_INET6``)
 17. balance          a truncated answer: back to its last line where its brackets are balanced
-                     (or each one left open is closed by the suffix at its line's depth; a
-                     C/C++ namespace's ``}`` closes none of the answer's),
+                     (or each one left open is closed by the suffix at its line's depth, for a
+                     ``{`` the depth of its statement's first line when its line goes on with
+                     a bracket or a ``throws`` clause begun above; a C/C++ namespace's ``}``
+                     closes none of the answer's),
                      no block is left without a body (a ``case 2:`` label opens one; the
                      indentation unit is read from code, not a licence comment), no declaration
                      header without its ``{`` unless the suffix goes on with it
@@ -85,7 +93,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      parses in context (``syntax_fit``:
                      Python's own parser, tree-sitter for JS/TS/Go/Rust/Java/C/C++/Lua, on
                      bounded windows, where a Python ``try:`` the answer opens is blamed for its
-                     missing ``except`` however far down the error shows; Lua blocks, an inline
+                     missing ``except`` however far down the error shows, and a statement it
+                     starts for a clause of the suffix's at its depth (``if`` before
+                     ``finally:``), but not a ``try:`` of the suffix's; Lua blocks, an inline
                      ``else`` one too, may be closed by the suffix's ``end`` lines; an opener
                      may end in a line comment, a ``*`` before the line's ``,`` or ``)`` ends a
                      C type); not

@@ -8,7 +8,8 @@ starts, so the cost does not grow with the document. An error that tree-sitter r
 the cursor line to a few lines into the suffix is one the answer brought (the original file
 parsed there); errors further away belong to the window's cut edges and are not counted,
 except Python's missing ``except`` of a ``try:`` the answer opens (reported where the ``try``
-body ends, however far into the suffix).
+body ends, however far into the suffix) and a clause of the suffix's (``finally:``) that follows a
+statement the answer starts at its depth (an ``if`` where a ``try:`` was due).
 """
 
 from __future__ import annotations
