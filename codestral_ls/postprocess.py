@@ -57,7 +57,9 @@ Pure functions only. ``postprocess`` runs the rules of ``RULES`` in this order; 
                      suffix closes; two re-typed lines that are only attributes
                      (``#[doc(no_inline)]``, ``@Override``) before another item are a sibling;
                      two followed by another branch of their statement (``elif``) were the
-                     body of an earlier branch
+                     body of an earlier branch; an answer that starts with a statement the
+                     file writes twice in a row just above (``ctx.issues.push({`` ... ``});``)
+                     is one more of them, also for suffix_overlap
 12. closing_bracket  stop at a closer that closes nothing, or that closes a bracket/string opened
                      before the cursor which the suffix already closes (``foo(|)`` + ``a, b)``;
                      a ``}`` at the indentation of the suffix's own closer; not a ``}`` after
@@ -1210,6 +1212,8 @@ def _cut_at_next_line(text: str, ctx: Context) -> str:
     for i in range(1, len(lines)):
         if lines[i].strip() != follow:
             continue
+        if not "".join(lines[:i]).strip() and _file_doubles_statement(follow, ctx):
+            continue  # the answer starts with one more such statement (see drop_suffix_repeat)
         tail = _code_lines(lines[i:], _width(_indent_of(lines[i])))
         if _retypes_suffix(tail, head, ctx.truncated) and not _next_entry(tail, head, ctx):
             return "\n".join(lines[:i])
@@ -1239,9 +1243,38 @@ def drop_suffix_repeat(text: str, ctx: Context) -> str:
         and _retypes_suffix(answer, following, ctx.truncated)
         and not _entry_of_a_run(answer, following, ctx)
         and not _closes_another_conditional(answer, ctx)
+        and not _file_doubles_statement(answer[0][1], ctx)
     ):
         return ""
     return _cut_at_next_line(text, ctx)
+
+
+_DOUBLED_SCAN_CHARS = 3000  # how far above the cursor the file is searched for the pattern
+_DOUBLED_STATEMENT_LINES = 12  # a statement longer than this is not followed to its end
+
+
+def _file_doubles_statement(first: str, ctx: Context) -> bool:
+    """Does the file just above the cursor write a statement starting with ``first`` and right
+    after it another one starting so (``ctx.issues.push({`` ... ``});`` twice in a row)? Then
+    an answer that types such a statement before the suffix's own follows the file's pattern
+    (a test adding the same issue twice), it does not re-type the suffix."""
+    if not _significant(first) or first[-1:] not in OPENERS:
+        return False  # a statement of several lines, whose end its brackets tell
+    lines = _tail_lines(ctx.prefix, _DOUBLED_SCAN_CHARS).split("\n")[:-1]
+    regex = bracket_regex(syntax_for(ctx.language_id))
+    for i, line in enumerate(lines):
+        if line.strip() != first:
+            continue
+        depth = 0
+        for j in range(i, min(len(lines), i + _DOUBLED_STATEMENT_LINES)):
+            brackets = "".join(regex.findall(lines[j]))
+            depth += sum(b in OPENERS for b in brackets) - sum(b in CLOSERS for b in brackets)
+            if depth <= 0:
+                after = lines[j + 1] if j + 1 < len(lines) else ""
+                if after.strip() == first and _indent_of(after) == _indent_of(line):
+                    return True
+                break
+    return False
 
 
 _PP_IF = re.compile(r"\s*#\s*if(?:n?def)?\b")
@@ -1497,7 +1530,9 @@ def _overlap_ok(text: str, p: int, q: int, ctx: Context) -> bool:
         # in a comment the spaces within a line are content: ` *       }` of a code example
         # in a doc comment is not the suffix's ` *     }`
         return False
-    if not kept.strip() and _is_run_entry(text, ctx):
+    if not kept.strip() and (
+        _is_run_entry(text, ctx) or _file_doubles_statement(text.strip().split("\n")[0], ctx)
+    ):
         return False  # all of it overlaps: one more entry, a new `#endif` (see suffix_repeat)
     if q + 1 < len(suffix) and _is_ident(suffix[q]) and _is_ident(suffix[q + 1]):
         return False  # the suffix's word goes on

@@ -330,3 +330,58 @@ def test_a_docstring_is_not_blamed_for_the_suffixs_try_cut_off_by_the_window() -
     # the parse window ends inside the suffix's `try:` body: its missing `except` is the
     # window's edge, not an error of the answer's
     assert shown_at(GREP_IT, GREP_DOC, lang="python") == GREP_DOC
+
+
+# --- a statement the file writes twice in a row -------------------------------------------------
+
+TRANSFORM_TEST = """\
+  const B = z
+    .string()
+    .transform((val, ctx) => {
+      ctx.issues.push({
+        code: "custom",
+        message: `custom error`,
+        input: val,
+      });
+      ctx.issues.push({
+        code: "custom",
+        message: `custom error`,
+        input: val,
+      });
+      return val;
+    })
+    .pipe(z.number() as any);
+
+  const C = z
+    .string()
+    .transform((val, ctx) => {<|>
+      ctx.issues.push({
+        code: "custom",
+        message: `custom error`,
+        input: val,
+        continue: true,
+      });
+      return val;
+    })
+    .pipe(z.number() as any);
+"""
+
+PUSH = (
+    '\n      ctx.issues.push({\n        code: "custom",\n        message: `custom error`,'
+    "\n        input: val,\n        continue: true,\n      });"
+)
+
+
+def test_one_more_statement_like_the_files_doubled_one_is_kept() -> None:
+    assert shown_at(TRANSFORM_TEST, PUSH, lang="typescript") == PUSH
+
+
+def test_one_more_doubled_statement_then_the_suffix_again_loses_only_the_retype() -> None:
+    raw = PUSH + '\n      ctx.issues.push({\n        code: "custom",'
+    assert shown_at(TRANSFORM_TEST, raw, lang="typescript") == PUSH
+
+
+def test_a_statement_the_file_writes_once_typed_again_is_still_a_retype() -> None:
+    # a guard: without the file's own doubled statement, the answer re-types the suffix
+    buffer = TRANSFORM_TEST.replace("      ctx.issues.push({", "      ctx.addIssue({", 1)
+    assert shown_at(buffer, PUSH, lang="typescript") == ""
