@@ -153,7 +153,9 @@ class Engine:
                 if trail.growing is None:
                     self._prefetch(job, text)
                 else:  # what follows an early text is the rest of its answer, still coming
-                    trail.growing.add_done_callback(lambda grown: self._prefetch_grown(job, grown))
+                    trail.growing.add_done_callback(
+                        lambda grown: self._prefetch_grown(job, trail, grown)
+                    )
             return text
         except asyncio.TimeoutError:
             log.info("completion gave up after %d ms", self.settings.completion.timeout_ms)
@@ -251,7 +253,7 @@ class Engine:
         if answer is None or not _is_early(call, answer):
             return
         self.stats.early += 1
-        trail.growing = asyncio.ensure_future(self._grew(call, mine, answer, shown_of))
+        trail.growing = asyncio.ensure_future(self._grew(call, mine, answer, shown_of, trail))
 
     async def _grew(
         self,
@@ -259,18 +261,21 @@ class Engine:
         mine: asyncio.Future[None],
         early: str,
         shown_of: Callable[[str], str | None],
+        trail: Trail,
     ) -> str | None:
         timeout = self.settings.completion.timeout_ms / 1000
         whole = await self.inflight.follow(call, mine, timeout)
-        if not whole or whole == early:
+        if not whole:
             return None
-        return shown_of(whole)
+        trail.whole = shown_of(whole)
+        return None if whole == early else trail.whole
 
-    def _prefetch_grown(self, job: Job, grown: asyncio.Future[str | None]) -> None:
+    def _prefetch_grown(self, job: Job, trail: Trail, grown: asyncio.Future[str | None]) -> None:
         """An early text's whole suggestion is known: fetch what follows it now, not only when
-        the client has asked again for it (the user may accept it at once)."""
-        if not grown.cancelled() and grown.exception() is None and (whole := grown.result()):
-            self._prefetch(job, whole)
+        the client has asked again for it (the user may accept it at once). Also when the
+        rest of the answer added nothing to it (``field(default_factory`` + ``=list)``)."""
+        if not grown.cancelled() and grown.exception() is None and trail.whole:
+            self._prefetch(job, trail.whole)
 
     def _prefetch(self, job: Job, shown: str) -> None:
         """``shown`` goes on screen: fetch what follows it while the user reads it

@@ -127,3 +127,24 @@ async def test_what_follows_the_grown_suggestion_is_fetched_before_the_client_as
     session.fake.wait_for_requests(2, finished=True)
     prompts = [r.json["prompt"] for r in session.fim_requests()]
     assert prompts[1].endswith(DOC[:-1] + SHOWN), prompts
+
+
+async def test_what_follows_an_early_suggestion_that_did_not_grow_is_fetched_too(prefetching):
+    # The rest of the answer adds nothing shown (the next definition is cut): no update for
+    # the client, but the user may accept what is on screen, so its continuation is asked for.
+    session = prefetching.session
+    answer = "return w * h\n\ndef other():\n    return 1\n"
+    words = [w + " " for w in answer.split(" ")]
+    session.fake.responder = lambda rec: (
+        Reply(chunks=words, token_delay=TOKEN_DELAY)
+        if rec.json["prompt"].endswith(DOC[:-1])
+        else Reply(text="")
+    )
+    session.open(URI, DOC)
+    (first,) = await session.inline(URI, *CURSOR)
+    assert first.insert_text == "return w * h"
+    assert not session.fim_requests()[0].t_finished  # shown while the answer still streams
+    session.fake.wait_for_requests(2, finished=True)
+    prompts = [r.json["prompt"] for r in session.fim_requests()]
+    assert prompts[1].endswith(DOC[:-1] + "return w * h"), prompts
+    assert not session.updates
