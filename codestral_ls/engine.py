@@ -196,9 +196,12 @@ class Engine:
             text = await self.inflight.wait(call, mine, held=True, early=early)
             trail.call = call.record
             if typed and _is_early(call, text) and not (text and _goes_on(text, typed)):
-                # The early text ends before what was typed: the whole answer may go on with it.
+                # The early text ends before what was typed (the user accepted it): the lines
+                # streamed since, or the rest of the answer, may go on with it.
                 timeout = self.settings.completion.timeout_ms / 1000
-                text = await self.inflight.follow(call, mine, timeout)
+                text = await self.inflight.lines_until(
+                    call, mine, lambda t: _goes_on(t, typed), timeout
+                )
             self._follow_if_early(call, mine, text, trail, lambda t: self._typed_on(t, typed, job))
             if not typed:
                 return text
@@ -428,7 +431,7 @@ class Engine:
                     # is shown whether the answer comes in one chunk or many.
                     if self._settled(raw, job) and self._shown(raw, job):
                         break
-                    if me.early is not None and not me.early.done() and "\n" in delta.text:
+                    if me.early is not None and "\n" in delta.text:
                         self._offer_early(me, raw, job)
             finally:
                 if working is not None:
@@ -481,10 +484,16 @@ class Engine:
             log.exception("token accounting failed")
 
     def _offer_early(self, me: Call, raw: str, job: Job) -> None:
-        """A waiter can show the complete lines of ``raw`` now (early.py)."""
+        """A waiter can show the complete lines of ``raw`` now (early.py); one that accepted
+        the lines shown before can show these (``InFlight.lines_until``)."""
         text = early_text(raw, lambda head: self._shown(head, job, truncated=True))
-        if text and me.early is not None:
+        if not text or me.early is None or text == me.latest:
+            return
+        me.latest = text
+        if not me.early.done():
             me.early.set_result(text)
+        if me.grew is not None and not me.grew.done():
+            me.grew.set_result(None)
 
     @staticmethod
     def _settled(raw: str, job: Job) -> bool:
