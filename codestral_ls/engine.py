@@ -153,7 +153,9 @@ class Engine:
                 if trail.growing is None:
                     self._prefetch(job, text)
                 else:  # what follows an early text is the rest of its answer, still coming
-                    trail.growing.add_done_callback(lambda grown: self._prefetch_grown(job, grown))
+                    trail.growing.add_done_callback(
+                        lambda grown: self._prefetch_grown(job, trail, grown)
+                    )
             return text
         except asyncio.TimeoutError:
             log.info("completion gave up after %d ms", self.settings.completion.timeout_ms)
@@ -194,9 +196,12 @@ class Engine:
             text = await self.inflight.wait(call, mine, held=True, early=early)
             trail.call = call.record
             if typed and _is_early(call, text) and not (text and _goes_on(text, typed)):
-                # The early text ends before what was typed: the whole answer may go on with it.
+                # The early text ends before what was typed (the user accepted it): the lines
+                # streamed since, or the rest of the answer, may go on with it.
                 timeout = self.settings.completion.timeout_ms / 1000
-                text = await self.inflight.follow(call, mine, timeout)
+                text = await self.inflight.lines_until(
+                    call, mine, lambda t: _goes_on(t, typed), timeout
+                )
             self._follow_if_early(call, mine, text, trail, lambda t: self._typed_on(t, typed, job))
             if not typed:
                 return text
@@ -251,7 +256,7 @@ class Engine:
         if answer is None or not _is_early(call, answer):
             return
         self.stats.early += 1
-        trail.growing = asyncio.ensure_future(self._grew(call, mine, answer, shown_of))
+        trail.growing = asyncio.ensure_future(self._grew(call, mine, answer, shown_of, trail))
 
     async def _grew(
         self,
@@ -259,18 +264,21 @@ class Engine:
         mine: asyncio.Future[None],
         early: str,
         shown_of: Callable[[str], str | None],
+        trail: Trail,
     ) -> str | None:
         timeout = self.settings.completion.timeout_ms / 1000
         whole = await self.inflight.follow(call, mine, timeout)
-        if not whole or whole == early:
+        if not whole:
             return None
-        return shown_of(whole)
+        trail.whole = shown_of(whole)
+        return None if whole == early else trail.whole
 
-    def _prefetch_grown(self, job: Job, grown: asyncio.Future[str | None]) -> None:
+    def _prefetch_grown(self, job: Job, trail: Trail, grown: asyncio.Future[str | None]) -> None:
         """An early text's whole suggestion is known: fetch what follows it now, not only when
-        the client has asked again for it (the user may accept it at once)."""
-        if not grown.cancelled() and grown.exception() is None and (whole := grown.result()):
-            self._prefetch(job, whole)
+        the client has asked again for it (the user may accept it at once). Also when the
+        rest of the answer added nothing to it (``field(default_factory`` + ``=list)``)."""
+        if not grown.cancelled() and grown.exception() is None and trail.whole:
+            self._prefetch(job, trail.whole)
 
     def _prefetch(self, job: Job, shown: str) -> None:
         """``shown`` goes on screen: fetch what follows it while the user reads it
@@ -423,7 +431,7 @@ class Engine:
                     # is shown whether the answer comes in one chunk or many.
                     if self._settled(raw, job) and self._shown(raw, job):
                         break
-                    if me.early is not None and not me.early.done() and "\n" in delta.text:
+                    if me.early is not None and "\n" in delta.text:
                         self._offer_early(me, raw, job)
             finally:
                 if working is not None:
@@ -476,10 +484,16 @@ class Engine:
             log.exception("token accounting failed")
 
     def _offer_early(self, me: Call, raw: str, job: Job) -> None:
-        """A waiter can show the complete lines of ``raw`` now (early.py)."""
+        """A waiter can show the complete lines of ``raw`` now (early.py); one that accepted
+        the lines shown before can show these (``InFlight.lines_until``)."""
         text = early_text(raw, lambda head: self._shown(head, job, truncated=True))
-        if text and me.early is not None:
+        if not text or me.early is None or text == me.latest:
+            return
+        me.latest = text
+        if not me.early.done():
             me.early.set_result(text)
+        if me.grew is not None and not me.grew.done():
+            me.grew.set_result(None)
 
     @staticmethod
     def _settled(raw: str, job: Job) -> bool:

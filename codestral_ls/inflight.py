@@ -33,6 +33,8 @@ class Call:
     record: Any = None  # the call's inspector record (telemetry.inspector.CallRecord)
     # Its complete lines, once they show something (early.py); made when a waiter wants them.
     early: asyncio.Future[str] | None = None
+    latest: str = ""  # then the newest early text, as more lines come in
+    grew: asyncio.Future[None] | None = None  # resolved when ``latest`` changes
 
 
 class InFlight:
@@ -106,7 +108,7 @@ class InFlight:
                 return call.task.result()
             if early and call.early is not None and call.early.done() and not superseded.done():
                 kept = True
-                return call.early.result()
+                return call.latest or call.early.result()
             return None
         except asyncio.CancelledError:
             cancelled = True
@@ -128,6 +130,45 @@ class InFlight:
             return None
         finally:
             _release(call, linger=True)
+
+    async def lines_until(
+        self,
+        call: Call,
+        superseded: asyncio.Future[None],
+        wanted: Callable[[str], bool],
+        timeout: float,
+    ) -> Answer:
+        """For a caller holding a call whose early text was not enough (the user typed all of
+        it): its newer early text as soon as ``wanted`` takes it (the caller still holds the
+        call and must ``follow`` it), else its whole answer; None when a newer request took
+        over first or it took longer than ``timeout``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        released = False
+        try:
+            while not call.task.done() and not superseded.done():
+                if call.latest and wanted(call.latest):
+                    return call.latest
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
+                if call.grew is None or call.grew.done():
+                    call.grew = loop.create_future()
+                await asyncio.wait(
+                    (call.task, superseded, call.grew),
+                    timeout=left,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            released = True
+            if call.task.done() and not call.task.cancelled() and not superseded.done():
+                return call.task.result()
+            return None
+        except asyncio.CancelledError:
+            released = True
+            raise
+        finally:
+            if released:
+                _release(call, linger=True)
 
 
 def _release(call: Call, linger: bool) -> None:

@@ -710,12 +710,20 @@ def _in_multiline_string(ctx: Context) -> bool:
 def _to_bracket_close(text: str, ctx: Context) -> str:
     """Inside a bracket opened before the cursor that the suffix does not close (``return (a and``
     + a blank line), the answer up to the line that closes it: its first line alone would leave
-    the expression unfinished. "" when the answer does not close it within a few lines."""
+    the expression unfinished. "" when the answer does not close it within a few lines, or
+    closes it on its first line already."""
     lines = text.split("\n", _CONTINUATION_LINES)[:_CONTINUATION_LINES]
     if not any(c in line for line in lines[1:] for c in CLOSERS):
         return ""  # no later line can close it (cheap: most answers stop here)
+    at = _line_closing_open_bracket(lines, ctx)
+    return "\n".join(lines[: at + 1]) if at else ""
+
+
+def _line_closing_open_bracket(lines: list[str], ctx: Context) -> int | None:
+    """The index of the line of ``lines`` that closes the bracket left open before the cursor,
+    or None (it is not left open, or no line closes it, or a line closes it wrongly)."""
     if not _open_for_continuation(ctx):
-        return ""
+        return None
     want = CLOSERS[OPENERS.index(ctx.recent_open_brackets[-1])]
     regex = bracket_regex(syntax_for(ctx.language_id))
     depth = 0
@@ -726,21 +734,24 @@ def _to_bracket_close(text: str, ctx: Context) -> str:
                 continue
             depth += 1 if b in OPENERS else -1
             if depth < 0:
-                return "\n".join(lines[: i + 1]) if b == want and i else ""
-    return ""
+                return i if b == want else None
+    return None
 
 
 def _to_header_opener(text: str, ctx: Context) -> str:
     """A first line that leaves a declaration header unfinished (``class A<T>`` + ``extends
     B``, then ``implements C {`` on the next line): the answer up to the header's ``{``, which
     the code after it needs to parse. "" when it brings none within a few lines."""
-    first = text.partition("\n")[0]
-    if not header_left_open(
-        _tail_lines(ctx.prefix, _RECENT_SCAN_CHARS) + first, ctx.suffix[:200], ctx.language_id
-    ):
+    if not _leaves_header_open(text.partition("\n")[0], ctx):
         return ""
     lines = text.split("\n")
     return "\n".join(lines[: lines_to_header_opener(lines, ctx.language_id)])
+
+
+def _leaves_header_open(first: str, ctx: Context) -> bool:
+    return header_left_open(
+        _tail_lines(ctx.prefix, _RECENT_SCAN_CHARS) + first, ctx.suffix[:200], ctx.language_id
+    )
 
 
 def keep_first_line(text: str, ctx: Context) -> str:
@@ -2393,14 +2404,21 @@ def answer_settled(
         return False
     if len(body) == len(raw) and _opens_block(first, ctx):
         return _first_block(body, ctx) != body
+    complete = body[: body.rfind("\n")].split("\n", _CONTINUATION_LINES)[:_CONTINUATION_LINES]
     if len(body) == len(raw) and first.strip() and _open_for_continuation(ctx):
         # an expression left open before the cursor: shown up to the line that closes it,
-        # once that line is complete (the lines before it alone never close it)
-        return _to_bracket_close(body[: body.rfind("\n")], ctx) != ""
+        # once that line is complete (the lines before it alone never close it); a first line
+        # that closes it (``field(default_factory`` + ``=list)``) is judged as any other
+        at = _line_closing_open_bracket(complete, ctx)
+        if at is None or at > 0:
+            return at is not None
     if (
         len(body) < len(raw)
         and not ctx.mid_line
         and ends_with_block_opener(ctx.line_before, ctx.language_id)
     ):
         return _first_block(body, ctx, body=True) != body
+    if len(body) == len(raw) and first.strip() and _leaves_header_open(first, ctx):
+        # a first line leaving a declaration header open is shown up to the header's `{`
+        return lines_to_header_opener(complete, ctx.language_id) > 0
     return True

@@ -84,6 +84,9 @@ class Trail:
     # is known and differs (None: it never does, or the request was overtaken). Not in the
     # record.
     growing: asyncio.Future[str | None] | None = None
+    # Then the whole suggestion shown here, once its answer is in (grown or not), for the
+    # prefetch of what follows it. Not in the record.
+    whole: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         call = self.call

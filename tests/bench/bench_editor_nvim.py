@@ -81,12 +81,15 @@ COLUMNS = [
 
 
 def continuation(files: dict[str, str], prompt: str, max_words: int = 64) -> str:
-    for text in files.values():
-        tail = prompt[-300:]
-        found = text.find(tail) if tail else -1
-        if found >= 0:
-            rest = text[found + len(tail) :]
-            return "".join(split_words(rest)[:max_words])
+    # The prompt may start with cross-file snippets (other open files): near the top of a
+    # file its last 300 characters reach into them, so shorter tails are tried after it.
+    for size in (300, 150, 60):
+        tail = prompt[-size:]
+        for text in files.values():
+            found = text.find(tail) if tail else -1
+            if found >= 0:
+                rest = text[found + len(tail) :]
+                return "".join(split_words(rest)[:max_words])
     return ""
 
 

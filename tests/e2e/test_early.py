@@ -96,9 +96,34 @@ async def test_typing_the_early_line_through_waits_for_the_rest_of_the_same_answ
     assert first.insert_text == "w = abs(w)"  # the first line, while the rest streams
     session.edit(URI, CURSOR, CURSOR, first.insert_text)
     # At the end of the typed line the early text has nothing left to show: the request waits
-    # for the whole answer of the same call instead of paying for another one.
+    # for the next lines of the same call instead of paying for another one, and the rest
+    # follows as an update.
     (rest,) = await session.inline(URI, 1, 4 + len(first.insert_text))
-    assert rest.insert_text == SHOWN[len(first.insert_text) :]
+    whole_rest = SHOWN[len(first.insert_text) :]
+    assert whole_rest.startswith(rest.insert_text) and rest.insert_text.strip()
+    if rest.insert_text != whole_rest:
+        await session.wait_for(lambda: bool(session.updates), (UPDATED,))
+        (grown,) = await session.inline(URI, 1, 4 + len(first.insert_text))
+        assert grown.insert_text == whole_rest
+    assert len(session.fim_requests()) == 1
+
+
+async def test_accepting_the_early_text_shows_the_lines_streamed_since_at_once(client):
+    # The user read the first line while the next one streamed in: after the accept, that
+    # line is shown without waiting for the end of the answer.
+    session = client.session
+    session.fake.responder = lambda rec: slow_answer()
+    session.open(URI, DOC)
+    (first,) = await session.inline(URI, *CURSOR)
+    assert first.insert_text == "w = abs(w)"
+    await asyncio.sleep(6 * TOKEN_DELAY)  # "h = abs(h)" and its line break are in
+    session.edit(URI, CURSOR, CURSOR, first.insert_text)
+    (rest,) = await session.inline(URI, 1, 4 + len(first.insert_text))
+    assert rest.insert_text.startswith("\n    h = abs(h)")
+    assert session.fim_requests()[0].t_finished is None  # the answer is still streaming
+    await session.wait_for(lambda: bool(session.updates), (UPDATED,))
+    (grown,) = await session.inline(URI, 1, 4 + len(first.insert_text))
+    assert grown.insert_text == SHOWN[len(first.insert_text) :]
     assert len(session.fim_requests()) == 1
 
 
@@ -127,3 +152,24 @@ async def test_what_follows_the_grown_suggestion_is_fetched_before_the_client_as
     session.fake.wait_for_requests(2, finished=True)
     prompts = [r.json["prompt"] for r in session.fim_requests()]
     assert prompts[1].endswith(DOC[:-1] + SHOWN), prompts
+
+
+async def test_what_follows_an_early_suggestion_that_did_not_grow_is_fetched_too(prefetching):
+    # The rest of the answer adds nothing shown (the next definition is cut): no update for
+    # the client, but the user may accept what is on screen, so its continuation is asked for.
+    session = prefetching.session
+    answer = "return w * h\n\ndef other():\n    return 1\n"
+    words = [w + " " for w in answer.split(" ")]
+    session.fake.responder = lambda rec: (
+        Reply(chunks=words, token_delay=TOKEN_DELAY)
+        if rec.json["prompt"].endswith(DOC[:-1])
+        else Reply(text="")
+    )
+    session.open(URI, DOC)
+    (first,) = await session.inline(URI, *CURSOR)
+    assert first.insert_text == "return w * h"
+    assert not session.fim_requests()[0].t_finished  # shown while the answer still streams
+    session.fake.wait_for_requests(2, finished=True)
+    prompts = [r.json["prompt"] for r in session.fim_requests()]
+    assert prompts[1].endswith(DOC[:-1] + "return w * h"), prompts
+    assert not session.updates

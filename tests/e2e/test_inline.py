@@ -168,6 +168,19 @@ async def test_streaming_single_line_closes_the_stream_early(session):
     assert req.closed_early
 
 
+async def test_a_first_line_that_closes_the_open_call_closes_the_stream_early(session):
+    # Inside a call opened before the cursor, the answer's first line closes it: nothing after
+    # that line can change the suggestion, so the rest is neither waited for nor paid for.
+    rest = "\n\n    def value(self) -> float:\n        return self.price\n" * 5
+    session.fake.set_default(Reply(text="=list)" + rest, token_delay=0.02))
+    doc = "@dataclass\nclass Item:\n    tags: list[str] = field(default_factory\n"
+    session.open(URI, doc)
+    items = await session.inline(URI, 2, 41)
+    assert [i.insert_text for i in items] == ["=list)"]
+    (req,) = session.fake.wait_for_requests(1, finished=True)
+    assert req.closed_early
+
+
 @pytest.mark.parametrize("ignored", [None])
 async def test_settings_change_applies_without_restart(session, ignored):
     session.fake.default_text = "z"
