@@ -557,8 +557,9 @@ def _file_repeats(echo: str, ctx: Context) -> bool:
 # a tail that starts inside a member chain (`a.b.` + `b.c`): an echo re-types an expression
 # from its start, never from the middle of `x.y.z`
 _CHAIN_LINK = (".", ":", ">")
-# one element of a list and its separator, no bracket: typed again, it is the next element
-_LIST_ELEMENT = re.compile(r"[^()\[\]{},;]+,\s*")
+# one element of a list and its separator (an index or a call in it holds no comma): typed
+# again, it is the next element (`&buf[0], ` + `&buf[0], size`)
+_LIST_ELEMENT = re.compile(r"(?:[^()\[\]{},;]|\[[^()\[\]{},;]*\]|\([^()\[\]{},;]*\))+,\s*")
 # a row of one value (`17, 17, `, `12, 12, ..., 12,`): a table's data, whose next row or
 # items may well be the same again
 _ONE_VALUE_ROW = re.compile(r"\s*([^()\[\]{},;\s]+)\s*,(?:\s*\1\s*,)+\s*")
