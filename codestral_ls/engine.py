@@ -491,7 +491,7 @@ class Engine:
             return
         me.latest = text
         if not me.early.done():
-            me.early.set_result(text)
+            me.early.set_result(None)
         if me.grew is not None and not me.grew.done():
             me.grew.set_result(None)
 

@@ -31,9 +31,9 @@ class Call:
     partial: str = ""  # the answer streamed so far
     prefetch: bool = False  # asked ahead (prefetch.py): joinable from its very place
     record: Any = None  # the call's inspector record (telemetry.inspector.CallRecord)
-    # Its complete lines, once they show something (early.py); made when a waiter wants them.
-    early: asyncio.Future[str] | None = None
-    latest: str = ""  # then the newest early text, as more lines come in
+    # Resolved once its complete lines show something (early.py); made when a waiter wants them.
+    early: asyncio.Future[None] | None = None
+    latest: str = ""  # the newest of those early texts, as more lines come in
     grew: asyncio.Future[None] | None = None  # resolved when ``latest`` changes
 
 
@@ -108,7 +108,7 @@ class InFlight:
                 return call.task.result()
             if early and call.early is not None and call.early.done() and not superseded.done():
                 kept = True
-                return call.latest or call.early.result()
+                return call.latest
             return None
         except asyncio.CancelledError:
             cancelled = True
@@ -144,7 +144,6 @@ class InFlight:
         over first or it took longer than ``timeout``."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        released = False
         try:
             while not call.task.done() and not superseded.done():
                 if call.latest and wanted(call.latest):
@@ -159,16 +158,15 @@ class InFlight:
                     timeout=left,
                     return_when=asyncio.FIRST_COMPLETED,
                 )
-            released = True
+        except asyncio.CancelledError:
+            _release(call, linger=True)
+            raise
+        try:
             if call.task.done() and not call.task.cancelled() and not superseded.done():
                 return call.task.result()
             return None
-        except asyncio.CancelledError:
-            released = True
-            raise
         finally:
-            if released:
-                _release(call, linger=True)
+            _release(call, linger=True)
 
 
 def _release(call: Call, linger: bool) -> None:

@@ -165,6 +165,22 @@ def bracket_regex(syntax: Syntax) -> re.Pattern[str]:
     return re.compile("|".join(alts))
 
 
+def bracket_pairs(text: str, syntax: Syntax) -> tuple[list[int], dict[int, int]]:
+    """Where the brackets of ``text`` left open sit, and each closer's opener (positions); any
+    closer closes the innermost bracket open, and one with none open is passed over."""
+    opener_of: dict[int, int] = {}
+    stack: list[int] = []
+    for m in bracket_regex(syntax).finditer(text):
+        b = m.group("b")
+        if b is None:
+            continue
+        if b in "([{":
+            stack.append(m.start())
+        elif stack:
+            opener_of[m.start()] = stack.pop()
+    return stack, opener_of
+
+
 def _run(char_class: str, syntax: Syntax) -> str:
     """A run of plain code characters; it stops before a raw string's ``r"`` where there are
     raw strings (else the run would swallow the ``r`` and the string's quote open a normal

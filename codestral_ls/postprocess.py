@@ -137,6 +137,7 @@ from codestral_ls.declaration_header import header_left_open, lines_to_header_op
 from codestral_ls.lexer import (
     PROSE_LANGUAGES,
     LineState,
+    bracket_pairs,
     bracket_regex,
     line_state,
     syntax_for,
@@ -2111,23 +2112,8 @@ def _statement_line_of_open_brace(text: str, ctx: Context) -> str:
     header (``throws X {``), the line that starts the statement: its block's ``}`` stands at
     that line's indentation."""
     text = _tail_lines(text, _RECENT_SCAN_CHARS)
-    stack, opener_of = _bracket_pairs(text, ctx)
+    stack, opener_of = bracket_pairs(text, syntax_for(ctx.language_id))
     return _brace_statement_line(text, stack[-1], opener_of) if stack else ""
-
-
-def _bracket_pairs(text: str, ctx: Context) -> tuple[list[int], dict[int, int]]:
-    """Where the brackets of ``text`` left open sit, and each closer's opener (positions)."""
-    opener_of: dict[int, int] = {}
-    stack: list[int] = []
-    for m in bracket_regex(syntax_for(ctx.language_id)).finditer(text):
-        b = m.group("b")
-        if b is None:
-            continue
-        if b in OPENERS:
-            stack.append(m.start())
-        elif stack:
-            opener_of[m.start()] = stack.pop()
-    return stack, opener_of
 
 
 def _brace_statement_line(text: str, at: int, opener_of: dict[int, int]) -> str:
@@ -2176,7 +2162,7 @@ def _suffix_closes_each(kept: str, ctx: Context) -> bool:
     lines left open before a suffix that closes one block and then the ``impl`` are not."""
     text = ctx.line_before + kept
     # where each bracket the answer leaves open sits in ``text``
-    left, opener_of = _bracket_pairs(text, ctx)
+    left, opener_of = bracket_pairs(text, syntax_for(ctx.language_id))
     left = [pos for pos in left if pos >= len(ctx.line_before)]
     if len(left) < 2:
         return True  # one at most: ``_suffix_closes_open`` judged it

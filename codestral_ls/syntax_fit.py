@@ -20,7 +20,7 @@ import warnings
 from typing import Any
 
 from codestral_ls import code_syntax
-from codestral_ls.lexer import bracket_regex, syntax_for
+from codestral_ls.lexer import bracket_pairs, syntax_for
 
 PREFIX_CHARS = 3000
 SUFFIX_CHARS = 1000
@@ -290,12 +290,8 @@ def _without_namespaces(head: str, answer: str, tail: str, language_id: str) -> 
     if language_id not in ("c", "cpp") or ("namespace" not in text and "extern" not in text):
         return head, tail
     chars = list(text)
-    brackets = [
-        (m.start(), m.group("b"))
-        for m in bracket_regex(syntax_for(language_id)).finditer(text)
-        if m.group("b") is not None
-    ]
-    at = {pos: i for i, (pos, _) in enumerate(brackets)}
+    _, opener_of = bracket_pairs(text, syntax_for(language_id))
+    closer_of = {opener: closer for closer, opener in opener_of.items()}
     answer_span = range(len(head), len(head) + len(answer))
     start = 0
     for line in text.split("\n"):
@@ -305,24 +301,12 @@ def _without_namespaces(head: str, answer: str, tail: str, language_id: str) -> 
             if opener is not None or NAMESPACE_CLOSER.match(line):
                 chars[start:end] = " " * len(line)
             if opener is not None:
-                closer = _matching_closer(brackets, at.get(text.rfind("{", start, end)))
+                closer = closer_of.get(text.rfind("{", start, end))
                 if closer is not None and closer not in answer_span:
                     chars[closer] = " "
         start = end + 1
     blanked = "".join(chars)
     return blanked[: len(head)], blanked[len(head) + len(answer) :]
-
-
-def _matching_closer(brackets: list[tuple[int, str]], i: int | None) -> int | None:
-    """Where the bracket ``brackets[i]`` (an opener) is closed, or None."""
-    if i is None:
-        return None
-    depth = 0
-    for pos, b in brackets[i:]:
-        depth += 1 if b in "([{" else -1
-        if depth == 0:
-            return pos
-    return None
 
 
 # two windows with different edges: an error the window's cut edges cause moves with them, one
